@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""Which rules apply to which kind of object: the dispatcher behind ``validation_errors``.
+
+Each capability's core owns its rules; this file only finds the pod template of a workload and
+routes each kind to the cores that validate it.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.clusternet.k8s.plugins.module_utils import downward, dualstack, hosts, persistent_ip, service_ips
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
+
+# kind -> path of the pod spec inside the object
+POD_SPEC_PATHS = {
+    "Pod": ("spec",),
+    "PodTemplate": ("template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+OTHER_KINDS = {
+    "Service": service_ips.validate_service,
+    "Node": dualstack.validate_node,
+    "ServiceCIDR": dualstack.validate_service_cidr,
+    "Gateway": persistent_ip.validate_gateway,
+    "GKEIPRoute": persistent_ip.validate_gkeiproute,
+}
+
+SUPPORTED_KINDS = sorted(list(POD_SPEC_PATHS) + list(OTHER_KINDS))
+
+
+def pod_spec(obj):
+    """``(spec, path)`` of the pod spec inside a Pod or workload object, or ``(None, None)``."""
+    kind = obj.get("kind")
+    path = POD_SPEC_PATHS.get(kind)
+    if path is None:
+        return None, None
+    node = obj
+    for i, part in enumerate(path):
+        node = optional(node.get(part), dict, ".".join(path[:i + 1]), {})
+    return node, ".".join(path)
+
+
+def validation_errors(obj):
+    """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError)."""
+    expect(obj, dict, "resource")
+    kind = obj.get("kind")
+    if kind in POD_SPEC_PATHS:
+        spec, path = pod_spec(obj)
+        errors = hosts.validate_pod_spec(spec, path) + downward.validate_pod_spec(spec, path)
+        if kind == "Pod":
+            errors += dualstack.validate_pod_status(optional(obj.get("status"), dict, "status", {}), "status")
+        return errors
+    if kind in OTHER_KINDS:
+        return OTHER_KINDS[kind](obj)
+    raise InputError("resource kind %r is not one this collection validates; supported kinds: %s"
+                     % (kind, ", ".join(SUPPORTED_KINDS)))

@@ -1,0 +1,547 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""Field errors in kube-apiserver's format, and the apimachinery validators they come from.
+
+Pure Python, no Ansible imports. Every rule that produces an apiserver message for a name, a
+label key, an IP or a CIDR lives here, so the hosts, Downward API, dual-stack and persistent-IP
+cores share one wording.
+
+Sources: apimachinery ``pkg/util/validation/field/errors.go`` (error text), ``validation.go``
+(DNS-1123, qualified names) and ``ip.go`` (IP/CIDR parsing), golang ``strconv/quote.go``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import unicodedata
+
+# ---------------------------------------------------------------------------------------------
+# Go's strconv.Quote (fmt %q): used by error values and by the Downward API's FormatMap.
+# ---------------------------------------------------------------------------------------------
+
+_GO_ESCAPES = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
+
+
+def _go_is_print(ch):
+    # Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space.
+    return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
+
+
+def go_quote(value):
+    """Quote ``value`` exactly like Go's ``strconv.Quote``.
+
+    ``value`` may be ``str`` or ``bytes``; invalid UTF-8 bytes (or lone surrogates from
+    ``surrogateescape``) become ``\\xNN`` as Go does.
+    """
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte carried by surrogateescape
+            out.append("\\x%02x" % (code - 0xDC00))
+        elif 0xD800 <= code <= 0xDFFF:  # other lone surrogates are not valid UTF-8 either
+            out.append("\\ufffd")
+        elif _go_is_print(ch):
+            out.append(ch)
+        elif code in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[code])
+        elif code < 0x20 or code == 0x7F:
+            out.append("\\x%02x" % code)
+        elif code < 0x10000:
+            out.append("\\u%04x" % code)
+        else:
+            out.append("\\U%08x" % code)
+    out.append('"')
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# field.Path and field.Error
+# ---------------------------------------------------------------------------------------------
+
+
+def child(path, *names):
+    """``field.Path.Child``: ``spec`` + ``hostAliases`` -> ``spec.hostAliases``."""
+    for name in names:
+        path = "%s.%s" % (path, name) if path else name
+    return path
+
+
+def index(path, i):
+    """``field.Path.Index``: ``spec.hostAliases[0]``."""
+    return "%s[%d]" % (path, i)
+
+
+def key(path, k):
+    """``field.Path.Key``: ``metadata.labels[app]``."""
+    return "%s[%s]" % (path, k)
+
+
+OMIT = object()  # field.OmitValueType: the error prints its type without a value
+
+_TYPE_TEXT = {
+    "NotFound": "Not found",
+    "Required": "Required value",
+    "Duplicate": "Duplicate value",
+    "Invalid": "Invalid value",
+    "NotSupported": "Unsupported value",
+    "Forbidden": "Forbidden",
+    "TooLong": "Too long",
+    "TooMany": "Too many",
+    "Internal": "Internal error",
+    "TypeInvalid": "Invalid value",
+}
+
+
+def format_value(value):
+    """How ``field.Error.ErrorBody`` prints a bad value."""
+    if value is None:
+        value = "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return go_quote(value)
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+class FieldError(object):
+    """One ``field.Error``: ``str()`` gives the apiserver's text ``path: Type: value: detail``."""
+
+    __slots__ = ("type", "field", "value", "detail")
+
+    def __init__(self, type_, field, value=OMIT, detail=""):
+        self.type = type_
+        self.field = field
+        self.value = value
+        self.detail = detail
+
+    def body(self):
+        text = _TYPE_TEXT[self.type]
+        if self.type not in ("Required", "Forbidden", "TooLong", "Internal") and self.value is not OMIT:
+            text = "%s: %s" % (text, format_value(self.value))
+        if self.detail:
+            text = "%s: %s" % (text, self.detail)
+        return text
+
+    def __str__(self):
+        return "%s: %s" % (self.field, self.body()) if self.field else self.body()
+
+    __repr__ = __str__
+
+    def as_dict(self):
+        return {"field": self.field, "type": self.type, "detail": self.detail}
+
+    def __eq__(self, other):
+        return isinstance(other, FieldError) and str(self) == str(other)
+
+    def __hash__(self):
+        return hash(str(self))
+
+
+def invalid(field, value, detail):
+    return FieldError("Invalid", field, value, detail)
+
+
+def required(field, detail=""):
+    return FieldError("Required", field, OMIT, detail)
+
+
+def forbidden(field, detail):
+    return FieldError("Forbidden", field, OMIT, detail)
+
+
+def duplicate(field, value):
+    return FieldError("Duplicate", field, value)
+
+
+def not_found(field, value):
+    return FieldError("NotFound", field, value)
+
+
+def too_many(field, actual, limit):
+    if actual is None:
+        detail = "must have at most %d items" % limit
+        return FieldError("TooMany", field, OMIT, detail)
+    return FieldError("TooMany", field, actual, "must have at most %d items" % limit)
+
+
+def not_supported(field, value, valid_values):
+    detail = ""
+    if valid_values:
+        detail = "supported values: " + ", ".join(go_quote(v) for v in valid_values)
+    return FieldError("NotSupported", field, value, detail)
+
+
+def aggregate(errors):
+    """``utilerrors.NewAggregate(...).Error()``: one error prints as itself, several as ``[a, b]``."""
+    texts = [str(e) for e in errors]
+    if len(texts) == 1:
+        return texts[0]
+    return "[" + ", ".join(texts) + "]"
+
+
+# ---------------------------------------------------------------------------------------------
+# Names: apimachinery pkg/util/validation/validation.go
+# ---------------------------------------------------------------------------------------------
+
+DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*"
+DNS1123_LABEL_MAX = 63
+DNS1123_SUBDOMAIN_MAX = 253
+_DNS1123_LABEL_RE = re.compile("^" + DNS1123_LABEL_FMT + "$")
+_DNS1123_SUBDOMAIN_RE = re.compile("^" + DNS1123_SUBDOMAIN_FMT + "$")
+
+QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+QUALIFIED_NAME_MAX = 63
+_QUALIFIED_NAME_RE = re.compile("^" + QUALIFIED_NAME_FMT + "$")
+_QUALIFIED_NAME_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                       "alphanumeric character")
+
+LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?"
+LABEL_VALUE_MAX = 63
+_LABEL_VALUE_RE = re.compile("^" + LABEL_VALUE_FMT + "$")
+
+
+def regex_error(msg, fmt, *examples):
+    """``validation.RegexError``: note the doubled space Go leaves between examples."""
+    if not examples:
+        return msg + " (regex used for validation is '" + fmt + "')"
+    msg += " (e.g. "
+    for i, example in enumerate(examples):
+        if i > 0:
+            msg += " or "
+        msg += "'" + example + "', "
+    return msg + "regex used for validation is '" + fmt + "')"
+
+
+def max_len_error(length, unit="characters"):
+    return "must be no more than %d %s" % (length, unit)
+
+
+def _full(rx, value):
+    # Go regexps here are anchored with ^...$ where "$" does not match before a trailing "\n".
+    return "\n" not in value and rx.match(value) is not None
+
+
+def is_dns1123_label(value):
+    """``IsDNS1123Label``: list of messages, empty when valid."""
+    errs = []
+    if len(value) > DNS1123_LABEL_MAX:
+        errs.append(max_len_error(DNS1123_LABEL_MAX))
+    if not _full(_DNS1123_LABEL_RE, value):
+        if _full(_DNS1123_SUBDOMAIN_RE, value):
+            errs.append("must not contain dots")
+        else:
+            errs.append(regex_error(
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+                "and must start and end with an alphanumeric character",
+                DNS1123_LABEL_FMT, "my-name", "123-abc"))
+    return errs
+
+
+def is_dns1123_subdomain(value):
+    """``IsDNS1123Subdomain``: list of messages, empty when valid."""
+    errs = []
+    if len(value) > DNS1123_SUBDOMAIN_MAX:
+        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
+    if not _full(_DNS1123_SUBDOMAIN_RE, value):
+        errs.append(regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+            "and must start and end with an alphanumeric character",
+            DNS1123_SUBDOMAIN_FMT, "example.com"))
+    return errs
+
+
+def validate_dns1123_label(value, field):
+    """``ValidateDNS1123Label``: field errors, one per message."""
+    return [invalid(field, value, msg) for msg in is_dns1123_label(value)]
+
+
+def validate_dns1123_subdomain(value, field):
+    """``ValidateDNS1123Subdomain``."""
+    return [invalid(field, value, msg) for msg in is_dns1123_subdomain(value)]
+
+
+def is_qualified_name(value):
+    """``IsQualifiedName`` (now ``content.IsLabelKey``): a label or annotation key."""
+    errs = []
+    parts = value.split("/")
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            errs.extend("prefix part " + msg for msg in is_dns1123_subdomain(prefix))
+    else:
+        return ["a valid label key " + regex_error(_QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
+                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    if not name:
+        errs.append("name part must be non-empty")
+    elif len(name.encode("utf-8")) > QUALIFIED_NAME_MAX:
+        errs.append("name part " + max_len_error(QUALIFIED_NAME_MAX, "bytes"))
+    if not _full(_QUALIFIED_NAME_RE, name):
+        errs.append("name part " + regex_error(_QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc"))
+    return errs
+
+
+def is_valid_label_value(value):
+    """``IsValidLabelValue``."""
+    errs = []
+    if len(value.encode("utf-8")) > LABEL_VALUE_MAX:
+        errs.append(max_len_error(LABEL_VALUE_MAX, "bytes"))
+    if not _full(_LABEL_VALUE_RE, value):
+        errs.append(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+            "and must start and end with an alphanumeric character",
+            LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
+    return errs
+
+
+# ---------------------------------------------------------------------------------------------
+# IPs and CIDRs: Go's net.ParseIP as forked by k8s.io/utils/net (ParseIPSloppy) and netip.
+# ---------------------------------------------------------------------------------------------
+
+_DIGITS = "0123456789"
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _parse_ipv4_fields(text, sloppy):
+    """Four dotted decimal fields; ``sloppy`` allows leading zeros (Go 1.16 net.ParseIP)."""
+    fields = text.split(".")
+    if len(fields) != 4:
+        return None
+    value = 0
+    for f in fields:
+        if not f or any(c not in _DIGITS for c in f):
+            return None
+        if not sloppy and len(f) > 1 and f[0] == "0":
+            return None
+        n = int(f) if len(f) <= 8 else 1 << 24
+        if n > 255:
+            return None
+        value = (value << 8) | n
+    return value
+
+
+def _parse_ipv6_int(text, sloppy):
+    """Go parseIPv6: hex groups, one ``::``, an optional trailing dotted IPv4. No zones."""
+    if not text:
+        return None
+    groups = []
+    ellipsis = -1
+    s = text
+    if s.startswith("::"):
+        ellipsis = 0
+        s = s[2:]
+        if not s:
+            return 0
+    while s:
+        i = 0
+        while i < len(s) and s[i] in _HEX:
+            i += 1
+        if i == 0:
+            return None
+        if i < len(s) and s[i] == ".":
+            # trailing IPv4: must be the last part and leave room for 2 groups
+            if ellipsis < 0 and len(groups) != 6:
+                return None
+            if len(groups) + 2 > 8:
+                return None
+            v4 = _parse_ipv4_fields(s, sloppy)
+            if v4 is None:
+                return None
+            groups.extend([v4 >> 16, v4 & 0xFFFF])
+            s = ""
+            break
+        if not sloppy and i > 4:
+            return None
+        n = int(s[:i], 16) if i <= 8 else 1 << 24
+        if n > 0xFFFF:
+            return None
+        groups.append(n)
+        s = s[i:]
+        if not s:
+            break
+        if s[0] != ":" or len(s) == 1:
+            return None
+        s = s[1:]
+        if s[0] == ":":
+            if ellipsis >= 0:
+                return None
+            ellipsis = len(groups)
+            s = s[1:]
+            if not s:
+                break
+        if len(groups) == 8:
+            return None
+    if len(groups) > 8:
+        return None
+    if ellipsis < 0:
+        if len(groups) != 8:
+            return None
+    else:
+        if len(groups) >= 8:
+            return None
+        groups = groups[:ellipsis] + [0] * (8 - len(groups)) + groups[ellipsis:]
+    value = 0
+    for g in groups:
+        value = (value << 16) | g
+    return value
+
+
+_V4_MAPPED = 0xFFFF << 32
+
+
+def _to_address(value, is_v6_text):
+    """Go's view of a parsed address: an IPv4-mapped IPv6 address is IPv4."""
+    if not is_v6_text:
+        return ipaddress.IPv4Address(value)
+    if value >> 32 == 0xFFFF:
+        return ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    return ipaddress.IPv6Address(value)
+
+
+def parse_ip_sloppy(text):
+    """``netutils.ParseIPSloppy``: an ``ipaddress`` address (IPv4 for v4-mapped) or ``None``."""
+    if not isinstance(text, str):
+        return None
+    if ":" in text:
+        value = _parse_ipv6_int(text, sloppy=True)
+        return None if value is None else _to_address(value, True)
+    value = _parse_ipv4_fields(text, sloppy=True)
+    return None if value is None else _to_address(value, False)
+
+
+def _parse_ip_strict(text):
+    """``netip.ParseAddr`` minus zones: ``(address, is4in6)`` or ``None``."""
+    if ":" in text:
+        value = _parse_ipv6_int(text, sloppy=False)
+        if value is None:
+            return None
+        return ipaddress.IPv6Address(value), value >> 32 == 0xFFFF
+    value = _parse_ipv4_fields(text, sloppy=False)
+    return None if value is None else (ipaddress.IPv4Address(value), False)
+
+
+def go_ip_string(addr):
+    """``net.IP.String()`` of a parsed address."""
+    return str(addr) if addr.version == 4 else addr.compressed
+
+
+def ip_family(addr):
+    """``IPv4`` or ``IPv6`` as Kubernetes names the family."""
+    return "IPv4" if addr.version == 4 else "IPv6"
+
+
+def _parse_ip_errors(field, value, strict):
+    ip = parse_ip_sloppy(value)
+    if ip is None:
+        return None, [invalid(field, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
+    errs = []
+    if strict:
+        parsed = _parse_ip_strict(value)
+        if parsed is None:
+            errs.append(invalid(field, value, "must not have leading 0s"))
+        elif parsed[1]:
+            errs.append(invalid(field, value, "must not be an IPv4-mapped IPv6 address"))
+    return ip, errs
+
+
+def is_valid_ip_for_legacy_field(field, value, strict=False):
+    """``IsValidIPForLegacyField``; ``strict`` is the StrictIPCIDRValidation gate (default off)."""
+    return _parse_ip_errors(field, value, strict)[1]
+
+
+def is_valid_ip(field, value):
+    """``IsValidIP``: strict parsing and canonical form."""
+    ip, errs = _parse_ip_errors(field, value, True)
+    if errs:
+        return errs
+    canonical = go_ip_string(ip)
+    if value != canonical:
+        return [invalid(field, value, "must be in canonical form (%s)" % go_quote(canonical))]
+    return []
+
+
+def _split_cidr(text):
+    if not isinstance(text, str) or "/" not in text:
+        return None
+    ip_text, _, bits = text.partition("/")
+    return ip_text, bits
+
+
+def parse_cidr_sloppy(text):
+    """``netutils.ParseCIDRSloppy``: the masked network (IPv4 for v4-mapped) or ``None``.
+
+    Returns ``(address, network)``: the address as written and the network it belongs to.
+    """
+    parts = _split_cidr(text)
+    if parts is None:
+        return None
+    ip_text, bits = parts
+    is6 = ":" in ip_text
+    value = _parse_ipv6_int(ip_text, True) if is6 else _parse_ipv4_fields(ip_text, True)
+    if value is None or not bits or any(c not in _DIGITS for c in bits):
+        return None
+    width = 128 if is6 else 32
+    prefix = int(bits) if len(bits) <= 8 else width + 1
+    if prefix > width:
+        return None
+    masked = value & (((1 << width) - 1) ^ ((1 << (width - prefix)) - 1))
+    if is6 and masked >> 32 == 0xFFFF and prefix >= 96:
+        net = ipaddress.IPv4Network((masked & 0xFFFFFFFF, prefix - 96))
+    elif is6:
+        net = ipaddress.IPv6Network((masked, prefix))
+    else:
+        net = ipaddress.IPv4Network((masked, prefix))
+    return _to_address(value, is6), net
+
+
+def go_cidr_string(net):
+    """``net.IPNet.String()``."""
+    return "%s/%d" % (go_ip_string(net.network_address), net.prefixlen)
+
+
+def _parse_cidr_errors(field, value, strict):
+    parsed = parse_cidr_sloppy(value)
+    if parsed is None:
+        return None, [invalid(field, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")]
+    errs = []
+    if strict:
+        ip_text, bits = _split_cidr(value)
+        strict_ip = _parse_ip_strict(ip_text)
+        if strict_ip is None or (len(bits) > 1 and bits[0] == "0"):
+            errs.append(invalid(field, value, "must not have leading 0s in IP or prefix length"))
+        elif strict_ip[1]:
+            errs.append(invalid(field, value, "must not have an IPv4-mapped IPv6 address"))
+        else:
+            addr = strict_ip[0]
+            if int(addr) != int(ipaddress.ip_network((int(addr), int(bits)), strict=False).network_address):
+                errs.append(invalid(field, value, "must not have bits set beyond the prefix length"))
+    return parsed[1], errs
+
+
+def is_valid_cidr_for_legacy_field(field, value, strict=False):
+    """``IsValidCIDRForLegacyField``."""
+    return _parse_cidr_errors(field, value, strict)[1]
+
+
+def is_valid_cidr(field, value):
+    """``IsValidCIDR``: strict, subnet form, canonical."""
+    net, errs = _parse_cidr_errors(field, value, True)
+    if errs:
+        return errs
+    canonical = go_cidr_string(net)
+    if value != canonical:
+        return [invalid(field, value, "must be in canonical form (%s)" % go_quote(canonical))]
+    return []

@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""The edge between Jinja and the pure core: plain builtins in, clean filter errors out."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, to_builtin
+
+
+def filter_entry(func):
+    """Wrap a core function as a filter: convert arguments and turn ``InputError`` into ``AnsibleFilterError``."""
+
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as exc:  # wrong number or names of arguments
+            raise AnsibleFilterError("%s: %s" % (func.__name__, exc)) from None
+        args = [to_builtin(a) for a in args]
+        kwargs = {k: to_builtin(v) for k, v in kwargs.items()}
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            raise AnsibleFilterError("%s: %s" % (func.__name__, exc)) from None
+
+    return wrapper
