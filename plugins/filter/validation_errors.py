@@ -10,8 +10,8 @@ author: clusternet.k8s maintainers
 version_added: 0.1.0
 short_description: The validation errors kube-apiserver would return for an object
 description:
-  - Runs every kube-apiserver validation rule this collection reproduces on one object and returns
-    the errors in the apiserver's own form, C(path: Type: value: detail).
+  - 'Runs every kube-apiserver validation rule this collection reproduces on one object and returns
+    the errors in the apiserver''s own form, C(<path>: <Type>: <value>: <detail>).'
   - 'Pods and every workload with a pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet,
     ReplicationController, Job, CronJob, PodTemplate): C(spec.hostAliases), C(spec.hostname),
     C(spec.subdomain), Downward API C(env) and C(downwardAPI)/C(projected) volumes; for Pods also

@@ -37,7 +37,7 @@ def measure(func, repeat):
     """Best wall time over ``repeat`` runs, and the peak traced memory of one run."""
     best = None
     result = None
-    for _ in range(max(1, repeat)):
+    for _attempt in range(max(1, repeat)):
         gc.collect()
         start = time.perf_counter()
         result = func()
