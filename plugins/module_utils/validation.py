@@ -476,7 +476,7 @@ def is_valid_ip(field, value):
 def _split_cidr(text):
     if not isinstance(text, str) or "/" not in text:
         return None
-    ip_text, _, bits = text.partition("/")
+    ip_text, _sep, bits = text.partition("/")
     return ip_text, bits
 
 
