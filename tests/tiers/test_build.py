@@ -1,0 +1,74 @@
+"""Build the collection, install the artifact into an empty path, and render every plugin's docs from it."""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+from tests.support.collection_tree import ROOT, copy_collection
+
+BIN = os.path.dirname(sys.executable)
+
+
+def plugin_names(kind):
+    """Plugins of ``kind`` (modules, filter) in the checkout, by file name."""
+    names = []
+    for path in glob.glob(os.path.join(ROOT, "plugins", kind, "*.py")):
+        name = os.path.splitext(os.path.basename(path))[0]
+        if not name.startswith("_") and name != "__init__":
+            names.append(name)
+    return sorted(names)
+
+
+def role_names():
+    return sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(ROOT, "roles", "*", "meta")))
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(collections path, artifact path) of the built and installed collection."""
+    work = tmp_path_factory.mktemp("build")
+    tree = copy_collection(str(work / "src"))
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(work)],
+                   cwd=tree, check=True, capture_output=True)
+    (artifact,) = glob.glob(str(work / "clusternet-k8s-*.tar.gz"))
+    dest = work / "installed"
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "-p", str(dest), artifact],
+                   check=True, capture_output=True)
+    return str(dest), artifact
+
+
+def doc(installed, kind, name):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed[0], ANSIBLE_CONFIG=os.path.join(installed[0], "none.cfg"))
+    proc = subprocess.run([os.path.join(BIN, "ansible-doc"), "-t", kind, "--json", "clusternet.k8s." + name],
+                          env=env, capture_output=True, text=True, check=False, cwd=installed[0])
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["clusternet.k8s." + name]
+
+
+def test_artifact_holds_no_test_output_or_local_state(installed):
+    with tarfile.open(installed[1]) as tar:
+        names = tar.getnames()
+    assert "galaxy.yml" not in names and "MANIFEST.json" in names
+    assert not [n for n in names if n.startswith((".venv", ".sandbox", "tests/output", "playbooks/collections", ".git/"))]
+
+
+@pytest.mark.parametrize("name", plugin_names("modules"))
+def test_module_doc_renders_from_installed_collection(installed, name):
+    data = doc(installed, "module", name)
+    assert data["doc"]["short_description"] and data["examples"] and data["return"]
+
+
+@pytest.mark.parametrize("name", plugin_names("filter"))
+def test_filter_doc_renders_from_installed_collection(installed, name):
+    data = doc(installed, "filter", name)
+    assert data["doc"]["short_description"] and data["examples"] and data["return"]
+
+
+@pytest.mark.parametrize("name", role_names())
+def test_role_doc_renders_from_installed_collection(installed, name):
+    data = doc(installed, "role", name)
+    assert data["entry_points"]["main"]["options"]
