@@ -38,8 +38,7 @@ SUPPORTED_KINDS = sorted(list(POD_SPEC_PATHS) + list(OTHER_KINDS))
 
 def pod_spec(obj):
     """``(spec, path)`` of the pod spec inside a Pod or workload object, or ``(None, None)``."""
-    kind = obj.get("kind")
-    path = POD_SPEC_PATHS.get(kind)
+    path = POD_SPEC_PATHS.get(optional(obj.get("kind"), str, "resource.kind", ""))
     if path is None:
         return None, None
     node = obj
@@ -51,7 +50,7 @@ def pod_spec(obj):
 def validation_errors(obj):
     """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError)."""
     expect(obj, dict, "resource")
-    kind = obj.get("kind")
+    kind = optional(obj.get("kind"), str, "resource.kind", "")
     if kind in POD_SPEC_PATHS:
         spec, path = pod_spec(obj)
         errors = hosts.validate_pod_spec(spec, path) + downward.validate_pod_spec(spec, path)
