@@ -99,8 +99,32 @@ _TYPE_TEXT = {
 }
 
 
+class GoSyntax(object):
+    """A bad value that Go prints with ``%#v`` (a slice or struct): ``str()`` is that text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+    def __str__(self):
+        return self.text
+
+
+def go_string_slice(values, elem_type="string"):
+    """``%#v`` of a Go slice of strings, or of a named string type such as ``core.IPFamily``.
+
+    ``[]string{"a", "b"}``; an empty slice prints as ``[]string(nil)``, as decoded from JSON without the field.
+    """
+    if not values:
+        return GoSyntax("[]%s(nil)" % elem_type)
+    return GoSyntax("[]%s{%s}" % (elem_type, ", ".join(go_quote(v) for v in values)))
+
+
 def format_value(value):
     """How ``field.Error.ErrorBody`` prints a bad value."""
+    if isinstance(value, GoSyntax):
+        return value.text
     if value is None:
         value = "null"
     if isinstance(value, bool):

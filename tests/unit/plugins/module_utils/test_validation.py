@@ -100,3 +100,11 @@ def test_cidrs(text, net, strict):
     assert (v.go_cidr_string(parsed[1]) if parsed else None) == net
     expected = strict if net else ["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"]
     assert [e.detail for e in v.is_valid_cidr("f", text)] == expected
+
+
+def test_go_string_slice():
+    assert str(v.go_string_slice(["10.0.0.1", ""])) == '[]string{"10.0.0.1", ""}'
+    assert str(v.go_string_slice(["IPv6"], "core.IPFamily")) == '[]core.IPFamily{"IPv6"}'
+    assert str(v.go_string_slice([])) == "[]string(nil)"
+    error = v.invalid("spec.clusterIPs", v.go_string_slice(["a\nb"]), "d")
+    assert str(error) == 'spec.clusterIPs: Invalid value: []string{"a\\nb"}: d'
