@@ -121,6 +121,22 @@ def go_string_slice(values, elem_type="string"):
     return GoSyntax("[]%s{%s}" % (elem_type, ", ".join(go_quote(v) for v in values)))
 
 
+def go_struct(type_name, fields):
+    """``%#v`` of a Go struct of strings and ``%#v`` values, fields in declaration order.
+
+    ``go_struct("core.PodIP", [("IP", "10.0.0.1")])`` prints ``core.PodIP{IP:"10.0.0.1"}``.
+    """
+    parts = ["%s:%s" % (name, format_value(value)) for name, value in fields]
+    return GoSyntax("%s{%s}" % (type_name, ", ".join(parts)))
+
+
+def go_struct_slice(type_name, structs):
+    """``%#v`` of a slice of structs made with :func:`go_struct`: ``[]core.PodIP{core.PodIP{IP:"a"}}``."""
+    if not structs:
+        return GoSyntax("[]%s(nil)" % type_name)
+    return GoSyntax("[]%s{%s}" % (type_name, ", ".join(s.text for s in structs)))
+
+
 def format_value(value):
     """How ``field.Error.ErrorBody`` prints a bad value."""
     if isinstance(value, GoSyntax):
@@ -188,6 +204,11 @@ def duplicate(field, value):
 
 def not_found(field, value):
     return FieldError("NotFound", field, value)
+
+
+def internal_error(field, detail):
+    """``field.InternalError``: the detail is the Go error's text."""
+    return FieldError("Internal", field, OMIT, detail)
 
 
 def too_many(field, actual, limit):

@@ -108,3 +108,14 @@ def test_go_string_slice():
     assert str(v.go_string_slice([])) == "[]string(nil)"
     error = v.invalid("spec.clusterIPs", v.go_string_slice(["a\nb"]), "d")
     assert str(error) == 'spec.clusterIPs: Invalid value: []string{"a\\nb"}: d'
+
+
+def test_go_struct_values_and_internal_error():
+    pod_ip = v.go_struct("core.PodIP", [("IP", "10.0.0.1")])
+    assert str(pod_ip) == 'core.PodIP{IP:"10.0.0.1"}'
+    assert str(v.go_struct_slice("core.PodIP", [pod_ip, pod_ip])) == \
+        '[]core.PodIP{core.PodIP{IP:"10.0.0.1"}, core.PodIP{IP:"10.0.0.1"}}'
+    assert str(v.go_struct_slice("core.PodIP", [])) == "[]core.PodIP(nil)"
+    spec = v.go_struct("networking.ServiceCIDRSpec", [("CIDRs", v.go_string_slice(["10.0.0.0/8"]))])
+    assert str(spec) == 'networking.ServiceCIDRSpec{CIDRs:[]string{"10.0.0.0/8"}}'
+    assert str(v.internal_error("status.podIPs", "boom")) == "status.podIPs: Internal error: boom"
