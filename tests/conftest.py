@@ -3,6 +3,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.support.pytest_nodes"]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
