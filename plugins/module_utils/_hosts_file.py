@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""The file side of the ``hosts_file`` module: lock, read, plan one block change, bind-mount check.
+
+Private to the collection (the rules of the block itself live in ``hosts.py``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.hosts import duplicate_names, update_block, validate_host_entries
+
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"  # bytes that are not UTF-8 survive a read-modify-write unchanged
+_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
+
+
+@dataclass
+class BlockChange:
+    """What writing one block does to a file; ``before``/``after`` are None for no file."""
+
+    before: str | None
+    after: str | None
+    present: bool = True
+    entries: list = field(default_factory=list)
+    duplicates: dict = field(default_factory=dict)
+
+    @property
+    def changed(self):
+        return self.before != self.after
+
+    @property
+    def message(self):
+        if not self.changed:
+            return "block unchanged" if self.present else "block absent"
+        if self.before is None:
+            return "file created"
+        return "block written" if self.present else "block removed"
+
+
+@contextmanager
+def directory_lock(path):
+    """Hold an exclusive ``flock`` on the directory of ``path``; yields None, or the ``OSError``
+    of a file system that cannot lock (the caller warns and goes on unlocked).
+
+    The directory, not the file: its inode survives the file being replaced by a rename, so every
+    writer waits on the same lock, and no lock file is left next to the target.
+    """
+    fd = os.open(os.path.dirname(path) or ".", os.O_RDONLY)
+    try:
+        error = None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            error = exc
+        yield error
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def read_text(path):
+    """The file's text, or None when it does not exist."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(ENCODING, ERRORS)
+    except FileNotFoundError:
+        return None
+
+
+def encode(text):
+    return text.encode(ENCODING, ERRORS)
+
+
+def plan_block(before, entries, marker, present=True):
+    """The :class:`BlockChange` that puts ``entries`` in the block of ``marker`` (or removes it).
+
+    Entries are validated first, so bad input raises ``InputError`` before anything is written.
+    A file that did not end with a newline still does not (unless the file is new).
+    """
+    if not present:
+        after = None if before is None else update_block(before, None, marker)
+        return BlockChange(before, after, present=False)
+    normalised = validate_host_entries(entries)
+    after = update_block(before or "", normalised, marker)
+    if before and not before.endswith("\n") and after.endswith("\n"):
+        after = after[:-1]
+    return BlockChange(before, after, True, normalised, duplicate_names(normalised))
+
+
+def is_mount_point(path):
+    """Whether ``path`` is itself a mount point, like the bind-mounted ``/etc/hosts`` of a container.
+
+    Renames over a mount point fail with EBUSY, so such a file can only be rewritten in place.
+    Read from ``/proc/self/mountinfo`` (Linux): ``os.path.ismount`` misses bind mounts from the
+    same file system. Elsewhere, False.
+    """
+    target = os.path.realpath(path)
+    try:
+        with open("/proc/self/mountinfo", encoding=ENCODING, errors=ERRORS) as f:
+            return any(_unescape(line.split(" ")[4]) == target for line in f)
+    except (OSError, IndexError):
+        return False
+
+
+def _unescape(text):
+    return _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), text)
