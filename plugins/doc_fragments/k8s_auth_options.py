@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """Connection options of every module that talks to a cluster (argument spec: module_utils/k8s/auth.py)."""
+
+    DOCUMENTATION = r"""
+options:
+  kubeconfig:
+    description:
+      - Path to a kubeconfig file, or a kubeconfig as a mapping.
+      - When neither O(kubeconfig) nor O(context) is set and O(host) with O(api_key) is not given either,
+        the in-cluster service account is used inside a pod, else the file(s) named by E(KUBECONFIG), else
+        C(~/.kube/config).
+      - The tokens, passwords and client keys of a mapping are hidden from all output.
+      - Can also be set with the E(K8S_AUTH_KUBECONFIG) environment variable (a path).
+    type: raw
+  context:
+    description:
+      - The kubeconfig context to use instead of its current context.
+      - Can also be set with E(K8S_AUTH_CONTEXT).
+    type: str
+  host:
+    description:
+      - URL of the API server, for example V(https://10.0.0.1:6443). Overrides the kubeconfig's server.
+      - Can also be set with E(K8S_AUTH_HOST).
+    type: str
+  api_key:
+    description:
+      - Bearer token to authenticate with. Overrides the kubeconfig's credentials. Never shown in output.
+      - Can also be set with E(K8S_AUTH_API_KEY).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the API server's TLS certificate.
+      - Can also be set with E(K8S_AUTH_VALIDATE_CERTS) or E(K8S_AUTH_VERIFY_SSL).
+    type: bool
+    aliases: [verify_ssl]
+  ca_cert:
+    description:
+      - Path to the CA certificate(s) that signed the API server's certificate (the full chain).
+      - Can also be set with E(K8S_AUTH_CA_CERT) or E(K8S_AUTH_SSL_CA_CERT).
+    type: path
+    aliases: [ssl_ca_cert]
+  client_cert:
+    description:
+      - Path to a client certificate to authenticate with.
+      - Can also be set with E(K8S_AUTH_CLIENT_CERT) or E(K8S_AUTH_CERT_FILE).
+    type: path
+    aliases: [cert_file]
+  client_key:
+    description:
+      - Path to the key of O(client_cert).
+      - Can also be set with E(K8S_AUTH_CLIENT_KEY) or E(K8S_AUTH_KEY_FILE).
+    type: path
+    aliases: [key_file]
+  proxy:
+    description:
+      - URL of an HTTP proxy (or a C(socks5://) proxy) for the connection.
+      - When unset, recent versions of the kubernetes Python client use E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY).
+      - Can also be set with E(K8S_AUTH_PROXY).
+    type: str
+  no_proxy:
+    description:
+      - Comma-separated hosts, domains, IP addresses or CIDRs reached without the proxy,
+        for example V(localhost,.cluster.local,10.0.0.0/8).
+      - Can also be set with E(K8S_AUTH_NO_PROXY).
+    type: str
+  proxy_headers:
+    description:
+      - Headers sent to the proxy.
+    type: dict
+    suboptions:
+      proxy_basic_auth:
+        description:
+          - C(username:password) for the proxy's basic authentication. Never shown in output.
+          - Can also be set with E(K8S_AUTH_PROXY_HEADERS_PROXY_BASIC_AUTH).
+        type: str
+      basic_auth:
+        description:
+          - C(username:password) for a basic authentication header. Never shown in output.
+          - Can also be set with E(K8S_AUTH_PROXY_HEADERS_BASIC_AUTH).
+        type: str
+      user_agent:
+        description:
+          - The C(User-Agent) sent to the proxy.
+          - Can also be set with E(K8S_AUTH_PROXY_HEADERS_USER_AGENT).
+        type: str
+notes:
+  - The option names and environment variables are those of C(kubernetes.core), so its
+    C(module_defaults) and E(K8S_AUTH_*) settings carry over. Use C(module_defaults) with
+    C(group/clusternet.k8s.cluster) to set them once for every module of this collection that talks to a cluster.
+  - Requests are retried up to 5 times with exponential backoff (honouring C(Retry-After)) on HTTP 429, 500,
+    502, 503 and 504 and on dropped connections. Every request this collection makes is idempotent.
+  - C(username)/C(password) (HTTP basic authentication, removed from Kubernetes in 1.19) and
+    C(persist_config) of C(kubernetes.core) are not supported.
+requirements:
+  - kubernetes >= 29.0.0 (Python library)
+"""

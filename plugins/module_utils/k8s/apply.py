@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""Bring a list of definitions to a state (present by server-side apply, or absent), in order.
+
+Shared by ``k8s_apply`` and every module that applies objects. ``changed`` means the live object
+differs afterwards (server-owned fields aside); in check mode the server's dry-run answer stands in
+for "afterwards". A failure stops the list and says which objects were applied and which were not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError, K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref, changed_fields, differs, without_managed_fields
+
+CHANGING_ACTIONS = ("created", "updated", "deleted")
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """How to apply: ``wait_for`` is a check from ``wait`` (``None``: present objects wait until reconciled)."""
+
+    state: str = "present"
+    field_manager: str = "clusternet.k8s"
+    force: bool = False
+    check_mode: bool = False
+    namespace: str | None = None
+    wait: bool = False
+    wait_for: object = None
+    wait_timeout: int = 120
+    wait_sleep: int = 5
+
+
+@dataclass
+class Outcome:
+    """What happened to one definition.
+
+    ``action``: ``created``, ``updated``, ``unchanged``, ``deleted``, ``absent`` (nothing to
+    delete), ``deleting`` (deletion already pending), ``failed`` or ``skipped`` (not attempted).
+    """
+
+    ref: Ref
+    action: str
+    before: dict | None = None
+    after: dict | None = None
+    error: str | None = None
+
+    @property
+    def changed(self):
+        return self.action in CHANGING_ACTIONS
+
+    def as_result(self):
+        entry = dict(self.ref.as_dict(), action=self.action, changed=self.changed,
+                     result=without_managed_fields(self.after) or {})
+        if self.error:
+            entry["error"] = self.error
+        return entry
+
+    def diff(self):
+        """Ansible's diff for this object: only the fields that change."""
+        before, after = changed_fields(self.before, self.after)
+        return {"before": before, "after": after, "before_header": "%s (live)" % self.ref,
+                "after_header": "%s (%s)" % (self.ref, self.action)}
+
+
+class BatchFailure(K8sError):
+    """One definition failed: ``outcomes`` covers every definition, ``error`` is the cause."""
+
+    def __init__(self, outcomes, error):
+        self.outcomes, self.error = outcomes, error
+        text = str(error)
+        if len(outcomes) > 1:
+            done = [o for o in outcomes if o.action not in ("failed", "skipped")]
+            pending = [str(o.ref) for o in outcomes if o.action in ("failed", "skipped")]
+            text += " [%d of %d objects done: %s; not applied: %s]" % (
+                len(done), len(outcomes), ", ".join("%s %s" % (o.ref, o.action) for o in done) or "none", ", ".join(pending))
+        super().__init__(text, error.verb, error.target)
+
+    def details(self):
+        return self.error.details()
+
+
+def apply_all(cluster, definitions, options):
+    """Bring each definition (a dict from ``objects.load_definitions``) to ``options.state``, in order.
+
+    Returns one :class:`Outcome` per definition, or raises :class:`BatchFailure` at the first error.
+    """
+    outcomes = []
+    for i, definition in enumerate(definitions):
+        try:
+            outcomes.append(apply_one(cluster, definition, options))
+        except K8sError as exc:
+            outcomes.append(Outcome(_identity(definition, options), "failed", error=str(exc)))
+            outcomes.extend(Outcome(_identity(d, options), "skipped") for d in definitions[i + 1:])
+            raise BatchFailure(outcomes, exc) from None
+    return outcomes
+
+
+def apply_one(cluster, definition, options):
+    """One definition brought to ``options.state``; raises ``K8sError``."""
+    if options.state == "absent":
+        return _absent(cluster, definition, options)
+    return _present(cluster, definition, options)
+
+
+def _present(cluster, definition, options):
+    ref = cluster.ref(definition, options.namespace)
+    before = cluster.get(ref)
+    try:
+        after = cluster.apply(definition, options.field_manager, options.force, options.check_mode, options.namespace)
+    except ApiError as exc:
+        if exc.code == 409 and not options.force:
+            exc.hint = ('%s applies as field manager "%s"; set force_conflicts=true to take ownership of the conflicting fields'
+                        % (ref, options.field_manager))
+        raise
+    action = "created" if before is None else "updated" if differs(before, after) else "unchanged"
+    if options.wait and not options.check_mode:
+        after = cluster.wait(ref, options.wait_for or _wait.Reconciled(), options.wait_timeout, options.wait_sleep)
+    return Outcome(ref, action, before, after)
+
+
+def _absent(cluster, definition, options):
+    try:
+        ref = cluster.ref(definition, options.namespace)
+    except DiscoveryError:  # the kind is not served at all, so no such object exists
+        return Outcome(_identity(definition, options), "absent")
+    before = cluster.get(ref)
+    if before is None:
+        return Outcome(ref, "absent")
+    action = "deleting"
+    if not (before.get("metadata") or {}).get("deletionTimestamp"):
+        cluster.delete(ref, dry_run=options.check_mode)
+        action = "deleted"
+    if options.wait and not options.check_mode:
+        cluster.wait(ref, _wait.Gone(), options.wait_timeout, options.wait_sleep)
+    return Outcome(ref, action, before, None)
+
+
+def _identity(definition, options):
+    """A best-effort :class:`Ref` without asking the server (for objects that failed or were skipped)."""
+    metadata = definition.get("metadata") or {}
+    return Ref(definition.get("apiVersion"), definition.get("kind"), metadata.get("name"),
+               metadata.get("namespace") or options.namespace)
+
+
+def summary(outcomes, with_diff=False):
+    """A module result: ``changed``, ``results`` (one entry per definition), ``result`` when there is one
+    definition, and ``diff`` (changed objects only) when ``with_diff``."""
+    summary_ = {"changed": any(o.changed for o in outcomes), "results": [o.as_result() for o in outcomes]}
+    if len(outcomes) == 1:
+        summary_["result"] = summary_["results"][0]["result"]
+    if with_diff:
+        summary_["diff"] = [o.diff() for o in outcomes if o.changed]
+    return summary_

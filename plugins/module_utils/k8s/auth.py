@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""Connection options with kubernetes.core's names, their ``K8S_AUTH_*`` fallbacks, and the client configuration.
+
+``AUTH_ARG_SPEC`` is the one argument spec every cluster module merges into its own (documented by
+the ``clusternet.k8s.k8s_auth_options`` doc fragment). :func:`resolve_auth` applies the environment
+fallbacks and checks types; :func:`secrets` lists every secret to hide from output;
+:func:`build_configuration` turns the result into a ``kubernetes.client.Configuration``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ConfigError
+
+try:
+    import urllib3
+    from kubernetes import client as k8s_client
+    from kubernetes import config as k8s_config
+except ImportError:  # reported by the module through missing_required_lib
+    pass
+
+PROXY_HEADERS_SPEC = {
+    "proxy_basic_auth": {"type": "str", "no_log": True},
+    "basic_auth": {"type": "str", "no_log": True},
+    "user_agent": {"type": "str"},
+}
+
+AUTH_ARG_SPEC = {
+    "kubeconfig": {"type": "raw"},
+    "context": {"type": "str"},
+    "host": {"type": "str"},
+    "api_key": {"type": "str", "no_log": True},
+    "validate_certs": {"type": "bool", "aliases": ["verify_ssl"]},
+    "ca_cert": {"type": "path", "aliases": ["ssl_ca_cert"]},
+    "client_cert": {"type": "path", "aliases": ["cert_file"]},
+    "client_key": {"type": "path", "aliases": ["key_file"]},
+    "proxy": {"type": "str"},
+    "no_proxy": {"type": "str"},
+    "proxy_headers": {"type": "dict", "options": PROXY_HEADERS_SPEC},
+}
+
+# Environment variables read when an option is not set, in order. The second names are the ones
+# kubernetes.core also reads (the client's own attribute names), so existing setups carry over.
+AUTH_ENV = {
+    "kubeconfig": ("K8S_AUTH_KUBECONFIG",),
+    "context": ("K8S_AUTH_CONTEXT",),
+    "host": ("K8S_AUTH_HOST",),
+    "api_key": ("K8S_AUTH_API_KEY",),
+    "validate_certs": ("K8S_AUTH_VALIDATE_CERTS", "K8S_AUTH_VERIFY_SSL"),
+    "ca_cert": ("K8S_AUTH_CA_CERT", "K8S_AUTH_SSL_CA_CERT"),
+    "client_cert": ("K8S_AUTH_CLIENT_CERT", "K8S_AUTH_CERT_FILE"),
+    "client_key": ("K8S_AUTH_CLIENT_KEY", "K8S_AUTH_KEY_FILE"),
+    "proxy": ("K8S_AUTH_PROXY",),
+    "no_proxy": ("K8S_AUTH_NO_PROXY",),
+}
+
+PATH_OPTIONS = ("kubeconfig", "ca_cert", "client_cert", "client_key")
+
+_TRUE = ("1", "true", "yes", "on", "y", "t")
+_FALSE = ("0", "false", "no", "off", "n", "f")
+
+# Secret fields of a kubeconfig's users[].user (auth-provider secrets sit under auth-provider.config).
+_USER_SECRETS = ("token", "password", "client-key-data")
+_AUTH_PROVIDER_SECRETS = ("id-token", "refresh-token", "access-token", "client-secret")
+
+
+def resolve_auth(params, environ):
+    """The effective connection options: ``params`` (module parameters), else the ``K8S_AUTH_*`` variables.
+
+    Returns a dict holding only the options that are set. Raises ``InputError`` for a malformed
+    value, naming the option or variable it came from.
+    """
+    auth = {}
+    for option, names in AUTH_ENV.items():
+        value, source = params.get(option), option
+        if value is None:
+            value, source = _from_env(option, names, environ)
+        if value is not None:
+            auth[option] = _check(option, value, source)
+    headers = _proxy_headers(params.get("proxy_headers") or {}, environ)
+    if headers:
+        auth["proxy_headers"] = headers
+    return auth
+
+
+def _from_env(option, names, environ):
+    """``(value, variable name)`` of the first of ``names`` set in ``environ``, converted to the option's type."""
+    for name in names:
+        text = environ.get(name)
+        if text:
+            if option == "validate_certs":
+                return _boolean(text, name), name
+            return (os.path.expanduser(text) if option in PATH_OPTIONS else text), name
+    return None, None
+
+
+def _boolean(text, name):
+    lowered = text.strip().lower()
+    if lowered in _TRUE or lowered in _FALSE:
+        return lowered in _TRUE
+    raise InputError("%s must be a boolean (true/false), got %r" % (name, text))
+
+
+def _check(option, value, source):
+    if option == "kubeconfig":
+        if not isinstance(value, (str, dict)):
+            raise InputError("%s must be a path or a kubeconfig mapping, got %s" % (source, type_name(value)))
+        if isinstance(value, str):
+            value = os.path.expanduser(value)
+    return value
+
+
+def _proxy_headers(given, environ):
+    headers = {}
+    for key in PROXY_HEADERS_SPEC:
+        value = given.get(key)
+        if value is None:
+            value = environ.get("K8S_AUTH_PROXY_HEADERS_" + key.upper()) or None
+        if value is not None:
+            headers[key] = value
+    return headers
+
+
+def secrets(auth):
+    """Every secret in ``auth`` (api_key, proxy credentials, a kubeconfig mapping's tokens, passwords, keys)."""
+    found = {auth.get("api_key")}
+    found.update((auth.get("proxy_headers") or {}).get(key) for key in ("proxy_basic_auth", "basic_auth"))
+    kubeconfig = auth.get("kubeconfig")
+    if isinstance(kubeconfig, dict):
+        found.update(kubeconfig_secrets(kubeconfig))
+    return {value for value in found if isinstance(value, str) and value}
+
+
+def kubeconfig_secrets(kubeconfig):
+    """The secret strings of a kubeconfig mapping's users."""
+    found = set()
+    users = kubeconfig.get("users")
+    for entry in users if isinstance(users, list) else []:
+        user = entry.get("user") if isinstance(entry, dict) else None
+        if not isinstance(user, dict):
+            continue
+        found.update(user.get(key) for key in _USER_SECRETS)
+        provider = user.get("auth-provider")
+        provider_config = provider.get("config") if isinstance(provider, dict) else None
+        if isinstance(provider_config, dict):
+            found.update(provider_config.get(key) for key in _AUTH_PROVIDER_SECRETS)
+    return {value for value in found if isinstance(value, str) and value}
+
+
+def configuration_secrets(configuration):
+    """Bearer tokens a loaded configuration carries (e.g. from a kubeconfig file), bare and with their prefix."""
+    found = set()
+    for value in (configuration.api_key or {}).values():
+        if isinstance(value, str) and value:
+            found.add(value)
+            found.add(value.split(" ", 1)[-1])
+    return found
+
+
+def build_configuration(auth, environ=None):
+    """A ``kubernetes.client.Configuration`` for ``auth`` (as returned by :func:`resolve_auth`).
+
+    Like kubernetes.core: ``host`` with ``api_key`` needs no kubeconfig; otherwise the kubeconfig
+    (``kubeconfig``/``context``, else the in-cluster service account, else ``KUBECONFIG`` or
+    ``~/.kube/config``) is loaded and the explicit options override it. Unlike kubernetes.core, a
+    ``host`` without any kubeconfig is accepted (an unauthenticated or client-certificate server).
+    """
+    environ = os.environ if environ is None else environ
+    configuration = k8s_client.Configuration()
+    _load_base(auth, configuration, environ)
+    _apply_overrides(auth, configuration)
+    configuration.retries = False  # our own policy retries; urllib3 must report every failure
+    return configuration
+
+
+def _load_base(auth, configuration, environ):
+    kubeconfig, context = auth.get("kubeconfig"), auth.get("context")
+    if kubeconfig is None and context is None:
+        if auth.get("host") and auth.get("api_key"):
+            return
+        if environ.get("KUBERNETES_SERVICE_HOST") and environ.get("KUBERNETES_SERVICE_PORT"):
+            _guard("the in-cluster service account", k8s_config.load_incluster_config, client_configuration=configuration)
+            return
+        kubeconfig = _default_kubeconfig(environ)
+        if kubeconfig is None:
+            if auth.get("host"):
+                return
+            raise ConfigError("no cluster to connect to: set kubeconfig (or K8S_AUTH_KUBECONFIG or KUBECONFIG), or host,"
+                              " or run inside a pod; ~/.kube/config does not exist")
+    if isinstance(kubeconfig, dict):
+        _guard("the kubeconfig mapping", k8s_config.load_kube_config_from_dict, kubeconfig, context=context,
+               client_configuration=configuration, persist_config=False)
+    else:
+        _guard("kubeconfig %s" % kubeconfig, k8s_config.load_kube_config, config_file=kubeconfig, context=context,
+               client_configuration=configuration, persist_config=False)
+
+
+def _default_kubeconfig(environ):
+    """``KUBECONFIG`` (a ``:``-separated list) or ``~/.kube/config``, if any of those files exists."""
+    value = environ.get("KUBECONFIG") or "~/.kube/config"
+    paths = [os.path.expanduser(p) for p in value.split(os.pathsep) if p]
+    return value if any(os.path.exists(p) for p in paths) else None
+
+
+def _guard(what, loader, *args, **kwargs):
+    """Run a kubeconfig loader; its errors (of any type) become one ConfigError naming the source."""
+    try:
+        loader(*args, **kwargs)
+    except Exception as exc:  # the loaders raise ConfigException, OSError, YAML and type errors alike
+        raise ConfigError("cannot load %s: %s" % (what, exc or type(exc).__name__)) from None
+
+
+def _apply_overrides(auth, configuration):
+    if auth.get("host"):
+        configuration.host = auth["host"].rstrip("/")
+    if auth.get("api_key"):
+        configuration.api_key = {"authorization": "Bearer " + auth["api_key"]}
+        configuration.api_key_prefix = {}
+        configuration.refresh_api_key_hook = None
+    for option, attribute in (("validate_certs", "verify_ssl"), ("ca_cert", "ssl_ca_cert"), ("client_cert", "cert_file"),
+                              ("client_key", "key_file"), ("proxy", "proxy"), ("no_proxy", "no_proxy")):
+        if auth.get(option) is not None:
+            setattr(configuration, attribute, auth[option])
+    if auth.get("proxy_headers"):
+        configuration.proxy_headers = urllib3.util.make_headers(**auth["proxy_headers"])

@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""Access to one cluster: discovery, get, paginated list, server-side apply, delete, wait.
+
+Every request goes through :meth:`Cluster._call`: bounded retries (see ``retry``) and errors that
+name the verb and the object (see ``errors``). The official client's ``DynamicClient.request`` is
+the transport (it is stable across client versions); discovery is done here, lazily, per
+group-version and in memory, because the client's own discoverer caches to a file in ``/tmp``
+that outlives the cluster it describes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import retry as _retry
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import apply_body, ref_of
+
+try:
+    import urllib3
+    from kubernetes.client import ApiClient
+    from kubernetes.client.rest import ApiException
+    from kubernetes.dynamic import DynamicClient
+except ImportError as exc:  # reported by the module through missing_required_lib
+    KUBERNETES_IMPORT_ERROR = exc
+else:
+    KUBERNETES_IMPORT_ERROR = None
+
+APPLY_PATCH = "application/apply-patch+yaml"
+# (connect, read) seconds for one request; a read that takes longer counts as a dropped connection.
+REQUEST_TIMEOUT = (10, 60)
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """A kind as the server serves it: ``api_version``, ``kind``, plural ``name``, ``namespaced``."""
+
+    api_version: str
+    kind: str
+    name: str
+    namespaced: bool
+
+    def path(self, name=None, namespace=None):
+        """The URL path of the collection (no ``name``) or of one object, in ``namespace`` if given."""
+        prefix = "/api/v1" if self.api_version == "v1" else "/apis/" + self.api_version
+        if self.namespaced and namespace:
+            prefix += "/namespaces/" + namespace
+        return prefix + "/" + self.name + ("/" + name if name else "")
+
+
+class _NoDiscovery:
+    """Stands in for DynamicClient's discoverer: :class:`Cluster` discovers for itself."""
+
+    def __init__(self, client, cache_file):
+        pass
+
+
+class Cluster:
+    """One API server, reached with retries. Build it with :meth:`connect` (or give a ``DynamicClient``)."""
+
+    def __init__(self, dynamic_client, policy=_retry.RetryPolicy(), sleep=time.sleep, clock=time.monotonic, rand=random.random):
+        self._client = dynamic_client
+        self.host = dynamic_client.configuration.host
+        self.policy = policy
+        self._sleep, self._clock, self._rand = sleep, clock, rand
+        self._served = {}  # apiVersion -> {kind: ResourceType}
+
+    @classmethod
+    def connect(cls, configuration, **kwargs):
+        """A Cluster for a client configuration (see ``auth.build_configuration``)."""
+        return cls(DynamicClient(ApiClient(configuration), discoverer=_NoDiscovery), **kwargs)
+
+    # -- discovery -------------------------------------------------------------------------------
+
+    def resource(self, api_version, kind):
+        """The :class:`ResourceType` serving ``kind`` in ``api_version``; raises ``DiscoveryError``.
+
+        A kind missing from the cached list is looked up once more: a CRD may have just been created.
+        """
+        for fresh in (False, True):
+            served = self._group_version(api_version, fresh)
+            if kind in served:
+                return served[kind]
+        raise DiscoveryError("the API server at %s serves no kind %s in %s (it serves: %s)"
+                             % (self.host, kind, api_version, ", ".join(sorted(served)) or "nothing"), "discover", kind)
+
+    def _group_version(self, api_version, fresh):
+        if fresh or api_version not in self._served:
+            path = "/api/v1" if api_version == "v1" else "/apis/" + api_version
+            try:
+                doc = self._call("discover", api_version, "GET", path)
+            except ApiError as exc:
+                if exc.code != 404:
+                    raise
+                raise DiscoveryError("the API server at %s does not serve apiVersion %s (is its CRD installed?)"
+                                     % (self.host, api_version), "discover", api_version) from None
+            self._served[api_version] = {
+                r["kind"]: ResourceType(api_version, r["kind"], r["name"], bool(r.get("namespaced")))
+                for r in doc.get("resources") or [] if "/" not in r.get("name", "/")
+            }
+        return self._served[api_version]
+
+    def ref(self, definition, default_namespace=None):
+        """The :class:`Ref` of a definition, its namespace defaulted if its kind is namespaced."""
+        resource = self.resource(definition["apiVersion"], definition["kind"])
+        return ref_of(definition, resource.namespaced, default_namespace)
+
+    def _path(self, ref):
+        return self.resource(ref.api_version, ref.kind).path(ref.name, ref.namespace)
+
+    # -- verbs -----------------------------------------------------------------------------------
+
+    def get(self, ref):
+        """The live object, or ``None`` if it does not exist."""
+        try:
+            return self._call("get", ref, "GET", self._path(ref))
+        except ApiError as exc:
+            if exc.code == 404:
+                return None
+            raise
+
+    def list(self, api_version, kind, namespace=None, label_selector=None, field_selector=None, page_size=500):
+        """Every object of a kind (in ``namespace``, or in all namespaces), fetched ``page_size`` at a time.
+
+        Items get ``apiVersion`` and ``kind`` (list responses omit them). If the server expires the
+        continue token mid-way (410), the listing starts over, at most ``policy.attempts`` times.
+        """
+        resource = self.resource(api_version, kind)
+        target = "%s%s" % (kind, " in namespace %s" % namespace if namespace else "")
+        attempt = 1
+        while True:
+            try:
+                return self._pages(resource, target, namespace, label_selector, field_selector, page_size)
+            except ApiError as exc:
+                if exc.code != 410 or attempt >= self.policy.attempts:
+                    raise
+                attempt += 1
+
+    def _pages(self, resource, target, namespace, label_selector, field_selector, page_size):
+        items, token = [], None
+        while True:
+            page = self._call("list", target, "GET", resource.path(namespace=namespace), label_selector=label_selector,
+                              field_selector=field_selector, limit=page_size, _continue=token)
+            for item in page.get("items") or []:
+                item.setdefault("apiVersion", resource.api_version)
+                item.setdefault("kind", resource.kind)
+                items.append(item)
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return items
+
+    def apply(self, definition, field_manager, force=False, dry_run=False, default_namespace=None):
+        """Server-side apply ``definition`` as ``field_manager``; returns the object as the server now holds it.
+
+        ``force`` takes ownership of conflicting fields; ``dry_run`` asks the server what it would
+        hold (``dryRun=All``) without storing anything.
+        """
+        ref = self.ref(definition, default_namespace)
+        body = apply_body(definition, ref)
+        return self._call("apply", ref, "PATCH", self._path(ref), body=body, content_type=APPLY_PATCH,
+                          field_manager=field_manager, force_conflicts=force, dry_run="All" if dry_run else None)
+
+    def delete(self, ref, dry_run=False):
+        """Delete the object; returns what the server answered (the object or a Status), ``None`` if it did not exist."""
+        try:
+            return self._call("delete", ref, "DELETE", self._path(ref), dry_run="All" if dry_run else None)
+        except ApiError as exc:
+            if exc.code == 404:
+                return None
+            raise
+
+    def wait(self, ref, check, timeout, interval):
+        """Poll the object until ``check`` (from ``wait``) matches; returns the object (``None`` once gone).
+
+        Raises ``WaitTimeout`` with the last object seen.
+        """
+        return _wait.poll(lambda: self.get(ref), check, ref, timeout, interval, clock=self._clock, sleep=self._sleep)
+
+    # -- transport -------------------------------------------------------------------------------
+
+    def _call(self, verb, target, method, path, **params):
+        """One request, retried per the policy; returns the decoded JSON body."""
+        params = {k: v for k, v in params.items() if v is not None}
+        return _retry.call(lambda: self._once(verb, target, method, path, params), self.policy, sleep=self._sleep,
+                           rand=self._rand)
+
+    def _once(self, verb, target, method, path, params):
+        try:
+            response = self._client.request(method, path, serialize=False, _request_timeout=REQUEST_TIMEOUT, **params)
+        except ApiException as exc:
+            if not exc.status:  # the client reports TLS failures as status 0: retrying will not help
+                raise ConnectionFailure(verb, target, self.host, " ".join(str(exc.reason).split()), retryable=False) from None
+            raise ApiError(verb, target, exc.status, exc.reason, exc.body,
+                           _retry.parse_retry_after((exc.headers or {}).get("Retry-After"))) from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise ConnectionFailure(verb, target, self.host, _describe(exc)) from None
+        return json.loads(response.data or b"{}")
+
+
+def _describe(exc):
+    """A one-line account of a connection error, innermost cause first (urllib3 nests them)."""
+    reason = getattr(exc, "reason", None) or (exc.args[-1] if exc.args else None)
+    if isinstance(reason, BaseException) and reason is not exc:
+        return "%s (%s)" % (_describe(reason), type(exc).__name__)
+    return "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__

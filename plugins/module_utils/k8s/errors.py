@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""Errors of cluster operations, each a complete sentence for the user.
+
+Every error names what was attempted (``apply ConfigMap default/web``) and why it failed: the
+HTTP status, the server's ``Status`` reason, message and causes, or the connection problem.
+``details()`` gives the same facts as data for a module's failure result. Pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+
+# HTTP statuses worth another attempt: throttling and the apiserver's transient failures.
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+
+
+class K8sError(Exception):
+    """A cluster operation failed. ``str()`` is the whole message; no traceback is needed."""
+
+    retryable = False
+    retry_after = None
+
+    def __init__(self, message, verb=None, target=None):
+        super().__init__(message)
+        self.verb = verb
+        self.target = target
+        self.attempts = 1
+        self.hint = None
+
+    def __str__(self):
+        text = self.args[0]
+        if self.attempts > 1:
+            text += " (gave up after %d attempts)" % self.attempts
+        if self.hint:
+            text += ". " + self.hint
+        return text
+
+    def details(self):
+        """Facts for a module's failure result (merged into ``fail_json``)."""
+        return {}
+
+
+class ConfigError(K8sError):
+    """The connection settings are missing, contradictory or unreadable."""
+
+
+class DiscoveryError(K8sError):
+    """The server does not serve the requested apiVersion or kind."""
+
+
+class ApiError(K8sError):
+    """The API server answered with an error status."""
+
+    def __init__(self, verb, target, code, http_reason, body=None, retry_after=None):
+        self.code = code
+        self.http_reason = http_reason or ""
+        self.status = _status_object(body)
+        self.body = body if self.status is None else None
+        self.retry_after = retry_after
+        super().__init__(self._render(verb, target), verb, target)
+
+    @property
+    def retryable(self):
+        return self.code in RETRYABLE_STATUSES
+
+    @property
+    def reason(self):
+        """The ``Status.reason`` (``Conflict``, ``NotFound``, ``Invalid``...), else the HTTP reason."""
+        return (self.status or {}).get("reason") or self.http_reason
+
+    @property
+    def message(self):
+        if self.status is not None:
+            return self.status.get("message") or ""
+        return _text(self.body)
+
+    @property
+    def causes(self):
+        return ((self.status or {}).get("details") or {}).get("causes") or []
+
+    def _render(self, verb, target):
+        head = "%s %s failed: HTTP %s %s" % (verb, target, self.code, self.http_reason)
+        if self.reason.replace(" ", "").lower() != self.http_reason.replace(" ", "").lower():  # "Unprocessable Entity (Invalid)"
+            head += " (%s)" % self.reason
+        message = self.message
+        extra = [_cause_text(c) for c in self.causes if not _said(c, message)]
+        text = head + (": " + message if message else "")
+        if extra:
+            text += "; causes: " + "; ".join(extra)
+        return text
+
+    def details(self):
+        return {"status": self.code, "reason": self.reason, "causes": self.causes}
+
+
+class ConnectionFailure(K8sError):
+    """No HTTP answer: the connection was refused, dropped, timed out, or TLS failed."""
+
+    def __init__(self, verb, target, host, cause, retryable=True):
+        self.host = host
+        self.cause = cause
+        self.retryable = retryable
+        super().__init__("%s %s failed: no answer from the API server at %s: %s" % (verb, target, host, cause), verb, target)
+
+
+class WaitTimeout(K8sError):
+    """The object did not reach the awaited state in time; ``last`` is the last object seen."""
+
+    def __init__(self, target, awaited, seconds, observed, last):
+        self.last = last
+        super().__init__("timed out after %ss waiting for %s to %s; last seen: %s" % (seconds, target, awaited, observed),
+                         "wait", target)
+
+    def details(self):
+        return {"last_object": self.last}
+
+
+def _status_object(body):
+    """The ``Status`` object in a response body, or None."""
+    if isinstance(body, (bytes, bytearray)):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None
+    if isinstance(body, dict) and body.get("kind") == "Status":
+        return body
+    return None
+
+
+def _text(body, limit=500):
+    if isinstance(body, (bytes, bytearray)):
+        body = body.decode("utf-8", "replace")
+    text = " ".join(str(body or "").split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _said(cause, message):
+    """Whether ``message`` already states the cause (its field and its message)."""
+    return all(part in message for part in (cause.get("field"), cause.get("message")) if part)
+
+
+def _cause_text(cause):
+    field = cause.get("field") or ""
+    message = cause.get("message") or cause.get("reason") or ""
+    return "%s: %s" % (field, message) if field else message

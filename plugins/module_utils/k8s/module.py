@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""The Ansible edge of the cluster core: shared argument spec, connecting, failing cleanly.
+
+A cluster module does::
+
+    module = AnsibleModule(argument_spec=cluster_argument_spec(my_option=...), supports_check_mode=True)
+    require_libraries(module)
+    try:
+        cluster = connect(module)
+        ...
+    except (InputError, K8sError) as exc:
+        fail(module, exc)
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import objects, wait
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import (
+    AUTH_ARG_SPEC, build_configuration, configuration_secrets, resolve_auth, secrets)
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import KUBERNETES_IMPORT_ERROR, Cluster
+
+
+def cluster_argument_spec(**options):
+    """``AUTH_ARG_SPEC`` plus a module's own ``options`` (a fresh copy: AnsibleModule may alter it)."""
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(copy.deepcopy(options))
+    return spec
+
+
+def wait_argument_spec():
+    """The options of the ``clusternet.k8s.k8s_wait_options`` doc fragment."""
+    return copy.deepcopy(wait.WAIT_ARG_SPEC)
+
+
+def require_libraries(module, need_yaml=False):
+    """Fail with Ansible's standard message if ``kubernetes`` (or, when ``need_yaml``, PyYAML) is missing."""
+    if KUBERNETES_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("kubernetes"), exception=str(KUBERNETES_IMPORT_ERROR))
+    if need_yaml and objects.yaml is None:
+        module.fail_json(msg=missing_required_lib("PyYAML"))
+
+
+def connect(module):
+    """A :class:`Cluster` from the module's auth options and ``K8S_AUTH_*``; every secret is added to ``no_log_values``.
+
+    Raises ``InputError`` or ``ConfigError``.
+    """
+    auth = resolve_auth(module.params, os.environ)
+    module.no_log_values.update(secrets(auth))
+    configuration = build_configuration(auth)
+    module.no_log_values.update(configuration_secrets(configuration))
+    return Cluster.connect(configuration)
+
+
+def wait_check(params):
+    """The check for ``wait_condition`` or ``wait_jsonpath`` (see ``wait``), or ``None`` when neither is set."""
+    if params.get("wait_condition"):
+        condition = params["wait_condition"]
+        return wait.Condition(condition["type"], condition.get("status") or "True", condition.get("reason"))
+    if params.get("wait_jsonpath"):
+        return wait.JsonPath(params["wait_jsonpath"]["path"], to_builtin(params["wait_jsonpath"].get("value")))
+    return None
+
+
+def fail(module, exc, **result):
+    """``fail_json`` with the error's message and details (``status``, ``reason``, ``causes``, ``last_object``...)."""
+    details = exc.details() if hasattr(exc, "details") else {}
+    details.update(result)
+    module.fail_json(msg=str(exc), **details)

@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""Resource definitions as plain data: parsing, references, server-owned fields, diffs. Pure Python."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, to_builtin, type_name
+
+try:
+    import yaml
+except ImportError:  # only YAML text needs it; the module reports it through missing_required_lib
+    yaml = None
+
+# Metadata the API server writes: never part of what a user configures, so never part of a diff.
+SERVER_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Which object: ``apiVersion``, ``kind``, ``name`` and, for namespaced kinds, ``namespace``."""
+
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None = None
+
+    def __str__(self):
+        return "%s %s" % (self.kind, "%s/%s" % (self.namespace, self.name) if self.namespace else self.name)
+
+    def as_dict(self):
+        return {"apiVersion": self.api_version, "kind": self.kind, "name": self.name, "namespace": self.namespace}
+
+
+def load_definitions(value, what="definition"):
+    """Resource definitions from a mapping, a list, or multi-document YAML text, as a flat list of dicts.
+
+    Empty YAML documents and ``None`` entries are skipped; ``kind: List`` (and ``*List``) objects
+    are replaced by their ``items``. Each definition needs ``apiVersion``, ``kind`` and
+    ``metadata.name``.
+    """
+    value = to_builtin(value)
+    if isinstance(value, str):
+        value = _yaml_documents(value, what)
+    elif isinstance(value, dict):
+        value = [value]
+    elif not isinstance(value, list):
+        raise InputError("%s must be a mapping, a list or YAML text, got %s" % (what, type_name(value)))
+    found = []
+    for i, item in enumerate(value):
+        found.extend(_flatten(item, "%s[%d]" % (what, i)))
+    return found
+
+
+def read_definitions(path):
+    """Resource definitions from a (multi-document) YAML file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("src: cannot read %s: %s" % (path, exc)) from None
+    return load_definitions(text, what=path)
+
+
+def _yaml_documents(text, what):
+    if yaml is None:
+        raise InputError("%s: parsing YAML text needs the PyYAML Python library" % what)
+    try:
+        return list(yaml.safe_load_all(text))
+    except yaml.YAMLError as exc:
+        raise InputError("%s is not valid YAML: %s" % (what, exc)) from None
+
+
+def _flatten(item, what):
+    if item is None:
+        return []
+    if not isinstance(item, dict):
+        raise InputError("%s must be a mapping (a resource definition), got %s" % (what, type_name(item)))
+    if str(item.get("kind", "")).endswith("List") and isinstance(item.get("items"), list):
+        return [d for i, sub in enumerate(item["items"]) for d in _flatten(sub, "%s.items[%d]" % (what, i))]
+    _check_definition(item, what)
+    return [item]
+
+
+def _check_definition(item, what):
+    for field in ("apiVersion", "kind"):
+        if not isinstance(item.get(field), str) or not item[field]:
+            raise InputError("%s: %s is required (a non-empty string)" % (what, field))
+    metadata = item.get("metadata")
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str) or not metadata["name"]:
+        raise InputError("%s (%s): metadata.name is required (a non-empty string); server-side apply cannot use generateName"
+                         % (what, item["kind"]))
+    if metadata.get("namespace") is not None and not isinstance(metadata["namespace"], str):
+        raise InputError("%s (%s %s): metadata.namespace must be a string" % (what, item["kind"], metadata["name"]))
+
+
+def ref_of(definition, namespaced, default_namespace=None):
+    """The :class:`Ref` of a definition; namespaced kinds without a namespace get ``default_namespace`` or ``default``."""
+    metadata = definition["metadata"]
+    namespace = None
+    if namespaced:
+        namespace = metadata.get("namespace") or default_namespace or "default"
+    return Ref(definition["apiVersion"], definition["kind"], metadata["name"], namespace)
+
+
+def apply_body(definition, ref):
+    """The body to apply: a copy of ``definition`` with the namespace of ``ref`` and without ``managedFields``.
+
+    The API server rejects an applied ``managedFields``; objects fetched from a cluster carry it.
+    Cluster-scoped objects lose any ``metadata.namespace``, as kubectl ignores it.
+    """
+    body = copy.deepcopy(definition)
+    metadata = body["metadata"]
+    metadata.pop("managedFields", None)
+    if ref.namespace:
+        metadata["namespace"] = ref.namespace
+    else:
+        metadata.pop("namespace", None)
+    return body
+
+
+def strip_server_fields(obj):
+    """A copy of ``obj`` without server-owned metadata and ``status``: what a user's configuration decides."""
+    if obj is None:
+        return None
+    stripped = {k: copy.deepcopy(v) for k, v in obj.items() if k != "status"}
+    metadata = stripped.get("metadata")
+    if isinstance(metadata, dict):
+        for key in SERVER_METADATA:
+            metadata.pop(key, None)
+    return stripped
+
+
+def without_managed_fields(obj):
+    """A shallow copy of ``obj`` without ``metadata.managedFields`` (for results: it is noise to a reader)."""
+    if not obj or "managedFields" not in obj.get("metadata", {}):
+        return obj
+    metadata = {k: v for k, v in obj["metadata"].items() if k != "managedFields"}
+    return dict(obj, metadata=metadata)
+
+
+def differs(before, after):
+    """Whether two versions of an object differ in anything but server-owned fields."""
+    return strip_server_fields(before) != strip_server_fields(after)
+
+
+_ABSENT = object()
+
+
+def changed_fields(before, after):
+    """``(before, after)`` reduced to the fields that differ, server-owned fields excluded.
+
+    Mappings are compared key by key; lists and scalars that differ are kept whole. A key only on
+    one side is kept only on that side. ``None`` (no object) becomes ``{}``.
+    """
+    old, new = _prune(strip_server_fields(before) or {}, strip_server_fields(after) or {})
+    return ({} if old is _ABSENT else old), ({} if new is _ABSENT else new)
+
+
+def _prune(old, new):
+    if isinstance(old, dict) and isinstance(new, dict):
+        kept_old, kept_new = {}, {}
+        for key in list(old) + [k for k in new if k not in old]:
+            sub_old, sub_new = _prune(old.get(key, _ABSENT), new.get(key, _ABSENT))
+            if sub_old is not _ABSENT:
+                kept_old[key] = sub_old
+            if sub_new is not _ABSENT:
+                kept_new[key] = sub_new
+        if not kept_old and not kept_new:
+            return _ABSENT, _ABSENT
+        return kept_old, kept_new
+    if old == new:
+        return _ABSENT, _ABSENT
+    return old, new

@@ -1,0 +1,270 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""What a wait waits for, and the polling loop. Pure Python (the fetch function is injected).
+
+A check has ``matches(obj)``, ``awaited`` (a phrase: "have condition Ready=True") and
+``observed(obj)`` (what was seen instead), so a timeout explains itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import WaitTimeout
+
+WAIT_ARG_SPEC = {
+    "wait": {"type": "bool", "default": False},
+    "wait_sleep": {"type": "int", "default": 5},
+    "wait_timeout": {"type": "int", "default": 120},
+    "wait_condition": {
+        "type": "dict",
+        "options": {
+            "type": {"type": "str", "required": True},
+            "status": {"type": "str", "default": "True", "choices": ["True", "False", "Unknown"]},
+            "reason": {"type": "str"},
+        },
+    },
+    "wait_jsonpath": {
+        "type": "dict",
+        "options": {
+            "path": {"type": "str", "required": True},
+            "value": {"type": "raw"},
+        },
+    },
+}
+
+
+def _conditions(obj):
+    conditions = ((obj or {}).get("status") or {}).get("conditions")
+    return [c for c in conditions if isinstance(c, dict)] if isinstance(conditions, list) else []
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``status.conditions`` holds ``type`` with ``status`` (and ``reason`` when given)."""
+
+    type: str
+    status: str = "True"
+    reason: str | None = None
+
+    @property
+    def awaited(self):
+        text = "have condition %s=%s" % (self.type, self.status)
+        return text + (" with reason %s" % self.reason if self.reason else "")
+
+    def matches(self, obj):
+        found = self._find(obj)
+        return (found is not None and str(found.get("status")) == self.status
+                and (self.reason is None or found.get("reason") == self.reason))
+
+    def observed(self, obj):
+        found = self._find(obj)
+        if obj is None:
+            return "the object does not exist"
+        if found is None:
+            seen = ", ".join(str(c.get("type")) for c in _conditions(obj)) or "none"
+            return "no %s condition (conditions: %s)" % (self.type, seen)
+        text = "%s=%s" % (self.type, found.get("status"))
+        details = ["%s: %s" % (k, found[k]) for k in ("reason", "message") if found.get(k)]
+        return text + (" (%s)" % ", ".join(details) if details else "")
+
+    def _find(self, obj):
+        return next((c for c in _conditions(obj) if c.get("type") == self.type), None)
+
+
+@dataclass(frozen=True)
+class JsonPath:
+    """A JSONPath (kubectl's subset) yields results, all equal to ``value``; without ``value``, any non-null result."""
+
+    path: str
+    value: object = None
+
+    def __post_init__(self):
+        parse_jsonpath(self.path)  # reject a bad path before any request
+
+    @property
+    def awaited(self):
+        if self.value is None:
+            return "have a value at %s" % self.path
+        return "have %s = %s" % (self.path, _text(self.value))
+
+    def matches(self, obj):
+        results = jsonpath(obj, self.path) if obj is not None else []
+        if self.value is None:
+            return any(r is not None for r in results)
+        return bool(results) and all(_text(r) == _text(self.value) for r in results)
+
+    def observed(self, obj):
+        if obj is None:
+            return "the object does not exist"
+        results = jsonpath(obj, self.path)
+        return "%s = %s" % (self.path, ", ".join(_text(r) for r in results) if results else "(nothing)")
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """The object exists and its controller has seen its latest spec (``status.observedGeneration``, if reported)."""
+
+    awaited = "exist with status.observedGeneration equal to metadata.generation"
+
+    def matches(self, obj):
+        if obj is None:
+            return False
+        observed = (obj.get("status") or {}).get("observedGeneration")
+        return observed is None or observed >= (obj.get("metadata") or {}).get("generation", 0)
+
+    def observed(self, obj):
+        if obj is None:
+            return "the object does not exist"
+        return "generation %s, observedGeneration %s" % ((obj.get("metadata") or {}).get("generation"),
+                                                         (obj.get("status") or {}).get("observedGeneration"))
+
+
+@dataclass(frozen=True)
+class Gone:
+    """The object no longer exists."""
+
+    awaited = "be deleted"
+
+    def matches(self, obj):
+        return obj is None
+
+    def observed(self, obj):
+        deleting = (obj.get("metadata") or {}).get("deletionTimestamp")
+        finalizers = (obj.get("metadata") or {}).get("finalizers") or []
+        if deleting:
+            return "deletion pending since %s (finalizers: %s)" % (deleting, ", ".join(finalizers) or "none")
+        return "the object still exists"
+
+
+def poll(fetch, check, target, timeout, interval, clock=time.monotonic, sleep=time.sleep):
+    """``fetch()`` every ``interval`` seconds until ``check`` matches; returns the matching object.
+
+    Raises :class:`WaitTimeout` with the last object seen (``None`` if it did not exist) when
+    ``timeout`` seconds pass first. ``target`` names the object in the message.
+    """
+    deadline = clock() + timeout
+    while True:
+        obj = fetch()
+        if check.matches(obj):
+            return obj
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise WaitTimeout(target, check.awaited, timeout, check.observed(obj), obj)
+        sleep(min(interval, remaining))
+
+
+# ---------------------------------------------------------------------------------------------
+# JSONPath: the subset kubectl's --for=jsonpath and -o jsonpath use on single objects:
+# {.a.b}, .a.b, a.b, [n], [-n], [*], ['key'] / ["key"], escaped dots (a\.b), and filters
+# [?(@.x=="v")], [?(@.x!="v")], [?(@.x)].
+# ---------------------------------------------------------------------------------------------
+
+_FILTER = re.compile(r"""^\?\(@((?:\.[^.=!\s)]+)+)\s*(?:(==|!=)\s*(?:"([^"]*)"|'([^']*)'|([^)\s]+)))?\s*\)$""")
+
+
+def parse_jsonpath(path):
+    """Steps of ``path``: ``("key", name)``, ``("index", n)``, ``("all", None)`` or ``("filter", (steps, op, value))``."""
+    text = path.strip()
+    if text.startswith("{") and text.endswith("}"):
+        text = text[1:-1].strip()
+    if text.startswith("$"):
+        text = text[1:]
+    steps, i = [], 0
+    if text and text[0] not in ".[":
+        text = "." + text
+    while i < len(text):
+        if text[i] == ".":
+            name, i = _read_name(text, i + 1, path)
+            steps.append(("key", name))
+        elif text[i] == "[":
+            end = _bracket_end(text, i, path)
+            steps.append(_bracket(text[i + 1:end].strip(), path))
+            i = end + 1
+        else:
+            raise InputError("JSONPath %r: unexpected %r at position %d" % (path, text[i], i))
+    return steps
+
+
+def _read_name(text, i, path):
+    name = []
+    while i < len(text) and text[i] not in ".[":
+        if text[i] == "\\" and i + 1 < len(text):
+            i += 1
+        name.append(text[i])
+        i += 1
+    if not name:
+        raise InputError("JSONPath %r: empty field name" % path)
+    return "".join(name), i
+
+
+def _bracket_end(text, start, path):
+    depth, quote = 0, None
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise InputError("JSONPath %r: unclosed '['" % path)
+
+
+def _bracket(inner, path):
+    if inner == "*":
+        return ("all", None)
+    if re.fullmatch(r"-?\d+", inner):
+        return ("index", int(inner))
+    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
+        return ("key", inner[1:-1])
+    match = _FILTER.match(inner)
+    if not match:
+        raise InputError("JSONPath %r: unsupported expression [%s]" % (path, inner))
+    field_path, op, *literal = match.groups()
+    value = next((v for v in literal if v is not None), None)
+    return ("filter", (parse_jsonpath(field_path), op, value))
+
+
+def jsonpath(obj, path):
+    """Every value ``path`` selects in ``obj`` (a list; empty when nothing matches)."""
+    nodes = [obj]
+    for kind, arg in parse_jsonpath(path):
+        nodes = [found for node in nodes for found in _step(node, kind, arg)]
+    return nodes
+
+
+def _step(node, kind, arg):
+    if kind == "key":
+        return [node[arg]] if isinstance(node, dict) and arg in node else []
+    if kind == "index":
+        return [node[arg]] if isinstance(node, list) and -len(node) <= arg < len(node) else []
+    items = node if isinstance(node, list) else list(node.values()) if isinstance(node, dict) else []
+    if kind == "all":
+        return items
+    steps, op, value = arg
+    return [item for item in items if _filter_matches(item, steps, op, value)]
+
+
+def _filter_matches(item, steps, op, value):
+    found = [item]
+    for kind, arg in steps:
+        found = [x for node in found for x in _step(node, kind, arg)]
+    if op is None:
+        return any(x is not None for x in found)
+    equal = any(_text(x) == value for x in found)
+    return equal if op == "==" else not equal
+
+
+def _text(value):
+    """kubectl's rendering of a JSONPath result: strings bare, everything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), sort_keys=True)
