@@ -590,3 +590,174 @@ def is_valid_cidr(field, value):
     if value != canonical:
         return [invalid(field, value, "must be in canonical form (%s)" % go_quote(canonical))]
     return []
+
+
+# ---------------------------------------------------------------------------------------------
+# DNS-1035 labels (GCE resource names), CRD schema errors, label selectors
+# ---------------------------------------------------------------------------------------------
+
+DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+DNS1035_LABEL_MAX = 63
+_DNS1035_LABEL_RE = re.compile("^" + DNS1035_LABEL_FMT + "$")
+
+
+def is_dns1035_label(value):
+    """``IsDNS1035Label``: list of messages, empty when valid."""
+    errs = []
+    if len(value) > DNS1035_LABEL_MAX:
+        errs.append(max_len_error(DNS1035_LABEL_MAX))
+    if not _full(_DNS1035_LABEL_RE, value):
+        errs.append(regex_error(
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+            "character, and end with an alphanumeric character", DNS1035_LABEL_FMT, "my-name", "abc-123"))
+    return errs
+
+
+def json_type(value):
+    """The OpenAPI type name kube-openapi reports for a decoded JSON/YAML value."""
+    for kind, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+                       (dict, "object"), (list, "array")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+def schema_type_error(field, value, expected):
+    """A CRD schema type mismatch as apiextensions-apiserver reports kube-openapi's ``InvalidType``.
+
+    ``spec.port: Invalid value: "string": spec.port in body must be of type integer: "string"``
+    """
+    actual = json_type(value)
+    return FieldError("TypeInvalid", field, actual, "%s in body must be of type %s: %s" % (field, expected, go_quote(actual)))
+
+
+def _go_regexp(pattern):
+    # RE2's "$" (no multi-line flag) matches only at the very end; Python's also before a final "\n".
+    out, in_class, escaped = [], False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "$" and not in_class:
+            ch = "\\Z"
+        out.append(ch)
+    return re.compile("".join(out))
+
+
+_SCHEMA_PATTERNS = {}
+
+
+def schema_string_error(field, value, max_length=None, min_length=None, pattern=None):
+    """The CRD schema's string checks, as the API server reports the first that fails; ``None`` when valid.
+
+    kube-openapi's ``stringValidator`` checks maxLength, minLength, then pattern (counted in characters,
+    pattern searched unanchored like Go's ``MatchString``). ``pattern`` is the CRD's Go regexp text.
+    """
+    if not isinstance(value, str):
+        return schema_type_error(field, value, "string")
+    if max_length is not None and len(value) > max_length:
+        return FieldError("TooLong", field, value, "may not be longer than %d" % max_length)
+    if min_length is not None and len(value) < min_length:
+        return invalid(field, value, "%s in body should be at least %d chars long" % (field, min_length))
+    if pattern is not None:
+        if pattern not in _SCHEMA_PATTERNS:
+            _SCHEMA_PATTERNS[pattern] = _go_regexp(pattern)
+        if not _SCHEMA_PATTERNS[pattern].search(value):
+            return invalid(field, value, "%s in body should match '%s'" % (field, pattern))
+    return None
+
+
+def schema_int_error(field, value, minimum=None, maximum=None):
+    """The CRD schema's integer checks (type, minimum, maximum); ``None`` when valid."""
+    if json_type(value) != "integer":
+        return schema_type_error(field, value, "integer")
+    if minimum is not None and value < minimum:
+        return invalid(field, value, "%s in body should be greater than or equal to %d" % (field, minimum))
+    if maximum is not None and value > maximum:
+        return invalid(field, value, "%s in body should be less than or equal to %d" % (field, maximum))
+    return None
+
+
+def schema_items_error(field, value, min_items=None, max_items=None):
+    """The CRD schema's array checks (type, minItems, maxItems); ``None`` when valid."""
+    if not isinstance(value, list):
+        return schema_type_error(field, value, "array")
+    if min_items is not None and len(value) < min_items:
+        return invalid(field, len(value), "%s in body should have at least %d items" % (field, min_items))
+    if max_items is not None and len(value) > max_items:
+        return too_many(field, len(value), max_items)
+    return None
+
+
+def validate_label_selector(selector, field):
+    """``metav1validation.ValidateLabelSelector`` on a selector decoded from YAML/JSON.
+
+    The schema's type checks come first, since a decoded mapping may hold anything; map keys are
+    visited in sorted order where Go's map order is random.
+    """
+    if not isinstance(selector, dict):
+        return [schema_type_error(field, selector, "object")]
+    errs = []
+    labels_path = child(field, "matchLabels")
+    match_labels = selector.get("matchLabels")
+    if isinstance(match_labels, dict):
+        for name in sorted(match_labels, key=str):
+            errs.extend(_label_pair_errors(name, match_labels[name], labels_path))
+    elif match_labels is not None:
+        errs.append(schema_type_error(labels_path, match_labels, "object"))
+    expressions = selector.get("matchExpressions")
+    if expressions is not None:
+        error = schema_items_error(child(field, "matchExpressions"), expressions)
+        if error:
+            return errs + [error]
+        for i, requirement in enumerate(expressions):
+            errs.extend(_requirement_errors(requirement, index(child(field, "matchExpressions"), i)))
+    return errs
+
+
+def _label_pair_errors(name, value, field):
+    # ValidateLabels: both messages are reported at matchLabels itself, not at the key.
+    if not isinstance(name, str):
+        return [schema_type_error(field, name, "string")]
+    if not isinstance(value, str):
+        return [schema_type_error(child(field, name), value, "string")]
+    errs = [invalid(field, name, msg) for msg in is_qualified_name(name)]
+    return errs + [invalid(field, value, msg) for msg in is_valid_label_value(value)]
+
+
+def _requirement_errors(requirement, field):
+    """``ValidateLabelSelectorRequirement``, after the schema's checks of one matchExpressions item."""
+    if not isinstance(requirement, dict):
+        return [schema_type_error(field, requirement, "object")]
+    shape = [required(child(field, name)) for name in ("key", "operator") if requirement.get(name) is None]
+    for name in ("key", "operator"):
+        if requirement.get(name) is not None and not isinstance(requirement[name], str):
+            shape.append(schema_type_error(child(field, name), requirement[name], "string"))
+    values = requirement.get("values")
+    values = [] if values is None else values
+    if not isinstance(values, list):
+        shape.append(schema_type_error(child(field, "values"), values, "array"))
+    else:
+        shape.extend(schema_type_error(index(child(field, "values"), i), v, "string")
+                     for i, v in enumerate(values) if not isinstance(v, str))
+    if shape:
+        return shape
+    errs = []
+    operator = requirement["operator"]
+    if operator in ("In", "NotIn"):
+        if not values:
+            errs.append(required(child(field, "values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+    elif operator in ("Exists", "DoesNotExist"):
+        if values:
+            errs.append(forbidden(child(field, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+    else:
+        errs.append(invalid(child(field, "operator"), operator, "not a valid selector operator"))
+    errs.extend(invalid(child(field, "key"), requirement["key"], msg) for msg in is_qualified_name(requirement["key"]))
+    for i, value in enumerate(values):
+        errs.extend(invalid(index(child(field, "values"), i), value, msg) for msg in is_valid_label_value(value))
+    return errs

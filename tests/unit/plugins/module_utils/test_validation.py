@@ -119,3 +119,72 @@ def test_go_struct_values_and_internal_error():
     spec = v.go_struct("networking.ServiceCIDRSpec", [("CIDRs", v.go_string_slice(["10.0.0.0/8"]))])
     assert str(spec) == 'networking.ServiceCIDRSpec{CIDRs:[]string{"10.0.0.0/8"}}'
     assert str(v.internal_error("status.podIPs", "boom")) == "status.podIPs: Internal error: boom"
+
+
+def test_dns1035_label():
+    assert v.is_dns1035_label("ip-1") == []
+    assert v.is_dns1035_label("a" * 64)[0] == "must be no more than 63 characters"
+    (msg,) = v.is_dns1035_label("1st")
+    assert msg == ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+                   "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+                   "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+
+
+@pytest.mark.parametrize("error, text", [
+    (v.schema_type_error("spec.port", "80", "integer"),
+     'spec.port: Invalid value: "string": spec.port in body must be of type integer: "string"'),
+    (v.schema_type_error("spec.x", None, "object"), 'spec.x: Invalid value: "null": spec.x in body must be of type object: "null"'),
+    (v.schema_string_error("n", "a" * 4, max_length=3), "n: Too long: may not be longer than 3"),
+    (v.schema_string_error("n", "", 3, 1), 'n: Invalid value: "": n in body should be at least 1 chars long'),
+    (v.schema_string_error("n", "A", 3, 1, "^[a-z]$"), "n: Invalid value: \"A\": n in body should match '^[a-z]$'"),
+    (v.schema_string_error("n", "a\n", pattern="^[a-z]$"), "n: Invalid value: \"a\\n\": n in body should match '^[a-z]$'"),
+    (v.schema_int_error("p", 0, 1, 9), "p: Invalid value: 0: p in body should be greater than or equal to 1"),
+    (v.schema_int_error("p", 10, 1, 9), "p: Invalid value: 10: p in body should be less than or equal to 9"),
+    (v.schema_int_error("p", True, 1, 9), 'p: Invalid value: "boolean": p in body must be of type integer: "boolean"'),
+    (v.schema_items_error("l", [], min_items=1), "l: Invalid value: 0: l in body should have at least 1 items"),
+    (v.schema_items_error("l", [1, 2], max_items=1), "l: Too many: 2: must have at most 1 items"),
+])
+def test_schema_errors(error, text):
+    assert str(error) == text
+
+
+def test_schema_errors_pass():
+    assert v.schema_string_error("n", "ab", 3, 1, "^a|x$") is None  # Go's MatchString is unanchored
+    assert v.schema_string_error("n", "xa$b", pattern="^[$a-z]+$") is None  # "$" inside a class stays literal
+    assert v.schema_int_error("p", 5, 1, 9) is None
+    assert v.schema_items_error("l", [1], 1, 1) is None
+
+
+@pytest.mark.parametrize("selector, texts", [
+    ({}, []),
+    ({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["a", "b"]}]}, []),
+    ({"matchExpressions": [{"key": "tier", "operator": "In"}]},
+     ["s.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"]),
+    ({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist", "values": ["a"]}]},
+     ["s.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"]),
+    ({"matchExpressions": [{"key": "a/b/c", "operator": "Equals", "values": ["-x"]}]}, [
+        's.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator',
+        "s.matchExpressions[0].key: Invalid value: \"a/b/c\": a valid label key must consist of alphanumeric characters, "
+        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+        "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
+        "subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        "s.matchExpressions[0].values[0]: Invalid value: \"-x\": a valid label must be an empty string or consist of "
+        "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  "
+        "or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]),
+    ({"matchLabels": {"b": "-x", "a": "ok"}}, [
+        "s.matchLabels: Invalid value: \"-x\": a valid label must be an empty string or consist of alphanumeric characters, "
+        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+        "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]),
+    ("app=web", ['s: Invalid value: "string": s in body must be of type object: "string"']),
+    ({"matchLabels": {"a": 1, 2: "b"}}, ['s.matchLabels: Invalid value: "integer": s.matchLabels in body must be of type string: "integer"',
+                                         's.matchLabels.a: Invalid value: "integer": s.matchLabels.a in body must be of type string: '
+                                         '"integer"']),
+    ({"matchExpressions": {}}, ['s.matchExpressions: Invalid value: "object": s.matchExpressions in body must be of type array: "object"']),
+    ({"matchExpressions": ["a"]}, ['s.matchExpressions[0]: Invalid value: "string": s.matchExpressions[0] in body must be of type '
+                                   'object: "string"']),
+    ({"matchExpressions": [{"values": "a"}]}, ["s.matchExpressions[0].key: Required value", "s.matchExpressions[0].operator: Required value",
+                                               's.matchExpressions[0].values: Invalid value: "string": s.matchExpressions[0].values in '
+                                               'body must be of type array: "string"']),
+])
+def test_validate_label_selector(selector, texts):
+    assert [str(e) for e in v.validate_label_selector(selector, "s")] == texts
