@@ -31,6 +31,25 @@ def test_binding_vectors_through_the_filter(vec):
             assert got["conditions"][type_]["reason"] == want["reason"]
 
 
+# The admission vectors through the filter: a route with that parentRef, checked against that Gateway,
+# shows the vector's GKEIPRoute Accepted reason (ASSUMPTION-11 to 13 for the marked ones).
+@pytest.mark.parametrize("vec", [pytest.param(v, id=v["name"] + ("-ASSUMPTION" if v["assumption"] else ""))
+                                 for v in VECTORS if v["feature"] == "admission"])
+def test_admission_vectors_through_the_filter(vec):
+    i = vec["input"]
+    gateway = {"metadata": {"name": i["gateway"]["name"], "namespace": i["gateway"]["namespace"]},
+               "spec": {"gatewayClassName": i["gateway"]["gatewayClassName"], "listeners": i["gateway"]["listeners"]}}
+    route = {"metadata": {"name": "r", "namespace": i["route"]["namespace"]},
+             "spec": {"parentRefs": [i["route"]["parentRef"]], "podSelector": {"matchLabels": {"app": "proxy"}}}}
+    pod = dict(POD, metadata=dict(POD["metadata"], namespace=i["route"]["namespace"]))
+    got = persistent_ip_binding(route, [pod], gateway, i["namespaces"])
+    reason = vec["expected"]["gkeIPRouteAcceptedReason"]
+    assert got["conditions"]["Accepted"]["status"] == ("True" if vec["expected"]["admitted"] else "False")
+    assert (got["conditions"]["Accepted"]["reason"], got["conditions"]["Ready"]["reason"]) == (
+        reason, "ProgrammingComplete" if vec["expected"]["admitted"] else reason)
+    assert got["boundPod"] == ("proxy-a" if vec["expected"]["admitted"] else None)
+
+
 ROUTE = {"metadata": {"name": "r", "namespace": "app"},
          "spec": {"podSelector": {"matchLabels": {"app": "proxy"}}, "parentRefs": [{"name": "gw", "namespace": "infra"}],
                   "addresses": [{"type": "gke.networking.io/cidr", "value": "34.123.10.1/32"}]}}
