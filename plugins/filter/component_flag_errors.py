@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: component_flag_errors
+author: clusternet.k8s maintainers
+version_added: 0.1.0
+short_description: The dual-stack flag errors a Kubernetes component would stop with
+description:
+  - Runs a component's own checks of its dual-stack flags, in its order, and returns its error
+    texts; an empty list means the component accepts them.
+  - 'C(kube-apiserver): C(--service-cluster-ip-range) (completion - an empty value means
+    C(10.0.0.0/24), a primary range needs 8 addresses; then C(validateClusterIPFlags) - at most two
+    entries, one per family, and with the legacy ClusterIP allocator IPv4 C(/12) and IPv6 C(/108)
+    at most), C(--feature-gates) (C(MultiCIDRServiceAllocator), C(DisableAllocatorDualWrite)),
+    C(--advertise-address) and C(--endpoint-reconciler-type) (the primary service family must be
+    the advertise address family).'
+  - 'C(kube-controller-manager): C(--allocate-node-cidrs), C(--cidr-allocator-type),
+    C(--cluster-cidr), C(--service-cluster-ip-range), C(--node-cidr-mask-size),
+    C(--node-cidr-mask-size-ipv4), C(--node-cidr-mask-size-ipv6) - the node IPAM controller''s
+    start-up checks, including the allocator''s (IPv6 node mask at most 16 bits longer than the
+    cluster CIDR).'
+  - 'C(kubelet): C(--node-ip) and C(--cloud-provider), as C(ParseNodeIPArgument), e.g.
+    C(bad --node-ip "10.0.0.1,10.0.0.2": must contain either a single IP or a dual-stack pair of IPs).'
+  - 'C(kube-proxy): C(--detect-local-mode), C(--cluster-cidr), C(--pod-bridge-interface),
+    C(--pod-interface-name-prefix), reported as its configuration field errors.'
+options:
+  _input:
+    description:
+      - The flags, as a mapping of flag name (with or without the leading C(--)) to value, or as a
+        list of C(--name=value) strings. Comma-list flags may be given as lists. Flags other than
+        those above are ignored.
+      - C(--feature-gates) may be a C(Gate=true,Other=false) string or a mapping of gate to boolean.
+    type: raw
+    required: true
+  component:
+    description: Which component checks the flags.
+    type: str
+    required: true
+    choices: [kube-apiserver, kube-controller-manager, kubelet, kube-proxy]
+notes:
+  - The feature gates default to their Kubernetes 1.34+ values (both on), where the service range
+    size limit no longer applies; set them to C(false) to check as Kubernetes 1.33 and older would.
+    Locked gates (1.35) are not enforced and unknown gates are ignored.
+  - kube-controller-manager checks nothing about node CIDRs unless C(--allocate-node-cidrs) is true
+    (its default is false; kubeadm sets it when a pod subnet is configured). C(IPAMFromCluster) and
+    C(IPAMFromCloud) get the controller checks only; the legacy cloud IPAM itself is not modelled.
+  - A node mask longer than the address (for example 33 for IPv4) is reported with this
+    collection's own message; kube-controller-manager does not check it and fails every allocation.
+  - kube-apiserver's family check of C(--advertise-address) runs only when it is given (kube-apiserver
+    would otherwise pick an address of the host). IP addresses are parsed as Kubernetes parses them
+    sloppily (IPv4 leading zeros allowed).
+  - ASSUMPTION - kube-proxy's C(--detect-local-mode) defaults to C(ClusterCIDR) (its v1alpha1
+    default); C(--cluster-cidr) is split on commas into C(DetectLocal.ClusterCIDRs).
+  - UNVERIFIED - the texts for malformed C(--feature-gates) values follow component-base's
+    C(MapStringBool) parser as remembered, not as read.
+seealso:
+  - plugin: clusternet.k8s.network_plan
+    plugin_type: filter
+  - plugin: clusternet.k8s.node_pod_cidrs
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: Refuse kubelet flags the kubelet would refuse
+  ansible.builtin.assert:
+    that: errors | length == 0
+    fail_msg: "{{ errors | join('; ') }}"
+  vars:
+    errors: "{{ {'--node-ip': '192.168.1.10,2001:db8::10'} | clusternet.k8s.component_flag_errors('kubelet') }}"
+
+- name: kube-controller-manager flags of a dual-stack cluster
+  ansible.builtin.debug:
+    msg: >-
+      {{ {'allocate-node-cidrs': true, 'cluster-cidr': '10.244.0.0/16,fd00:10:244::/56',
+          'node-cidr-mask-size': 24} | clusternet.k8s.component_flag_errors('kube-controller-manager') }}
+  # ["usage of --node-cidr-mask-size is not allowed with dual-stack clusters"]
+
+- name: kube-apiserver as Kubernetes 1.33 would check it
+  ansible.builtin.debug:
+    msg: >-
+      {{ ['--service-cluster-ip-range=10.96.0.0/12,fd00:10:96::/64',
+          '--feature-gates=MultiCIDRServiceAllocator=false'] | clusternet.k8s.component_flag_errors('kube-apiserver') }}
+  # ["specified --service-cluster-ip-range[1] is too large; for 128-bit addresses, the mask must be >= 108"]
+"""
+
+RETURN = r"""
+_value:
+  description: The component's error texts, in the order it reports them; empty when it accepts the flags.
+  type: list
+  elements: str
+"""
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.component_flags import (
+    component_flag_errors as _component_flag_errors)
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+
+
+@filter_entry
+def component_flag_errors(flags, component):
+    return _component_flag_errors(flags, component)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"component_flag_errors": component_flag_errors}
