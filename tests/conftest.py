@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.support.pytest_nodes"]
+pytest_plugins = ["tests.support.pytest_nodes", "tests.support.pytest_cluster", "tests.support.pytest_pip"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,0 +1,193 @@
+"""Storage, verbs and errors of the test API server, through the official Python client."""
+import json
+
+import kubernetes
+import pytest
+from kubernetes.client import ApiException
+
+
+def status_of(exc):
+    return json.loads(exc.body)
+
+
+def configmap(name, labels=None, data=None):
+    return {"metadata": {"name": name, "labels": labels or {}}, "data": data or {"k": "v"}}
+
+
+def test_system_namespaces_and_kubernetes_service_exist(core):
+    names = {ns.metadata.name for ns in core.list_namespace().items}
+    assert {"default", "kube-system", "kube-public", "kube-node-lease"} <= names
+    assert core.read_namespace("default").status.phase == "Active"
+    assert core.read_namespaced_service("kubernetes", "default").spec.ports[0].port == 443
+
+
+def test_create_sets_metadata_and_a_global_resource_version(core, namespace):
+    first = core.create_namespaced_config_map(namespace, configmap("a"))
+    second = core.create_namespaced_config_map(namespace, configmap("b"))
+    assert first.metadata.uid and first.metadata.uid != second.metadata.uid
+    assert first.metadata.creation_timestamp is not None
+    assert first.metadata.namespace == namespace
+    assert int(second.metadata.resource_version) > int(first.metadata.resource_version)
+    listed = core.list_namespaced_config_map(namespace)
+    assert int(listed.metadata.resource_version) >= int(second.metadata.resource_version)
+    assert [c.metadata.name for c in listed.items] == ["a", "b"]
+
+
+def test_generate_name(core, namespace):
+    made = core.create_namespaced_config_map(namespace, {"metadata": {"generateName": "gen-"}, "data": {}})
+    assert made.metadata.name.startswith("gen-") and len(made.metadata.name) == len("gen-") + 5
+
+
+def test_noop_update_keeps_the_resource_version(core, namespace):
+    made = core.create_namespaced_config_map(namespace, configmap("same"))
+    again = core.replace_namespaced_config_map("same", namespace, made)
+    assert again.metadata.resource_version == made.metadata.resource_version
+    made.data["k"] = "changed"
+    changed = core.replace_namespaced_config_map("same", namespace, made)
+    assert int(changed.metadata.resource_version) > int(made.metadata.resource_version)
+
+
+def test_generation_bumps_on_spec_changes_only(api_client, namespace):
+    apps = kubernetes.client.AppsV1Api(api_client)
+    body = {"metadata": {"name": "web"}, "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {
+        "metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    made = apps.create_namespaced_deployment(namespace, body)
+    assert made.metadata.generation == 1 and made.spec.replicas == 1
+    labelled = apps.patch_namespaced_deployment("web", namespace, {"metadata": {"labels": {"x": "y"}}})
+    assert labelled.metadata.generation == 1
+    scaled = apps.patch_namespaced_deployment("web", namespace, {"spec": {"replicas": 3}})
+    assert scaled.metadata.generation == 2
+
+
+def test_stale_resource_version_is_a_conflict_for_put_and_patch(core, namespace):
+    made = core.create_namespaced_config_map(namespace, configmap("c"))
+    core.patch_namespaced_config_map("c", namespace, {"data": {"k": "newer"}})
+    with pytest.raises(ApiException) as put:
+        core.replace_namespaced_config_map("c", namespace, made)
+    assert put.value.status == 409
+    assert status_of(put.value)["reason"] == "Conflict"
+    assert status_of(put.value)["message"] == ('Operation cannot be fulfilled on configmaps "c": the object has been modified; '
+                                               "please apply your changes to the latest version and try again")
+    with pytest.raises(ApiException) as patched:
+        core.patch_namespaced_config_map("c", namespace, {"metadata": {"resourceVersion": made.metadata.resource_version}, "data": {"k": "x"}})
+    assert patched.value.status == 409
+
+
+def test_error_statuses(core, namespace):
+    core.create_namespaced_config_map(namespace, configmap("dup"))
+    with pytest.raises(ApiException) as dup:
+        core.create_namespaced_config_map(namespace, configmap("dup"))
+    assert (dup.value.status, status_of(dup.value)["reason"]) == (409, "AlreadyExists")
+    assert status_of(dup.value)["details"] == {"name": "dup", "kind": "configmaps"}
+    with pytest.raises(ApiException) as missing:
+        core.read_namespaced_config_map("nope", namespace)
+    assert status_of(missing.value)["message"] == 'configmaps "nope" not found'
+    with pytest.raises(ApiException) as bad_name:
+        core.create_namespaced_config_map(namespace, configmap("Bad_Name"))
+    body = status_of(bad_name.value)
+    assert (bad_name.value.status, body["reason"]) == (422, "Invalid")
+    assert body["message"].startswith('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain')
+    assert body["details"]["causes"][0]["field"] == "metadata.name"
+
+
+def test_missing_namespace_is_not_found(core):
+    with pytest.raises(ApiException) as exc:
+        core.create_namespaced_config_map("no-such-namespace", configmap("x"))
+    assert exc.value.status == 404
+    assert status_of(exc.value)["message"] == 'namespaces "no-such-namespace" not found'
+
+
+def test_bad_request_method_not_allowed_and_media_type(raw, namespace):
+    base = "/api/v1/namespaces/%s/configmaps" % namespace
+    status, _, body = raw("POST", base, {"metadata": {"name": "x", "namespace": "elsewhere"}})
+    assert (status, body["reason"]) == (400, "BadRequest")
+    assert body["message"] == "the namespace of the provided object does not match the namespace sent on the request"
+    status, _, body = raw("PUT", base, {"metadata": {"name": "x"}})
+    assert (status, body["reason"]) == (405, "MethodNotAllowed")
+    raw("POST", base, configmap("m"))
+    status, _, body = raw("PATCH", base + "/m", '{"data": {}}', "text/plain")
+    assert (status, body["reason"]) == (415, "UnsupportedMediaType")
+
+
+def test_label_and_field_selectors(core, namespace):
+    for name, labels in (("a", {"tier": "web", "env": "prod"}), ("b", {"tier": "db"}), ("c", {"env": "dev"})):
+        core.create_namespaced_config_map(namespace, configmap(name, labels))
+
+    def names(**selectors):
+        return [c.metadata.name for c in core.list_namespaced_config_map(namespace, **selectors).items]
+
+    assert names(label_selector="tier=web") == ["a"]
+    assert names(label_selector="tier==db") == ["b"]
+    assert names(label_selector="tier!=web") == ["b", "c"]
+    assert names(label_selector="tier in (web,db)") == ["a", "b"]
+    assert names(label_selector="tier notin (web)") == ["b", "c"]
+    assert names(label_selector="env") == ["a", "c"]
+    assert names(label_selector="!env") == ["b"]
+    assert names(label_selector="tier in (web,db),env") == ["a"]
+    assert names(field_selector="metadata.name=c") == ["c"]
+    assert names(field_selector="metadata.name!=c,metadata.namespace=%s" % namespace) == ["a", "b"]
+    with pytest.raises(ApiException) as bad:
+        names(label_selector="tier in (web")
+    assert bad.value.status == 400
+
+
+def test_limit_and_continue(core, namespace):
+    for i in range(5):
+        core.create_namespaced_config_map(namespace, configmap("cm-%d" % i))
+    first = core.list_namespaced_config_map(namespace, limit=2)
+    assert [c.metadata.name for c in first.items] == ["cm-0", "cm-1"]
+    assert first.metadata.remaining_item_count == 3
+    second = core.list_namespaced_config_map(namespace, limit=2, _continue=first.metadata._continue)
+    third = core.list_namespaced_config_map(namespace, limit=2, _continue=second.metadata._continue)
+    assert [c.metadata.name for c in second.items + third.items] == ["cm-2", "cm-3", "cm-4"]
+    assert not third.metadata._continue
+
+
+def test_finalizers_delay_deletion(core, namespace):
+    core.create_namespaced_config_map(namespace, {"metadata": {"name": "held", "finalizers": ["example.com/hold"]}, "data": {}})
+    core.delete_namespaced_config_map("held", namespace)
+    held = core.read_namespaced_config_map("held", namespace)
+    assert held.metadata.deletion_timestamp is not None
+    core.patch_namespaced_config_map("held", namespace, {"metadata": {"finalizers": None}})
+    with pytest.raises(ApiException) as gone:
+        core.read_namespaced_config_map("held", namespace)
+    assert gone.value.status == 404
+
+
+def test_delete_collection(core, namespace):
+    for name, labels in (("a", {"drop": "yes"}), ("b", {"drop": "yes"}), ("c", {})):
+        core.create_namespaced_config_map(namespace, configmap(name, labels))
+    core.delete_collection_namespaced_config_map(namespace, label_selector="drop=yes")
+    assert [c.metadata.name for c in core.list_namespaced_config_map(namespace).items] == ["c"]
+
+
+def test_dry_run_changes_nothing(core, namespace):
+    made = core.create_namespaced_config_map(namespace, configmap("dry"), dry_run="All")
+    assert made.metadata.name == "dry"
+    assert core.list_namespaced_config_map(namespace).items == []
+    core.create_namespaced_config_map(namespace, configmap("dry"))
+    core.patch_namespaced_config_map("dry", namespace, {"data": {"k": "dry"}}, dry_run="All")
+    core.delete_namespaced_config_map("dry", namespace, dry_run="All")
+    assert core.read_namespaced_config_map("dry", namespace).data == {"k": "v"}
+
+
+def test_namespace_deletion_takes_its_objects(core):
+    core.create_namespace({"metadata": {"name": "doomed"}})
+    core.create_namespaced_config_map("doomed", configmap("inside"))
+    core.delete_namespace("doomed")
+    with pytest.raises(ApiException):
+        core.read_namespaced_config_map("inside", "doomed")
+    with pytest.raises(ApiException) as exc:
+        core.create_namespaced_config_map("doomed", configmap("late"))
+    assert exc.value.status in (403, 404)
+
+
+def test_unknown_fields_strict_warn_ignore(raw, namespace):
+    path = "/api/v1/namespaces/%s/configmaps" % namespace
+    status, _, body = raw("POST", path, {"metadata": {"name": "u"}, "bogus": 1}, query=[("fieldValidation", "Strict")])
+    assert (status, body["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"')
+    status, headers, body = raw("POST", path, {"metadata": {"name": "u"}, "bogus": 1}, query=[("fieldValidation", "Warn")])
+    assert status == 201 and "bogus" not in body
+    assert headers["Warning"] == '299 - "unknown field \\"bogus\\""'
+    status, headers, body = raw("POST", path, {"metadata": {"name": "v"}, "bogus": 1}, query=[("fieldValidation", "Ignore")])
+    assert status == 201 and "bogus" not in body and "Warning" not in headers

@@ -1,0 +1,104 @@
+"""Defaulting the apiserver does itself: decode-time ``SetDefaults_*`` and the registry's create-time status.
+
+Decode-time defaults run before field management (the writer owns them); create-time ones after.
+"""
+from kubernetes.utils.quantity import parse_quantity
+
+
+def _image_pull_policy(image):
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[1] if ":" in last else "latest"
+    return "Always" if tag == "latest" else "IfNotPresent"
+
+
+def pod_spec(spec):
+    """SetDefaults_PodSpec and SetDefaults_Container."""
+    for key, value in (("restartPolicy", "Always"), ("dnsPolicy", "ClusterFirst"), ("schedulerName", "default-scheduler"),
+                       ("terminationGracePeriodSeconds", 30), ("securityContext", {}), ("enableServiceLinks", True)):
+        spec.setdefault(key, value)
+    for container in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        container.setdefault("terminationMessagePath", "/dev/termination-log")
+        container.setdefault("terminationMessagePolicy", "File")
+        container.setdefault("imagePullPolicy", _image_pull_policy(container.get("image", "")))
+        container.setdefault("resources", {})
+        for port in container.get("ports") or []:
+            port.setdefault("protocol", "TCP")
+            if spec.get("hostNetwork"):
+                port.setdefault("hostPort", port.get("containerPort"))
+
+
+def service_spec(spec):
+    """SetDefaults_Service: the fields a Service gets before any allocation."""
+    spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    if spec["sessionAffinity"] == "ClientIP":
+        spec.setdefault("sessionAffinityConfig", {}).setdefault("clientIP", {}).setdefault("timeoutSeconds", 10800)
+    for port in spec.get("ports") or []:
+        port.setdefault("protocol", "TCP")
+        port.setdefault("targetPort", port.get("port"))
+    if spec["type"] != "ExternalName":
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+    if spec["type"] in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    if spec["type"] == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+
+
+def _workload(obj):
+    spec = obj.setdefault("spec", {})
+    if obj["kind"] in ("Deployment", "StatefulSet"):
+        spec.setdefault("replicas", 1)
+    pod_spec(spec.setdefault("template", {}).setdefault("spec", {}))
+
+
+def _namespace(obj):
+    obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = obj["metadata"]["name"]
+    obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+
+
+DECODE = {
+    "Pod": lambda obj: pod_spec(obj.setdefault("spec", {})),
+    "Service": lambda obj: service_spec(obj.setdefault("spec", {})),
+    "Namespace": _namespace,
+    "Deployment": _workload,
+    "StatefulSet": _workload,
+    "DaemonSet": _workload,
+}
+
+
+def decode_defaults(res, obj):
+    if not res.crd and res.kind in DECODE:
+        DECODE[res.kind](obj)
+
+
+def _qos_class(spec):
+    """The pod's QoS class (GetPodQOS): Guaranteed when every container's cpu/memory limits equal its requests."""
+    containers = (spec.get("containers") or []) + (spec.get("initContainers") or [])
+    resources = [c.get("resources") or {} for c in containers]
+    if not any(r.get("requests") or r.get("limits") for r in resources):
+        return "BestEffort"
+    for res in resources:
+        limits = res.get("limits") or {}
+        requests = dict(limits, **(res.get("requests") or {}))
+        for name in ("cpu", "memory"):
+            if name not in limits or parse_quantity(requests[name]) != parse_quantity(limits[name]):
+                return "Burstable"
+    return "Guaranteed"
+
+
+def create_status(res, obj):
+    """The status a registry strategy writes on create (PrepareForCreate)."""
+    if res.crd or res.kind == "Node":
+        if res.crd and res.status:
+            obj.pop("status", None)
+        return
+    if res.kind == "Pod":
+        obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj.get("spec") or {})}
+    elif res.kind == "Namespace":
+        obj["status"] = {"phase": "Active"}
+    elif res.kind == "Service":
+        obj["status"] = {"loadBalancer": {}}
+    elif res.status:
+        obj["status"] = {}
