@@ -1,8 +1,12 @@
 """``python -m tests.bench [--scale S] [filter ...]``: run the benchmarks and print the ratios."""
 import argparse
+import os
 import sys
 
-from tests.bench.harness import discover, report, run
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "playbooks", "collections")]  # the collection, as in pytest.ini
+
+from tests.bench.harness import discover, report, run  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def main(argv=None):
