@@ -100,8 +100,14 @@ class Handler(BaseHTTPRequestHandler):
         """Quiet: the request log records what tests need."""
 
     def send_response(self, code, message=None):
-        self.status = code
+        self._log(code)     # before any byte leaves: a client that got its answer finds its request logged
         super().send_response(code, message)
+
+    def _log(self, status):
+        if self.entry is not None:
+            self.entry["status"] = status
+            self.server.kube.log.add(self.entry)
+            self.entry = None
 
     def do_GET(self):       # pylint: disable=invalid-name
         self._serve()
@@ -139,10 +145,11 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self):
         url = urllib.parse.urlsplit(self.path)
         self.query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
-        self.status, self.body, self.opts = None, self._read_body(), api.Options()
+        self.body, self.opts = self._read_body(), api.Options()
         kube = self.server.kube
-        entry = {"verb": "", "method": self.command, "path": url.path, "query": self.query, "status": None,
-                 "user_agent": self.headers.get("User-Agent", ""), "fault": None}
+        entry = self.entry = None if url.path.startswith("/_test/") else {
+            "verb": "", "method": self.command, "path": url.path, "query": self.query, "status": None,
+            "user_agent": self.headers.get("User-Agent", ""), "fault": None}
         try:
             self._authorize()
             self.opts = self._options()
@@ -162,9 +169,7 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             self._send_error(errors.internal(str(exc)))
         finally:
-            entry["status"] = self.status
-            if not url.path.startswith("/_test/"):
-                kube.log.add(entry)
+            self._log(None)     # no response at all: a dropped connection
         return None
 
     def _authorize(self):
