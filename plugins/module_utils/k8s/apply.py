@@ -10,11 +10,12 @@ for "afterwards". A failure stops the list and says which objects were applied a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError, K8sError
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref, changed_fields, differs, without_managed_fields
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import (
+    Ref, apply_body, changed_fields, differs, ref_of, without_managed_fields)
 
 CHANGING_ACTIONS = ("created", "updated", "deleted")
 
@@ -83,15 +84,40 @@ class BatchFailure(K8sError):
         return self.error.details()
 
 
+@dataclass
+class DryRunPlan:
+    """What earlier objects of a check-mode run would create: namespaces, and the kinds of new CRDs.
+
+    A dry run stores nothing, so an object in such a namespace, or of such a kind, cannot be dry-run
+    in turn: its outcome is predicted from its definition instead.
+    """
+
+    namespaces: set = field(default_factory=set)
+    kinds: dict = field(default_factory=dict)  # (apiVersion, kind) -> namespaced
+
+    def record(self, outcome):
+        if outcome.action != "created":
+            return
+        if (outcome.ref.api_version, outcome.ref.kind) == ("v1", "Namespace"):
+            self.namespaces.add(outcome.ref.name)
+        elif outcome.ref.kind == "CustomResourceDefinition":
+            spec = outcome.after.get("spec") or {}
+            for version in spec.get("versions") or []:
+                key = ("%s/%s" % (spec.get("group"), version.get("name")), (spec.get("names") or {}).get("kind"))
+                self.kinds[key] = spec.get("scope") == "Namespaced"
+
+
 def apply_all(cluster, definitions, options):
     """Bring each definition (a dict from ``objects.load_definitions``) to ``options.state``, in order.
 
     Returns one :class:`Outcome` per definition, or raises :class:`BatchFailure` at the first error.
     """
-    outcomes = []
+    outcomes, plan = [], DryRunPlan()
     for i, definition in enumerate(definitions):
         try:
-            outcomes.append(apply_one(cluster, definition, options))
+            outcomes.append(apply_one(cluster, definition, options, plan))
+            if options.check_mode:
+                plan.record(outcomes[-1])
         except K8sError as exc:
             outcomes.append(Outcome(_identity(definition, options), "failed", error=str(exc)))
             outcomes.extend(Outcome(_identity(d, options), "skipped") for d in definitions[i + 1:])
@@ -99,15 +125,23 @@ def apply_all(cluster, definitions, options):
     return outcomes
 
 
-def apply_one(cluster, definition, options):
-    """One definition brought to ``options.state``; raises ``K8sError``."""
+def apply_one(cluster, definition, options, plan=None):
+    """One definition brought to ``options.state``; raises ``K8sError``. ``plan``: see :class:`DryRunPlan`."""
     if options.state == "absent":
         return _absent(cluster, definition, options)
-    return _present(cluster, definition, options)
+    return _present(cluster, definition, options, plan or DryRunPlan())
 
 
-def _present(cluster, definition, options):
-    ref = cluster.ref(definition, options.namespace)
+def _present(cluster, definition, options, plan):
+    try:
+        ref = cluster.ref(definition, options.namespace)
+    except DiscoveryError:
+        namespaced = plan.kinds.get((definition["apiVersion"], definition["kind"]))
+        if namespaced is None:
+            raise
+        return _predicted(ref_of(definition, namespaced, options.namespace), definition)
+    if ref.namespace in plan.namespaces:
+        return _predicted(ref, definition)
     before = cluster.get(ref)
     try:
         after = cluster.apply(definition, options.field_manager, options.force, options.check_mode, options.namespace)
@@ -120,6 +154,11 @@ def _present(cluster, definition, options):
     if options.wait and not options.check_mode:
         after = cluster.wait(ref, options.wait_for or _wait.Reconciled(), options.wait_timeout, options.wait_sleep)
     return Outcome(ref, action, before, after)
+
+
+def _predicted(ref, definition):
+    """A check-mode outcome the server could not dry-run (see :class:`DryRunPlan`)."""
+    return Outcome(ref, "created", None, apply_body(definition, ref))
 
 
 def _absent(cluster, definition, options):

@@ -84,17 +84,17 @@ class Cluster:
         A kind missing from the cached list is looked up once more: a CRD may have just been created.
         """
         for fresh in (False, True):
-            served = self._group_version(api_version, fresh)
+            served = self._group_version(api_version, kind, fresh)
             if kind in served:
                 return served[kind]
         raise DiscoveryError("the API server at %s serves no kind %s in %s (it serves: %s)"
                              % (self.host, kind, api_version, ", ".join(sorted(served)) or "nothing"), "discover", kind)
 
-    def _group_version(self, api_version, fresh):
+    def _group_version(self, api_version, kind, fresh):
         if fresh or api_version not in self._served:
             path = "/api/v1" if api_version == "v1" else "/apis/" + api_version
             try:
-                doc = self._call("discover", api_version, "GET", path)
+                doc = self._call("discover", "%s in %s" % (kind, api_version), "GET", path)
             except ApiError as exc:
                 if exc.code != 404:
                     raise

@@ -1,0 +1,274 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: k8s_apply
+author:
+  - clusternet.k8s maintainers (@clusternet)
+version_added: 0.1.0
+short_description: Server-side apply Kubernetes objects, or delete them
+description:
+  - Applies one or many resource definitions with Kubernetes server-side apply under a field manager,
+    or deletes them with O(state=absent), in the order given.
+  - The task reports C(changed) only when a live object changes (server-owned fields such as
+    C(managedFields), C(resourceVersion) and C(status) aside), so a second run reports no change.
+  - In check mode, the API server's dry run (C(dryRun=All)) tells what would change; nothing is stored.
+  - In diff mode, each changed object's diff shows only the fields that change.
+  - When an object fails, the task stops and reports which objects were applied and which were not.
+options:
+  definition:
+    description:
+      - The objects to apply, as one mapping, a list of mappings, or YAML text with one or more documents.
+      - Objects of C(kind) V(List) (or any C(*List)) are replaced by their C(items).
+      - Each object needs C(apiVersion), C(kind) and C(metadata.name).
+      - Mutually exclusive with O(src).
+    type: raw
+  src:
+    description:
+      - Path to a YAML file with one or more documents, read on the managed host.
+      - Mutually exclusive with O(definition).
+    type: path
+  state:
+    description:
+      - V(present) applies each object; V(absent) deletes it (an object that does not exist, or whose kind the
+        server does not serve, is already absent).
+    type: str
+    choices: [present, absent]
+    default: present
+  field_manager:
+    description:
+      - The field manager name the server records as owner of the applied fields.
+    type: str
+    default: clusternet.k8s
+  force_conflicts:
+    description:
+      - Take ownership of fields another field manager owns with a different value.
+      - When false, such a conflict fails the task, naming both field managers and the fields.
+    type: bool
+    default: false
+  namespace:
+    description:
+      - Namespace for namespaced objects whose definition has no C(metadata.namespace). Defaults to V(default).
+      - Ignored for cluster-scoped objects.
+    type: str
+extends_documentation_fragment:
+  - clusternet.k8s.k8s_auth_options
+  - clusternet.k8s.k8s_wait_options
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The API server's dry run (C(dryRun=All)) predicts the result; waits are skipped.
+  diff_mode:
+    support: full
+    details: One diff per changed object, with only the fields that change.
+  platform:
+    platforms: all
+notes:
+  - A C(metadata.managedFields) in a definition is dropped (objects fetched from a cluster carry one and the
+    server would reject it). A C(metadata.namespace) on a cluster-scoped object is dropped, as kubectl does.
+  - In check mode, an object in a namespace that an earlier object of the list would create, or of a kind that an
+    earlier CustomResourceDefinition would create, cannot be dry-run (the dry run stored nothing); it is reported
+    as V(created) with its definition as RV(results[].result), unchecked by the server.
+requirements:
+  - PyYAML (Python library), for YAML text in O(definition) and for O(src)
+seealso:
+  - name: Server-side apply
+    description: How field managers, ownership and conflicts work.
+    link: https://kubernetes.io/docs/reference/using-api/server-side-apply/
+"""
+
+EXAMPLES = r"""
+- name: Apply a namespace and a config map
+  clusternet.k8s.k8s_apply:
+    definition:
+      - apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: web
+      - apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+          namespace: web
+        data:
+          mode: production
+
+- name: Apply every document of a file and wait until the deployment is available
+  clusternet.k8s.k8s_apply:
+    src: /srv/manifests/web.yaml
+    namespace: web
+    wait: true
+    wait_condition:
+      type: Available
+    wait_timeout: 300
+
+- name: Apply rendered YAML, taking over fields another manager (here kubectl) set
+  clusternet.k8s.k8s_apply:
+    definition: "{{ lookup('ansible.builtin.template', 'service.yaml.j2') }}"
+    force_conflicts: true
+
+- name: Wait for a value rather than a condition
+  clusternet.k8s.k8s_apply:
+    definition: "{{ gateway }}"
+    wait: true
+    wait_jsonpath:
+      path: '{.status.addresses[0].value}'
+
+- name: Set the connection once for every cluster module of the collection
+  module_defaults:
+    group/clusternet.k8s.cluster:
+      kubeconfig: /etc/kubernetes/admin.conf
+      context: production
+  block:
+    - name: Remove the config map, and wait until it is gone
+      clusternet.k8s.k8s_apply:
+        state: absent
+        definition:
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: web-settings
+            namespace: web
+        wait: true
+"""
+
+RETURN = r"""
+result:
+  description:
+    - The object as the API server holds it after the task (without C(metadata.managedFields)), when
+      exactly one definition was given; in check mode, as the server's dry run says it would be.
+    - Empty for O(state=absent).
+  returned: success, when one definition was given
+  type: dict
+  sample:
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: web-settings
+      namespace: web
+      resourceVersion: "1042"
+      uid: 7f0c5a3e-2a61-4a55-9b7c-2b0f0e9c1d11
+    data:
+      mode: production
+results:
+  description:
+    - One entry per definition, in order. On failure, also returned, with the failed object's entry
+      (C(action=failed), C(error)) and the objects not attempted (C(action=skipped)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    apiVersion:
+      description: The object's apiVersion.
+      type: str
+      sample: v1
+    kind:
+      description: The object's kind.
+      type: str
+      sample: ConfigMap
+    name:
+      description: The object's name.
+      type: str
+      sample: web-settings
+    namespace:
+      description: The object's namespace; null for cluster-scoped objects.
+      type: str
+      sample: web
+    action:
+      description:
+        - V(created), V(updated), V(unchanged), V(deleted), V(absent) (nothing to delete), V(deleting)
+          (deletion was already pending), V(failed) or V(skipped) (not attempted after a failure).
+      type: str
+      sample: created
+    changed:
+      description: Whether this object changed (or, in check mode, would change).
+      type: bool
+      sample: true
+    result:
+      description: The object after the task, without C(metadata.managedFields); empty when absent or not applied.
+      type: dict
+      sample: {}
+    error:
+      description: Why the object failed.
+      type: str
+      returned: when RV(results[].action=failed)
+      sample: 'apply ConfigMap web/web-settings failed: HTTP 422 Unprocessable Entity (Invalid): ...'
+status:
+  description: The HTTP status of the failed request.
+  returned: failure, when the API server answered
+  type: int
+  sample: 409
+reason:
+  description: The reason of the server's C(Status), for example V(Conflict), V(Invalid) or V(NotFound).
+  returned: failure, when the API server answered
+  type: str
+  sample: Conflict
+causes:
+  description: The causes of the server's C(Status) (field, reason, message).
+  returned: failure, when the API server answered
+  type: list
+  elements: dict
+  sample:
+    - field: .data.mode
+      message: conflict with "kubectl-client-side-apply" using v1
+      reason: FieldManagerConflict
+last_object:
+  description: The last version of the object seen before a wait timed out (null if it did not exist).
+  returned: failure, when a wait timed out
+  type: dict
+  sample: {}
+"""
+
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
+    cluster_argument_spec, connect, fail, require_libraries, wait_argument_spec, wait_check)
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import load_definitions, read_definitions
+
+
+def argument_spec():
+    return cluster_argument_spec(
+        definition={"type": "raw"},
+        src={"type": "path"},
+        state={"type": "str", "default": "present", "choices": ["present", "absent"]},
+        field_manager={"type": "str", "default": "clusternet.k8s"},
+        force_conflicts={"type": "bool", "default": False},
+        namespace={"type": "str"},
+        **wait_argument_spec()
+    )
+
+
+def options(module):
+    params = module.params
+    return ApplyOptions(state=params["state"], field_manager=params["field_manager"], force=params["force_conflicts"],
+                        check_mode=module.check_mode, namespace=params["namespace"], wait=params["wait"],
+                        wait_for=wait_check(params), wait_timeout=params["wait_timeout"], wait_sleep=params["wait_sleep"])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           mutually_exclusive=[("definition", "src"), ("wait_condition", "wait_jsonpath")],
+                           required_one_of=[("definition", "src")])
+    params = module.params
+    require_libraries(module, need_yaml=params["src"] is not None or isinstance(params["definition"], str))
+    try:
+        definitions = read_definitions(params["src"]) if params["src"] else load_definitions(params["definition"])
+        outcomes = apply_all(connect(module), definitions, options(module))
+    except BatchFailure as exc:
+        fail(module, exc, **summary(exc.outcomes))
+    except (InputError, K8sError) as exc:
+        fail(module, exc, changed=False, results=[])
+    module.exit_json(**summary(outcomes, with_diff=module._diff))
+
+
+if __name__ == "__main__":
+    main()
