@@ -28,6 +28,11 @@ Knobs for tests: ``settle_passes`` (reconcile passes during which a new or chang
 ``GCPNotReady``/``Mutated`` before it is programmed), ``inject()`` (force a condition, e.g.
 ``GCPReady=False/GCPFailed``), ``named_addresses`` (``NamedAddress`` name -> IPv4 address, standing in
 for ``gcloud compute addresses describe``) and ``finalizer``.
+
+Not modelled (as in the spec's simulator): load-balancing mode (``spec.loadBalancing``: several Pods,
+one per node), fast failover (``nodeSelector``), Network types, and the passthrough-LB classes
+(their Gateways get no status; routes on them are ``Unattachable``). ``ReadyCondition`` also requires
+``spec.nodeName`` (a Ready Pod is always scheduled; every vector agrees).
 """
 from __future__ import annotations
 
