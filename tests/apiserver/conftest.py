@@ -1,4 +1,5 @@
 """Clients for the API server tier: the official Python client (typed and dynamic) on the ``kube`` cluster."""
+import collections
 import json
 import uuid
 
@@ -36,15 +37,18 @@ def namespace(core):
         pass
 
 
+Reply = collections.namedtuple("Reply", "status headers body")
+
+
 @pytest.fixture
 def raw(api_client):
-    """``raw(method, path, body=None, content_type=..., query=())`` -> (status, headers, decoded body), errors included,
-    with the client's own authentication."""
+    """``raw(method, path, body=None, content_type=..., query=())`` -> Reply(status, headers, decoded body), errors
+    included, with the client's own authentication."""
     def call(method, path, body=None, content_type="application/json", query=()):
-        method, url, headers, body, _ = api_client.param_serialize(
+        method, url, headers, body, _post = api_client.param_serialize(
             method, path, query_params=list(query), header_params={"Content-Type": content_type, "Accept": "application/json"},
             body=body, auth_settings=["BearerToken"])
         response = api_client.call_api(method, url, header_params=headers, body=body)
         data = response.read()
-        return response.status, response.getheaders(), json.loads(data) if data else None
+        return Reply(response.status, response.getheaders(), json.loads(data) if data else None)
     return call

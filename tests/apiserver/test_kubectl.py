@@ -77,7 +77,7 @@ def test_get_watch(kube, core, namespace, tmp_path):
             time.sleep(1)
             core.create_namespaced_config_map(namespace, {"metadata": {"name": "w1"}})
             core.create_namespaced_config_map(namespace, {"metadata": {"name": "w2"}})
-            lines = [watcher.stdout.readline().strip() for _ in range(2)]
+            lines = [watcher.stdout.readline().strip(), watcher.stdout.readline().strip()]
         finally:
             watcher.terminate()
     assert lines == ["configmap/w1", "configmap/w2"]

@@ -2,7 +2,6 @@
 import json
 
 import kubernetes
-import pytest
 import yaml
 
 WIDGET_CRD = {
@@ -22,6 +21,10 @@ WIDGET_CRD = {
 }
 
 
+def widget(name, size=1):
+    return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": name}, "spec": {"size": size}}
+
+
 def apply(raw, path, body, manager, force=False):
     query = [("fieldManager", manager)] + ([("force", "true")] if force else [])
     return raw("PATCH", path, yaml.safe_dump(body), "application/apply-patch+yaml", query)
@@ -33,11 +36,11 @@ def configmap_path(namespace, name=""):
 
 def test_json_and_merge_patches(raw, namespace):
     raw("POST", configmap_path(namespace), {"metadata": {"name": "p"}, "data": {"a": "1", "b": "2"}})
-    status, _, body = raw("PATCH", configmap_path(namespace, "p"), [{"op": "replace", "path": "/data/a", "value": "9"}], "application/json-patch+json")
+    status, _headers, body = raw("PATCH", configmap_path(namespace, "p"), [{"op": "replace", "path": "/data/a", "value": "9"}], "application/json-patch+json")
     assert status == 200 and body["data"] == {"a": "9", "b": "2"}
-    status, _, body = raw("PATCH", configmap_path(namespace, "p"), {"data": {"b": None, "c": "3"}}, "application/merge-patch+json")
+    status, _headers, body = raw("PATCH", configmap_path(namespace, "p"), {"data": {"b": None, "c": "3"}}, "application/merge-patch+json")
     assert body["data"] == {"a": "9", "c": "3"}
-    status, _, body = raw("PATCH", configmap_path(namespace, "p"), [{"op": "test", "path": "/data/a", "value": "0"}], "application/json-patch+json")
+    status, _headers, body = raw("PATCH", configmap_path(namespace, "p"), [{"op": "test", "path": "/data/a", "value": "0"}], "application/json-patch+json")
     assert (status, body["reason"]) == (422, "Invalid")
 
 
@@ -56,26 +59,25 @@ def test_strategic_merge_uses_merge_keys_and_directives(api_client, namespace):
 def test_strategic_merge_on_a_custom_resource_is_415(raw, kube, namespace):
     kube.apply_crd(WIDGET_CRD)
     path = "/apis/example.com/v1/namespaces/%s/widgets" % namespace
-    raw("POST", path, {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 1}})
-    status, _, body = raw("PATCH", path + "/w", {"spec": {"size": 2}}, "application/strategic-merge-patch+json")
+    raw("POST", path, widget("w"))
+    status, _headers, body = raw("PATCH", path + "/w", {"spec": {"size": 2}}, "application/strategic-merge-patch+json")
     assert (status, body["reason"]) == (415, "UnsupportedMediaType")
-    status, _, body = raw("PATCH", path + "/w", {"spec": {"size": 2}}, "application/merge-patch+json")
+    status, _headers, body = raw("PATCH", path + "/w", {"spec": {"size": 2}}, "application/merge-patch+json")
     assert status == 200 and body["spec"]["size"] == 2
 
 
 def test_custom_resource_schema_validation(raw, kube, namespace):
     kube.apply_crd(WIDGET_CRD)
     path = "/apis/example.com/v1/namespaces/%s/widgets" % namespace
-    status, _, body = raw("POST", path, {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
-                                         "spec": {"size": "big", "mode": "odd"}})
+    status, _headers, body = raw("POST", path, dict(widget("w"), spec={"size": "big", "mode": "odd"}))
     assert (status, body["reason"]) == (422, "Invalid")
     assert body["message"] == ('Widget.example.com "w" is invalid: [spec.size: Invalid value: "string": spec.size in body must be of type integer: '
                                '"string", spec.mode: Unsupported value: "odd": supported values: "fast", "slow"]')
 
 
 def test_server_side_apply_records_managed_fields(raw, namespace):
-    status, _, body = apply(raw, configmap_path(namespace, "ssa"), {"apiVersion": "v1", "kind": "ConfigMap",
-                                                                  "metadata": {"name": "ssa", "labels": {"app": "x"}}, "data": {"a": "1"}}, "alice")
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa", "labels": {"app": "x"}}, "data": {"a": "1"}}
+    status, _headers, body = apply(raw, configmap_path(namespace, "ssa"), config, "alice")
     assert status == 201
     [entry] = body["metadata"]["managedFields"]
     assert (entry["manager"], entry["operation"], entry["fieldsType"]) == ("alice", "Apply", "FieldsV1")
@@ -83,8 +85,8 @@ def test_server_side_apply_records_managed_fields(raw, namespace):
 
 
 def test_server_side_apply_without_field_manager_is_invalid(raw, namespace):
-    status, _, body = raw("PATCH", configmap_path(namespace, "x"), yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
-                          "application/apply-patch+yaml")
+    config = yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+    status, _headers, body = raw("PATCH", configmap_path(namespace, "x"), config, "application/apply-patch+yaml")
     assert (status, body["reason"]) == (422, "Invalid")
     assert "fieldManager: Required value" in body["message"]
 
@@ -92,12 +94,12 @@ def test_server_side_apply_without_field_manager_is_invalid(raw, namespace):
 def test_conflicts_name_fields_and_managers_and_force_takes_over(raw, namespace):
     path = configmap_path(namespace, "shared")
     apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"a": "1", "b": "1"}}, "alice")
-    status, _, body = apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"a": "2", "b": "2"}}, "bob")
+    status, _headers, body = apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"a": "2", "b": "2"}}, "bob")
     assert (status, body["reason"]) == (409, "Conflict")
     assert body["message"] == 'Apply failed with 2 conflicts: conflicts with "alice":\n- .data.a\n- .data.b'
     assert body["details"]["causes"] == [{"reason": "FieldManagerConflict", "message": 'conflict with "alice"', "field": ".data.a"},
                                          {"reason": "FieldManagerConflict", "message": 'conflict with "alice"', "field": ".data.b"}]
-    status, _, body = apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"a": "2"}}, "bob", force=True)
+    status, _headers, body = apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"a": "2"}}, "bob", force=True)
     assert status == 200 and body["data"] == {"a": "2", "b": "1"}
     owners = {e["manager"]: e["fieldsV1"] for e in body["metadata"]["managedFields"]}
     assert owners == {"alice": {"f:data": {"f:b": {}}}, "bob": {"f:data": {"f:a": {}}}}
@@ -105,21 +107,20 @@ def test_conflicts_name_fields_and_managers_and_force_takes_over(raw, namespace)
 
 def test_conflict_with_an_update_manager_names_its_version(raw, namespace):
     raw("POST", configmap_path(namespace), {"metadata": {"name": "upd"}, "data": {"a": "1"}}, query=[("fieldManager", "editor")])
-    status, _, body = apply(raw, configmap_path(namespace, "upd"), {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "upd"},
-                                                                  "data": {"a": "2"}}, "applier")
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "upd"}, "data": {"a": "2"}}
+    status, _headers, body = apply(raw, configmap_path(namespace, "upd"), config, "applier")
     assert status == 409
     assert body["message"] == 'Apply failed with 1 conflict: conflict with "editor" using v1: .data.a'
-    same_value = apply(raw, configmap_path(namespace, "upd"), {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "upd"},
-                                                              "data": {"a": "1"}}, "applier")
-    assert same_value[0] == 200
+    config["data"]["a"] = "1"       # the same value: shared ownership, no conflict
+    assert apply(raw, configmap_path(namespace, "upd"), config, "applier")[0] == 200
 
 
 def test_fields_a_manager_stops_applying_are_removed(raw, namespace):
     path = configmap_path(namespace, "prune")
     apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "prune", "labels": {"a": "1", "b": "2"}},
                       "data": {"keep": "1", "drop": "2"}}, "alice")
-    _, _, body = apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "prune", "labels": {"a": "1"}},
-                                   "data": {"keep": "1"}}, "alice")
+    body = apply(raw, path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "prune", "labels": {"a": "1"}},
+                             "data": {"keep": "1"}}, "alice").body
     assert body["data"] == {"keep": "1"} and body["metadata"]["labels"] == {"a": "1"}
 
 
@@ -127,8 +128,8 @@ def test_list_map_keys_merge_items_by_key(raw, namespace):
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "lm"}, "spec": {"containers": [{"name": "a", "image": "one"}]}}
     path = "/api/v1/namespaces/%s/pods/lm" % namespace
     apply(raw, path, pod, "alice")
-    _, _, body = apply(raw, path, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "lm"},
-                                   "spec": {"containers": [{"name": "b", "image": "two"}]}}, "bob")
+    body = apply(raw, path, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "lm"},
+                             "spec": {"containers": [{"name": "b", "image": "two"}]}}, "bob").body
     assert [(c["name"], c["image"]) for c in body["spec"]["containers"]] == [("a", "one"), ("b", "two")]
     bob = next(e for e in body["metadata"]["managedFields"] if e["manager"] == "bob")
     assert bob["fieldsV1"]["f:spec"]["f:containers"] == {'k:{"name":"b"}': {".": {}, "f:image": {}, "f:name": {}}}
@@ -138,17 +139,18 @@ def test_apply_rejects_duplicate_node_addresses_like_the_real_server(raw):
     node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "dual"}, "status": {"addresses": [
         {"type": "InternalIP", "address": "10.0.0.5"}, {"type": "InternalIP", "address": "fd00::5"}, {"type": "Hostname", "address": "dual"}]}}
     raw("POST", "/api/v1/nodes", node)
-    status, _, body = apply(raw, "/api/v1/nodes/dual/status", node, "kubelet")
+    status, _headers, body = apply(raw, "/api/v1/nodes/dual/status", node, "kubelet")
     assert status == 500 and "reason" not in body
     assert body["message"] == ('failed to create typed patch object (/dual; /v1, Kind=Node): '
                                '.status.addresses: duplicate entries for key [type="InternalIP"]')
-    status, _, body = apply(raw, "/api/v1/nodes/dual", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "dual", "labels": {"x": "y"}}}, "labeller")
+    labelled = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "dual", "labels": {"x": "y"}}}
+    status, _headers, body = apply(raw, "/api/v1/nodes/dual", labelled, "labeller")
     assert status == 200 and len(body["status"]["addresses"]) == 3
 
 
 def test_apply_rejects_undeclared_fields(raw, namespace):
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "u", "namespace": namespace}, "bogus": 1}
-    status, _, body = apply(raw, configmap_path(namespace, "u"), config, "a")
+    status, _headers, body = apply(raw, configmap_path(namespace, "u"), config, "a")
     assert status == 500
     assert body["message"] == "failed to create typed patch object (%s/u; /v1, Kind=ConfigMap): .bogus: field not declared in schema" % namespace
 
@@ -156,13 +158,12 @@ def test_apply_rejects_undeclared_fields(raw, namespace):
 def test_status_subresource_separates_spec_and_status(raw, kube, namespace):
     kube.apply_crd(WIDGET_CRD)
     path = "/apis/example.com/v1/namespaces/%s/widgets" % namespace
-    _, _, made = raw("POST", path, {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
-                                    "spec": {"size": 1}, "status": {"ready": True}})
+    made = raw("POST", path, dict(widget("w"), status={"ready": True})).body
     assert "status" not in made
-    _, _, body = raw("PATCH", path + "/w/status", {"spec": {"size": 5}, "status": {"ready": True}}, "application/merge-patch+json")
+    body = raw("PATCH", path + "/w/status", {"spec": {"size": 5}, "status": {"ready": True}}, "application/merge-patch+json").body
     assert body["spec"]["size"] == 1 and body["status"] == {"ready": True}
     assert body["metadata"]["generation"] == 1
-    _, _, body = raw("PATCH", path + "/w", {"spec": {"size": 2}, "status": {"ready": False}}, "application/merge-patch+json")
+    body = raw("PATCH", path + "/w", {"spec": {"size": 2}, "status": {"ready": False}}, "application/merge-patch+json").body
     assert body["spec"]["size"] == 2 and body["status"] == {"ready": True}
     assert body["metadata"]["generation"] == 2
     status_owner = next(e for e in body["metadata"]["managedFields"] if e.get("subresource") == "status")

@@ -99,13 +99,13 @@ def test_missing_namespace_is_not_found(core):
 
 def test_bad_request_method_not_allowed_and_media_type(raw, namespace):
     base = "/api/v1/namespaces/%s/configmaps" % namespace
-    status, _, body = raw("POST", base, {"metadata": {"name": "x", "namespace": "elsewhere"}})
+    status, _headers, body = raw("POST", base, {"metadata": {"name": "x", "namespace": "elsewhere"}})
     assert (status, body["reason"]) == (400, "BadRequest")
     assert body["message"] == "the namespace of the provided object does not match the namespace sent on the request"
-    status, _, body = raw("PUT", base, {"metadata": {"name": "x"}})
+    status, _headers, body = raw("PUT", base, {"metadata": {"name": "x"}})
     assert (status, body["reason"]) == (405, "MethodNotAllowed")
     raw("POST", base, configmap("m"))
-    status, _, body = raw("PATCH", base + "/m", '{"data": {}}', "text/plain")
+    status, _headers, body = raw("PATCH", base + "/m", '{"data": {}}', "text/plain")
     assert (status, body["reason"]) == (415, "UnsupportedMediaType")
 
 
@@ -184,7 +184,7 @@ def test_namespace_deletion_takes_its_objects(core):
 
 def test_unknown_fields_strict_warn_ignore(raw, namespace):
     path = "/api/v1/namespaces/%s/configmaps" % namespace
-    status, _, body = raw("POST", path, {"metadata": {"name": "u"}, "bogus": 1}, query=[("fieldValidation", "Strict")])
+    status, _headers, body = raw("POST", path, {"metadata": {"name": "u"}, "bogus": 1}, query=[("fieldValidation", "Strict")])
     assert (status, body["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"')
     status, headers, body = raw("POST", path, {"metadata": {"name": "u"}, "bogus": 1}, query=[("fieldValidation", "Warn")])
     assert status == 201 and "bogus" not in body

@@ -90,12 +90,12 @@ def test_send_initial_events_ends_with_a_bookmark(api_client, raw, namespace):
     raw("POST", path, {"metadata": {"name": "x"}})
     query = [("watch", "true"), ("sendInitialEvents", "true"), ("resourceVersionMatch", "NotOlderThan"), ("allowWatchBookmarks", "true"),
              ("timeoutSeconds", "1")]
-    method, url, headers, _, _ = api_client.param_serialize("GET", path, query_params=query, auth_settings=["BearerToken"])
+    method, url, headers, _body, _post = api_client.param_serialize("GET", path, query_params=query, auth_settings=["BearerToken"])
     lines = [json.loads(line) for line in api_client.call_api(method, url, header_params=headers).read().splitlines()]
     assert [(e["type"], e["object"]["metadata"].get("name")) for e in lines[:2]] == [("ADDED", "x"), ("BOOKMARK", None)]
     assert lines[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
 
 
 def test_a_bad_selector_is_a_bad_request(raw, namespace):
-    status, _, body = raw("GET", "/api/v1/namespaces/%s/configmaps" % namespace, query=[("watch", "true"), ("labelSelector", "a in (")])
+    status, _headers, body = raw("GET", "/api/v1/namespaces/%s/configmaps" % namespace, query=[("watch", "true"), ("labelSelector", "a in (")])
     assert (status, body["reason"]) == (400, "BadRequest")

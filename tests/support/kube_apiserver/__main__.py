@@ -20,7 +20,7 @@ def main(argv=None):
         server.kubeconfig(url, args.kubeconfig)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda signum, frame: stop.set())
     print("READY " + url, flush=True)
     stop.wait()
     server.stop()

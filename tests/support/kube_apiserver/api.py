@@ -383,7 +383,7 @@ class Cluster:
         meta = obj["metadata"]
         found = []
         if cur and cur["metadata"].get("deletionTimestamp"):
-            added = [f for f in meta.get("finalizers") or [] if f not in cur["metadata"].get("finalizers") or []]
+            added = [f for f in meta.get("finalizers") or [] if f not in (cur["metadata"].get("finalizers") or [])]
             if added:
                 found.append(FieldError("forbidden", "metadata.finalizers", detail="no new finalizers can be added if the object is being deleted, "
                                         "found new finalizers []string{%s}" % ", ".join(json.dumps(f) for f in added)))
@@ -491,7 +491,7 @@ class Cluster:
     def _generated_name(self, res, namespace, prefix):
         alphabet = "bcdfghjklmnpqrstvwxz2456789"
         while True:
-            name = prefix + "".join(self.rng.choice(alphabet) for _ in range(5))
+            name = prefix + "".join(self.rng.choices(alphabet, k=5))
             if self.store.get(res.key, namespace, name) is None:
                 return name
 
@@ -560,4 +560,3 @@ def _crd_status(crd):
     storage = [v["name"] for v in crd["spec"]["versions"] if v.get("storage")]
     stored = (crd.get("status") or {}).get("storedVersions") or []
     crd["status"] = {"conditions": conditions, "acceptedNames": names, "storedVersions": stored + [v for v in storage if v not in stored]}
-

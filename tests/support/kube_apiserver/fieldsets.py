@@ -3,6 +3,7 @@
 A path is a tuple of path elements: ``("f", name)`` a field, ``("k", json)`` a list-map item by its
 keys, ``("v", json)`` a set item, ``("i", n)`` an index. A field set is a Python set of paths.
 """
+import collections
 import json
 
 from . import schema
@@ -103,9 +104,7 @@ def _list_field_set(value, node, path, problems):
     elements = _elements(value, node, path, problems if problems is not None else [])
     if elements is None:
         return set()
-    counts = {}
-    for pe, _ in elements:
-        counts[pe] = counts.get(pe, 0) + 1
+    counts = collections.Counter(pair[0] for pair in elements)
     found = set()
     for pe, item in elements:
         if counts[pe] > 1:
@@ -174,12 +173,10 @@ def merge(lhs, rhs, node):
 def _merge_items(lhs, rhs, node):
     """Keyed list merge in structured-merge-diff's order: applied items in applied order, others keep their place."""
     left, right = _elements(lhs, node, (), []) or [], _elements(rhs, node, (), []) or []
-    counts = {}
-    for pe, _ in left:
-        counts[pe] = counts.get(pe, 0) + 1
+    counts = collections.Counter(pair[0] for pair in left)
     by_left = {pe: item for pe, item in left if counts[pe] == 1}
     by_right = dict(right)
-    shared = [pe for pe, _ in right if pe in counts]
+    shared = [pair[0] for pair in right if pair[0] in counts]
     item_node = schema.items(node)
     out, merged, li, ri = [], set(), 0, 0
     while li < len(left) or ri < len(right):

@@ -54,10 +54,12 @@ def human_age(timestamp):
 def to_table(res, objects, query, rv):
     """A meta.k8s.io/v1 Table, as the apiserver's default table convertor (plus CRD printer columns) builds it."""
     include = query.get("includeObject", "Metadata")
-    columns = [NAME_COLUMN] + [{"name": n, "type": t, "format": "", "description": "", "priority": 0} for n, t, _ in res.printer_columns] + [AGE_COLUMN]
+    extra = [{"name": name, "type": type_, "format": "", "description": "", "priority": 0} for name, type_, _path in res.printer_columns]
+    columns = [NAME_COLUMN] + extra + [AGE_COLUMN]
     rows = []
     for obj in objects:
-        row = {"cells": [obj["metadata"]["name"]] + [_json_path(obj, p) for _, _, p in res.printer_columns] + [human_age(obj["metadata"]["creationTimestamp"])]}
+        cells = [_json_path(obj, column[2]) for column in res.printer_columns]
+        row = {"cells": [obj["metadata"]["name"]] + cells + [human_age(obj["metadata"]["creationTimestamp"])]}
         if include == "Object":
             row["object"] = obj
         elif include != "None":
@@ -359,7 +361,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise errors.bad_request("bad fault: %s" % exc) from None
             return self._send(201, rule.as_dict())
         handlers = {
-            ("GET", "/_test/faults"): lambda: kube.faults.rules(),
+            ("GET", "/_test/faults"): kube.faults.rules,
             ("DELETE", "/_test/faults"): kube.clear_faults,
             ("GET", "/_test/requests"): lambda: kube.requests,
             ("DELETE", "/_test/requests"): kube.clear_requests,

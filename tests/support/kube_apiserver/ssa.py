@@ -30,7 +30,7 @@ def decode(entries):
 
 def encode(managers):
     entries = []
-    for (manager, operation, _, subresource), entry in managers.items():
+    for (manager, operation, _version, subresource), entry in managers.items():
         encoded = {"manager": manager, "operation": operation, "apiVersion": entry.api_version, "time": entry.time,
                    "fieldsType": "FieldsV1", "fieldsV1": fs.encode_fields(entry.fields)}
         if subresource:

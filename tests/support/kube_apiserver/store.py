@@ -46,7 +46,7 @@ class Store:
         """Private copies of the objects of ``key`` (in ``namespace`` if given), in etcd key order."""
         with self.lock:
             found = [(k[1], k[2], o) for k, o in self._objects.items() if k[0] == key and (namespace is None or k[1] == namespace)]
-            return [copy.deepcopy(o) for _, _, o in sorted(found, key=lambda t: (t[0], t[1]))]
+            return [copy.deepcopy(entry[2]) for entry in sorted(found, key=lambda t: (t[0], t[1]))]
 
     def namespaced_keys(self, namespace):
         with self.lock:
