@@ -262,7 +262,8 @@ def main():
     require_libraries(module, need_yaml=params["src"] is not None or isinstance(params["definition"], str))
     try:
         definitions = read_definitions(params["src"]) if params["src"] else load_definitions(params["definition"])
-        outcomes = apply_all(connect(module), definitions, options(module))
+        settings = options(module)  # bad input fails before any connection is made
+        outcomes = apply_all(connect(module), definitions, settings)
     except BatchFailure as exc:
         fail(module, exc, **summary(exc.outcomes))
     except (InputError, K8sError) as exc:

@@ -304,3 +304,6 @@ def test_module_defaults_group_and_environment(kube):
            "K8S_AUTH_VERIFY_SSL": "yes"}
     res = run_playbook(play(apply("apply", definition=configmap("web", {"mode": "green"}))), env=env)
     assert ok(res, "apply")["results"][0]["action"] == "updated"
+    res = run_playbook(play(apply("apply", definition=configmap("web", {"mode": "red"}))),
+                       env={"K8S_AUTH_KUBECONFIG": kube.tls_kubeconfig, "KUBECONFIG": ""})
+    assert ok(res, "apply")["results"][0]["action"] == "updated"

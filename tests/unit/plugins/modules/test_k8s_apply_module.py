@@ -1,0 +1,54 @@
+"""k8s_apply: main() with patched arguments, for what fails before any request (the rest is in tests/integration)."""
+import contextlib
+import io
+import json
+import re
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.clusternet.k8s.plugins.modules import k8s_apply
+
+CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
+
+
+def run_module(args):
+    """Run main() and return (failed, result)."""
+    out = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exited:
+        k8s_apply.main()
+    return exited.value.code != 0, json.loads(out.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def no_cluster(monkeypatch, tmp_path):
+    for name in ("KUBECONFIG", "K8S_AUTH_KUBECONFIG", "K8S_AUTH_HOST", "K8S_AUTH_API_KEY", "KUBERNETES_SERVICE_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ANSIBLE_REMOTE_TMP", str(tmp_path))
+
+
+@pytest.mark.parametrize("args, message", [
+    ({}, "one of the following is required: definition, src"),
+    ({"definition": CM, "src": "/x.yaml"}, "parameters are mutually exclusive: definition|src"),
+    ({"definition": CM, "wait_condition": {"type": "Ready"}, "wait_jsonpath": {"path": ".a"}},
+     "parameters are mutually exclusive: wait_condition|wait_jsonpath"),
+    ({"definition": "kind: [", "kubeconfig": "/nonexistent"}, "definition is not valid YAML"),
+    ({"definition": [CM, 5]}, r"definition\[1\] must be a mapping"),
+    ({"definition": CM, "wait_jsonpath": {"path": "{.a[}"}}, "JSONPath '{.a\\[}': unclosed"),
+    ({"definition": CM, "kubeconfig": "/nonexistent/config"}, "cannot load kubeconfig /nonexistent/config: "),
+    ({"definition": CM}, "no cluster to connect to"),
+    ({"definition": CM, "kubeconfig": ["a"]}, "kubeconfig must be a path or a kubeconfig mapping, got list"),
+])
+def test_fails_cleanly_before_any_request(args, message):
+    failed, result = run_module(args)
+    assert failed and not result.get("changed")
+    assert re.search(message, result["msg"]), result["msg"]
+
+
+def test_kubeconfig_mapping_secrets_are_masked_even_on_failure():
+    kubeconfig = {"users": [{"name": "u", "user": {"token": "tok-0123456789"}}]}
+    failed, result = run_module({"definition": CM, "kubeconfig": kubeconfig, "api_key": "key-0123456789"})
+    assert failed and "cannot load the kubeconfig mapping" in result["msg"]
+    text = json.dumps(result)
+    assert "tok-0123456789" not in text and "key-0123456789" not in text
