@@ -100,3 +100,23 @@ def test_api_resources_after_a_crd(kubectl, namespace):
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 2, "mode": "fast"}}
     ok(kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(widget)))
     assert ok(kubectl("get", "wg", "-n", namespace, "-o", "name")).strip() == "widget.example.com/w"
+
+
+def test_client_side_apply_of_a_deployment_uses_strategic_merge(kube, kubectl, namespace):
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {
+        "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {
+            "containers": [{"name": "a", "image": "nginx:1", "env": [{"name": "FIRST", "value": "1"}, {"name": "SECOND", "value": "2"}]},
+                           {"name": "b", "image": "busybox"}],
+            "volumes": [{"name": "v", "emptyDir": {}}]}}}}
+    ok(kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(deployment)))
+    pod_spec = deployment["spec"]["template"]["spec"]
+    pod_spec["containers"] = [{"name": "b", "image": "busybox"}, {"name": "a", "image": "nginx:2", "env": [{"name": "SECOND", "value": "3"}]}]
+    pod_spec["volumes"] = [{"name": "v", "configMap": {"name": "settings"}}]
+    ok(kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(deployment)))
+    if not kube.real:
+        assert kube.requests[-1]["verb"] == "patch" and kube.requests[-1]["query"]["fieldManager"] == "kubectl-client-side-apply"
+    got = json.loads(ok(kubectl("get", "deployment", "web", "-n", namespace, "-o", "json")))["spec"]["template"]["spec"]
+    assert [(c["name"], c["image"], c.get("env")) for c in got["containers"]] == [
+        ("b", "busybox", None), ("a", "nginx:2", [{"name": "SECOND", "value": "3"}])]
+    [volume] = got["volumes"]       # retainKeys: the emptyDir went when configMap came
+    assert (volume["name"], volume["configMap"]["name"], "emptyDir" in volume) == ("v", "settings", False)

@@ -1,9 +1,13 @@
 """Storage, verbs and errors of the test API server, through the official Python client."""
 import json
+import urllib.request
 
 import kubernetes
 import pytest
+import yaml
 from kubernetes.client import ApiException
+
+from tests.support.kube_apiserver import KubeAPIServer
 
 
 def status_of(exc):
@@ -191,3 +195,64 @@ def test_unknown_fields_strict_warn_ignore(raw, namespace):
     assert headers["Warning"] == '299 - "unknown field \\"bogus\\""'
     status, headers, body = raw("POST", path, {"metadata": {"name": "v"}, "bogus": 1}, query=[("fieldValidation", "Ignore")])
     assert status == 201 and "bogus" not in body and "Warning" not in headers
+
+
+def test_discovery_documents(raw):
+    assert raw("GET", "/api").body["versions"] == ["v1"]
+    groups = {g["name"]: g["preferredVersion"]["groupVersion"] for g in raw("GET", "/apis").body["groups"]}
+    assert groups["apps"] == "apps/v1" and groups["apiextensions.k8s.io"] == "apiextensions.k8s.io/v1"
+    assert raw("GET", "/apis/apps").body["kind"] == "APIGroup"
+    core = {r["name"]: r for r in raw("GET", "/api/v1").body["resources"]}
+    assert core["pods/status"]["verbs"] == ["get", "patch", "update"]
+    assert (core["services"]["shortNames"], core["nodes"]["namespaced"]) == (["svc"], False)
+    assert "major" in raw("GET", "/version").body
+    root = raw("GET", "/openapi/v3").body["paths"]
+    document = raw("GET", root["apis/apps/v1"]["serverRelativeURL"]).body
+    patch = document["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]
+    assert patch["x-kubernetes-group-version-kind"] == {"group": "apps", "version": "v1", "kind": "Deployment"}
+    assert "fieldValidation" in {p["name"] for p in patch["parameters"]}
+    assert document["components"]["schemas"]["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"]
+
+
+def test_version_is_configurable():
+    server = KubeAPIServer(version={"minor": "36", "gitVersion": "v1.36.2"})
+    try:
+        with urllib.request.urlopen(server.serve() + "/version") as response:
+            version = json.loads(response.read())
+        assert (version["major"], version["minor"], version["gitVersion"]) == ("1", "36", "v1.36.2")
+    finally:
+        server.stop()
+
+
+def test_dry_run_update_and_apply(raw, namespace):
+    path = "/api/v1/namespaces/%s/configmaps" % namespace
+    made = raw("POST", path, configmap("d")).body
+    changed = dict(made, data={"k": "changed"})
+    assert raw("PUT", path + "/d", changed, query=[("dryRun", "All")]).body["data"] == {"k": "changed"}
+    applied = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "d"}, "data": {"k": "applied"}}
+    reply = raw("PATCH", path + "/d", json.dumps(applied), "application/apply-patch+yaml", [("fieldManager", "m"), ("dryRun", "All"), ("force", "true")])
+    assert reply.body["data"] == {"k": "applied"}
+    assert raw("GET", path + "/d").body == made
+
+
+def test_served_versions_of_a_crd_share_objects(kube, raw, namespace):
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "gadgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced", "names": {"plural": "gadgets", "kind": "Gadget"}, "versions": [
+               {"name": name, "served": True, "storage": name == "v1", "schema": {"openAPIV3Schema": {
+                   "type": "object", "x-kubernetes-preserve-unknown-fields": True}}} for name in ("v1beta1", "v1")]}}
+    kube.apply_crd(crd)
+    raw("POST", "/apis/example.com/v1beta1/namespaces/%s/gadgets" % namespace,
+        {"apiVersion": "example.com/v1beta1", "kind": "Gadget", "metadata": {"name": "g"}, "spec": {"any": ["thing"]}})
+    got = raw("GET", "/apis/example.com/v1/namespaces/%s/gadgets/g" % namespace).body
+    assert (got["apiVersion"], got["spec"]) == ("example.com/v1", {"any": ["thing"]})
+    assert raw("GET", "/apis/example.com").body["preferredVersion"]["version"] == "v1"
+
+
+def test_load_crds_from_a_file(kube, raw, tmp_path):
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "things.example.com"},
+           "spec": {"group": "example.com", "scope": "Cluster", "names": {"plural": "things", "kind": "Thing"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {"type": "object"}}}]}}
+    path = tmp_path / "crds.yaml"
+    path.write_text(yaml.safe_dump_all([crd, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "not-a-crd"}}]))
+    assert [c["metadata"]["name"] for c in kube.load_crds(str(path))] == ["things.example.com"]
+    assert raw("POST", "/apis/example.com/v1/things", {"apiVersion": "example.com/v1", "kind": "Thing", "metadata": {"name": "t"}}).status == 201

@@ -6,8 +6,6 @@ import jsonpointer
 
 from . import errors, schema
 
-DIRECTIVE_PREFIXES = ("$setElementOrder/", "$deleteFromPrimitiveList/")
-
 
 def json_patch(obj, operations):
     try:
@@ -38,7 +36,7 @@ def strategic_merge(original, patch, node):
         return None
     if directive == "replace":
         return _strip(patch)
-    result = dict(original) if isinstance(original, dict) and directive != "replace" else {}
+    result = dict(original) if isinstance(original, dict) else {}
     for key, value in patch.items():
         if key.startswith("$"):
             continue
@@ -108,7 +106,7 @@ def _merge_list(original, patch, node):
 def _strip(value):
     """A copy without patch directives, for values that replace what was there."""
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k != "$patch" and not k.startswith(DIRECTIVE_PREFIXES) and k != "$retainKeys"}
+        return {k: _strip(v) for k, v in value.items() if not k.startswith("$")}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return copy.deepcopy(value)
