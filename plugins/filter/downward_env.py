@@ -32,6 +32,13 @@ options:
       - Without a container, a resource refers to the container the variable is set in.
     type: dict
     required: true
+  validate:
+    description:
+      - V(false) skips kube-apiserver's checks and returns the result as built (malformed input still
+        fails). For callers that validate the whole object with P(clusternet.k8s.validation_errors#filter),
+        whose errors then carry the object's own field paths.
+    type: bool
+    default: true
 notes:
   - Divisors are compared in Kubernetes' canonical form, so C(1000m) is accepted as C(1) and
     C(1000) as C(1k) (UNVERIFIED against apimachinery's C(Quantity.String()) source; derived from
@@ -72,8 +79,8 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filt
 
 
 @filter_entry
-def downward_env(mapping):
-    return _downward_env(mapping)
+def downward_env(mapping, validate=True):
+    return _downward_env(mapping, validate)
 
 
 class FilterModule(object):

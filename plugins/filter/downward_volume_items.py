@@ -29,6 +29,13 @@ options:
         octal such as C(0o400)); without it the volume's C(defaultMode) (0644) applies.
     type: dict
     required: true
+  validate:
+    description:
+      - V(false) skips kube-apiserver's checks and returns the result as built (malformed input still
+        fails). For callers that validate the whole object with P(clusternet.k8s.validation_errors#filter),
+        whose errors then carry the object's own field paths.
+    type: bool
+    default: true
 notes:
   - Divisors are compared in Kubernetes' canonical form, so C(1000m) is accepted as C(1) and
     C(1000) as C(1k) (UNVERIFIED against apimachinery's C(Quantity.String()) source; derived from
@@ -67,8 +74,8 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filt
 
 
 @filter_entry
-def downward_volume_items(mapping):
-    return _downward_volume_items(mapping)
+def downward_volume_items(mapping, validate=True):
+    return _downward_volume_items(mapping, validate)
 
 
 class FilterModule(object):

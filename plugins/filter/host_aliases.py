@@ -26,6 +26,13 @@ options:
         items and C([ip, [names]]) pairs.'
     type: raw
     required: true
+  validate:
+    description:
+      - V(false) skips kube-apiserver's checks and returns the result as built (malformed input still
+        fails). For callers that validate the whole object with P(clusternet.k8s.validation_errors#filter),
+        whose errors then carry the object's own field paths.
+    type: bool
+    default: true
 notes:
   - The index in an error path is the item's index in the merged result, which is what
     kube-apiserver would report for the returned list.
@@ -66,8 +73,8 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filt
 
 
 @filter_entry
-def host_aliases(entries):
-    return _host_aliases(entries)
+def host_aliases(entries, validate=True):
+    return _host_aliases(entries, validate)
 
 
 class FilterModule(object):

@@ -672,25 +672,30 @@ def _refuse(errors, what):
         raise InputError("%s: kube-apiserver would reject it: %s" % (what, aggregate(errors)))
 
 
-def downward_env(mapping):
+def downward_env(mapping, validate=True):
     """``{ENV_NAME: field path or {resource, divisor, container}}`` -> a container's ``env`` list.
 
-    Raises ``InputError`` with the apiserver's errors for references env may not use.
+    Raises ``InputError`` with the apiserver's errors for references env may not use; with
+    ``validate=False`` (a caller that validates the whole object) only malformed input raises.
     """
+    expect(validate, bool, "validate")
     env = []
     for name, ref in expect(mapping, dict, "mapping").items():
         if not isinstance(name, str) or not name:
             raise InputError("environment variable names must be non-empty strings, got %r" % (name,))
         env.append({"name": name, "valueFrom": _reference(ref, name)})
-    _refuse(validate_env(env, "env"), "env")
+    if validate:
+        _refuse(validate_env(env, "env"), "env")
     return env
 
 
-def downward_volume_items(mapping):
+def downward_volume_items(mapping, validate=True):
     """``{file path: field path or {fieldPath|resource, divisor, container, mode}}`` -> ``downwardAPI.items``.
 
-    Raises ``InputError`` with the apiserver's errors (resources need a container in volumes).
+    Raises ``InputError`` with the apiserver's errors (resources need a container in volumes);
+    with ``validate=False`` (a caller that validates the whole object) only malformed input raises.
     """
+    expect(validate, bool, "validate")
     items = []
     for target, ref in expect(mapping, dict, "mapping").items():
         expect(target, str, "a file path")
@@ -698,7 +703,8 @@ def downward_volume_items(mapping):
         if isinstance(ref, dict) and ref.get("mode") is not None:
             item["mode"] = ref["mode"]
         items.append(item)
-    _refuse(validate_downward_api_volume_source({"items": items}, "downwardAPI"), "downwardAPI.items")
+    if validate:
+        _refuse(validate_downward_api_volume_source({"items": items}, "downwardAPI"), "downwardAPI.items")
     return items
 
 

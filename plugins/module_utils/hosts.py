@@ -413,15 +413,19 @@ def _alias_key(ip):
     return ip if parsed is None else parsed
 
 
-def host_aliases(entries):
+def host_aliases(entries, validate=True):
     """Normalise ``entries`` into a validated ``spec.hostAliases`` list, merged by IP.
 
     The first spelling of each IP is kept (the kubelet writes it verbatim). Invalid IPs or
     hostnames raise :class:`InputError` with kube-apiserver's messages for the merged list
-    (``spec.hostAliases[<index in the result>]``).
+    (``spec.hostAliases[<index in the result>]``). With ``validate=False`` they are returned
+    as given, for a caller that validates the whole object (and so reports its field paths).
     """
+    expect(validate, bool, "validate")
     keyed = ((_alias_key(ip), ip, names) for ip, names, _where in _entry_pairs(entries, "entries"))
     aliases = [{"ip": ip, "hostnames": names} for ip, names in _merge_by_ip(keyed)]
+    if not validate:
+        return aliases
     errors = validate_host_aliases(aliases, "spec.hostAliases")
     if errors:
         raise InputError(aggregate(errors))

@@ -9,6 +9,8 @@ routes each kind to the cores that validate it.
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.clusternet.k8s.plugins.module_utils import downward, dualstack, hosts, persistent_ip, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 
@@ -23,6 +25,19 @@ POD_SPEC_PATHS = {
     "DaemonSet": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+# kind -> apiVersion of a POD_SPEC_PATHS kind when a reference does not name one (the stable group versions)
+POD_SPEC_API_VERSIONS = {
+    "Pod": "v1",
+    "PodTemplate": "v1",
+    "ReplicationController": "v1",
+    "ReplicaSet": "apps/v1",
+    "Deployment": "apps/v1",
+    "StatefulSet": "apps/v1",
+    "DaemonSet": "apps/v1",
+    "Job": "batch/v1",
+    "CronJob": "batch/v1",
 }
 
 OTHER_KINDS = {
@@ -45,6 +60,29 @@ def pod_spec(obj):
     for i, part in enumerate(path):
         node = optional(node.get(part), dict, ".".join(path[:i + 1]), {})
     return node, ".".join(path)
+
+
+def pod_spec_patch(reference, spec):
+    """The smallest object of ``reference`` (``{kind, name, namespace?, apiVersion?}``; other keys are
+    ignored) that carries ``spec`` at the kind's pod spec path: a server-side apply patch."""
+    expect(reference, dict, "reference")
+    kind = expect(reference.get("kind"), str, "reference.kind")
+    if kind not in POD_SPEC_PATHS:
+        raise InputError("reference.kind %r has no pod spec; kinds with one: %s" % (kind, ", ".join(sorted(POD_SPEC_PATHS))))
+    name = expect(reference.get("name"), str, "reference.name")
+    if not name:
+        raise InputError("reference.name must not be empty")
+    metadata = {"name": name}
+    namespace = optional(reference.get("namespace"), str, "reference.namespace", "")
+    if namespace:
+        metadata["namespace"] = namespace
+    api_version = optional(reference.get("apiVersion"), str, "reference.apiVersion", "") or POD_SPEC_API_VERSIONS[kind]
+    patch = {"apiVersion": api_version, "kind": kind, "metadata": metadata}
+    node, path = patch, POD_SPEC_PATHS[kind]
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = copy.deepcopy(expect(spec, dict, "spec"))
+    return patch
 
 
 def validation_errors(obj):

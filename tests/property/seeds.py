@@ -41,6 +41,8 @@ SEEDS = {
     "downward_env": [[{"POD_NAME": "metadata.name", "MEM": {"resource": "limits.memory", "divisor": "1Mi"}}]],
     "downward_volume_items": [[{"labels": "metadata.labels", "cpu": {"resource": "limits.cpu", "containerName": "c"}}]],
     "downward_values": [[POD, NODE]],
+    "pod_spec_patch": [[{"kind": "Deployment", "name": "web", "namespace": "default"}, POD["spec"]],
+                       [{"kind": "CronJob", "name": "n", "apiVersion": "batch/v1"}, {"hostAliases": []}]],
     "node_pod_cidrs": [[["n1", "n2"], ["10.244.0.0/16", "fd00::/56"], [24, 64], ["10.96.0.0/12"]], [[NODE], ["10.244.0.0/16"]]],
     "service_ip_plan": [[SERVICE, ["10.96.0.0/12", "fd00::/108"], ["10.96.0.10"], None]],
     "service_cidr_info": [["10.96.0.0/12"], ["fd00::/108"]],
