@@ -173,7 +173,7 @@ msg:
 import os
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils._hosts_file import (
     directory_lock,
     encode,
@@ -281,7 +281,7 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), required_if=[("state", "present", ("entries",))],
+    module = ansible_module(argument_spec=argument_spec(), required_if=[("state", "present", ("entries",))],
                            add_file_common_args=True, supports_check_mode=True)
     try:
         result = run(module)

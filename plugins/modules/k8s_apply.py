@@ -225,8 +225,8 @@ last_object:
 """
 
 
-from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
@@ -255,7 +255,7 @@ def options(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+    module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True,
                            mutually_exclusive=[("definition", "src"), ("wait_condition", "wait_jsonpath")],
                            required_one_of=[("definition", "src")])
     params = module.params
