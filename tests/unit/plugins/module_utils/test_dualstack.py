@@ -5,9 +5,12 @@ import os
 import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack
+from ansible_collections.clusternet.k8s.plugins.filter.downward_values import FilterModule as DownwardFilters
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import service_ip_plan
+
+downward_values = DownwardFilters().filters()["downward_values"]
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "dualstack.json")
 with open(VECTORS_FILE, encoding="utf-8") as f:
@@ -175,9 +178,13 @@ def test_node_task_vectors(vector):
 @pytest.mark.parametrize("vector", vectors("dualstack-task-check", "pod.status.podIPs"))
 def test_pod_task_vectors(vector):
     ips = [entry["ip"] for entry in vector["input"]["pod.status.podIPs"]]
-    report = dualstack.check_pod(pod_obj(ips))
+    pod = pod_obj(ips)
+    report = dualstack.check_pod(pod)
     assert report["pass"] is vector["expected"]["pass"]
     assert checks_of(report) == {"podIPs": True, "podIP": True}
+    # step 4 of the task: the Downward API value of status.podIPs (the Downward API core's rule)
+    pod["spec"]["containers"][0]["env"] = [{"name": "MY_POD_IPS", "valueFrom": {"fieldRef": {"fieldPath": "status.podIPs"}}}]
+    assert downward_values(pod)["c"]["env"]["MY_POD_IPS"] == vector["expected"]["downward_api_MY_POD_IPS"]
 
 
 def live_service(spec, plan):
