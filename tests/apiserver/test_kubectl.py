@@ -25,6 +25,8 @@ def test_get_json(kubectl, core, namespace):
     assert (got["kind"], got["metadata"]["name"], got["data"]) == ("ConfigMap", "seen", {"k": "v"})
     listed = json.loads(ok(kubectl("get", "configmaps", "-n", namespace, "-o", "json")))
     assert [i["metadata"]["name"] for i in listed["items"]] == ["seen"]
+    table = [line.split() for line in ok(kubectl("get", "configmaps", "-n", namespace)).splitlines()]     # server-side Table
+    assert (table[0][0], table[0][-1], table[1][0]) == ("NAME", "AGE", "seen")
 
 
 def test_client_side_apply_with_server_side_field_validation(kube, kubectl, namespace):

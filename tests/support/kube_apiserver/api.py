@@ -227,7 +227,7 @@ class Cluster:
             raise errors.ApiError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
                                   {"group": "meta.k8s.io", "kind": "PatchOptions", "causes": [
                                       {"reason": "FieldValueRequired", "message": "Required value: is required for apply patch", "field": "fieldManager"}]})
-        config = _parse(body, yaml.safe_load, "error decoding YAML")
+        config = _parse(body, _json_or_yaml, "error decoding YAML")
         if not isinstance(config, dict):
             raise errors.bad_request("error decoding YAML: the applied configuration is not an object")
         if (config.get("apiVersion"), config.get("kind")) != (res.api_version, res.kind):
@@ -255,6 +255,7 @@ class Cluster:
         return self._commit(res, cur, self._merge_write(res, cur, obj, subresource), opts)
 
     def delete(self, res, namespace, name, opts, body=None):
+        opts.dry_run = opts.dry_run or "All" in ((body or {}).get("dryRun") or [])     # DeleteOptions may carry it too
         with self.store.lock:
             cur = self._current(res, namespace, name)
             preconditions = (body or {}).get("preconditions") or {}
@@ -508,6 +509,14 @@ def _parse(body, loader, what):
         return loader(body.decode() if isinstance(body, bytes) else body)
     except (ValueError, yaml.YAMLError) as exc:
         raise errors.bad_request("%s: %s" % (what, exc)) from None
+
+
+def _json_or_yaml(text):
+    """Apply bodies are YAML; most clients send JSON, which a YAML 1.1 parser may read differently in corner cases."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return yaml.safe_load(text)
 
 
 def _list_key(obj):

@@ -167,6 +167,8 @@ class Handler(BaseHTTPRequestHandler):
             route.run()
         except errors.ApiError as exc:
             self._send_error(exc)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True        # the client left; nobody to answer
         except Exception as exc:    # pylint: disable=broad-except
             traceback.print_exc(file=sys.stderr)
             self._send_error(errors.internal(str(exc)))
@@ -277,11 +279,11 @@ class Handler(BaseHTTPRequestHandler):
         cluster, method, opts = self.server.kube.cluster, self.command, self.opts
         namespace_ok = namespace or not res.namespaced
         if method == "GET" and name:
-            return Route("get", lambda: self._send_objects(res, [cluster.get(res, namespace, name)], single=True), res, name)
+            return Route("get", lambda: self._send_object(res, cluster.get(res, namespace, name)), res, name)
         if method == "GET" and self.query.get("watch") in ("true", "1"):
             return Route("watch", lambda: self._watch(res, namespace), res)
         if method == "GET":
-            return Route("list", lambda: self._send_objects(res, cluster.list(res, namespace, self.query)), res)
+            return Route("list", lambda: self._send_list(res, cluster.list(res, namespace, self.query)), res)
         if method == "POST" and not name and namespace_ok:
             return Route("create", lambda: self._send(201, cluster.create(res, namespace, self._json_body(), opts)), res)
         if method == "PUT" and name:
@@ -301,15 +303,13 @@ class Handler(BaseHTTPRequestHandler):
         obj = self.server.kube.cluster.patch(res, namespace, name, subresource, content_type, self.body, self.opts)
         self._send(201 if self.opts.created else 200, obj)
 
-    def _send_objects(self, res, found, single=False):
-        if isinstance(found, dict) and not single:
-            if self._wants_table():
-                found = to_table(res, found["items"], self.query, found["metadata"]["resourceVersion"])
-            self._send(200, found)
-        elif self._wants_table():
-            self._send(200, to_table(res, found, self.query, ""))
-        else:
-            self._send(200, found[0])
+    def _send_object(self, res, obj):
+        self._send(200, to_table(res, [obj], self.query, obj["metadata"]["resourceVersion"]) if self._wants_table() else obj)
+
+    def _send_list(self, res, listing):
+        if self._wants_table():
+            listing = to_table(res, listing["items"], self.query, listing["metadata"]["resourceVersion"])
+        self._send(200, listing)
 
     def _watch(self, res, namespace):
         api.selectors(self.query)       # a bad selector is a 400, not a broken stream
