@@ -134,6 +134,8 @@ class SandboxNode:
 
     name: str
     root: str
+    ipv4: str = ""
+    ipv6: str = ""
 
     @property
     def hosts_path(self):
@@ -144,14 +146,16 @@ class SandboxNode:
             return f.read()
 
     def hostvars(self):
-        return {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+        return {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                "node_ipv4": self.ipv4, "node_ipv6": self.ipv6}
 
 
 def sandbox_nodes(base, count=2, hosts=DEFAULT_HOSTS):
-    """``count`` sandbox nodes ``node1``.. under directory ``base``, each with an ``etc/hosts``."""
+    """``count`` sandbox nodes ``node1``.. under directory ``base``, each with an ``etc/hosts``
+    (unless ``hosts`` is None) and the addresses a namespace node of that name would have."""
     nodes = []
     for i in range(1, count + 1):
-        node = SandboxNode("node%d" % i, os.path.join(base, "node%d" % i))
+        node = SandboxNode("node%d" % i, os.path.join(base, "node%d" % i), str(IPV4_NET[10 + i]), str(IPV6_NET[10 + i]))
         os.makedirs(os.path.dirname(node.hosts_path), exist_ok=True)
         if hosts is not None:
             with open(node.hosts_path, "w", encoding="utf-8") as f:
@@ -204,6 +208,9 @@ class NetnsNodes:
 
     def __getitem__(self, index):
         return self.nodes[index]
+
+    def __len__(self):
+        return len(self.nodes)
 
     def inventory(self, group="nodes", hostvars=None, groupvars=None):
         return inventory(self.nodes, group, hostvars, groupvars)
