@@ -99,9 +99,12 @@ def test_api_resources_after_a_crd(kubectl, namespace):
     ok(kubectl("wait", "crd/widgets.example.com", "--for=condition=Established", "--timeout=10s"))
     rows = [line.split() for line in ok(kubectl("api-resources", "--api-group", "example.com")).splitlines()[1:]]
     assert rows == [["widgets", "wg", "example.com/v1", "true", "Widget"]]
-    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 2, "mode": "fast"}}
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+              "spec": {"size": 2, "mode": "fast", "ports": [{"name": "dns", "port": 53}, {"name": "http", "port": 8080}]}}
     ok(kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(widget)))
     assert ok(kubectl("get", "wg", "-n", namespace, "-o", "name")).strip() == "widget.example.com/w"
+    table = [line.split() for line in ok(kubectl("get", "widgets", "-n", namespace)).splitlines()]      # the CRD's printer columns
+    assert table[0] == ["NAME", "SIZE", "HTTP", "AGE"] and table[1][:3] == ["w", "2", "8080"]
 
 
 def test_client_side_apply_of_a_deployment_uses_strategic_merge(kube, kubectl, namespace):

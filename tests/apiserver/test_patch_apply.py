@@ -10,10 +10,13 @@ WIDGET_CRD = {
     "spec": {"group": "example.com", "scope": "Namespaced",
              "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wg"]},
              "versions": [{"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
+                           "additionalPrinterColumns": [{"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
+                                                        {"name": "Http", "type": "string", "jsonPath": '.spec.ports[?(@.name=="http")].port'},
+                                                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
                            "schema": {"openAPIV3Schema": {"type": "object", "properties": {
                                "spec": {"type": "object", "required": ["size"], "properties": {
                                    "size": {"type": "integer", "minimum": 1},
-                                   "mode": {"type": "string", "enum": ["fast", "slow"]},
+                                   "mode": {"type": "string", "enum": ["fast", "slow"], "default": "slow"},
                                    "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
                                              "items": {"type": "object", "required": ["name"], "properties": {
                                                  "name": {"type": "string"}, "port": {"type": "integer"}}}}}},
@@ -168,3 +171,9 @@ def test_status_subresource_separates_spec_and_status(raw, kube, namespace):
     assert body["metadata"]["generation"] == 2
     status_owner = next(e for e in body["metadata"]["managedFields"] if e.get("subresource") == "status")
     assert json.dumps(status_owner["fieldsV1"]) == '{"f:status": {".": {}, "f:ready": {}}}'
+
+
+def test_custom_resource_defaults(raw, kube, namespace):
+    kube.apply_crd(WIDGET_CRD)
+    made = raw("POST", "/apis/example.com/v1/namespaces/%s/widgets" % namespace, widget("w")).body
+    assert made["spec"] == {"size": 1, "mode": "slow"}

@@ -175,6 +175,8 @@ class Cluster:
         if _spec_of(res, obj) is not None:
             obj["metadata"]["generation"] = 1
         defaults.create_status(res, obj)
+        if res.crd:     # a dropped status gets its schema default back, as on a read from storage
+            schema.apply_defaults(obj, res.root_schema)
         self._storage_hooks(res, obj, None)
         self._validate(res, obj, None)
         if self.store.get(res.key, namespace, name) is not None:
@@ -299,6 +301,8 @@ class Cluster:
                                      % (res.kind, res.version, res.kind, ", ".join('unknown field "%s"' % u for u in unknown)))
         if opts.field_validation == "Warn":
             opts.warnings += ['unknown field "%s"' % u for u in unknown]
+        if res.crd:
+            schema.apply_defaults(obj, res.root_schema)
         defaults.decode_defaults(res, obj)
         return obj
 

@@ -2,6 +2,7 @@
 import dataclasses
 import datetime
 import json
+import re
 import socket
 import ssl
 import sys
@@ -17,8 +18,9 @@ NAME_COLUMN = {"name": "Name", "type": "string", "format": "name", "priority": 0
                "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may "
                               "allow a client to request the generation of an appropriate name automatically. Name is primarily intended "
                               "for creation idempotence and configuration definition. Cannot be updated."}
-AGE_COLUMN = {"name": "Age", "type": "date", "format": "", "priority": 0,
-              "description": "CreationTimestamp is a timestamp representing the server time when this object was created."}
+AGE = ("Age", "date", ".metadata.creationTimestamp")
+# The JSONPath steps printer columns use: .field, [*], [n], [?(@.key=="value")]
+_STEP = re.compile(r"""\.([^.\[]+)|\[\*\]|\[(\d+)\]|\[\?\(@\.([\w.-]+)==["']([^"']*)["']\)\]""")
 
 
 @dataclasses.dataclass
@@ -29,10 +31,36 @@ class Route:
     name: str = ""
 
 
-def _json_path(obj, path):
-    for part in path.strip(".").split("."):
-        obj = obj.get(part) if isinstance(obj, dict) else None
-    return obj
+def json_path(obj, path):
+    """Every match of a printer column's JSONPath in ``obj``."""
+    found = [obj]
+    for step in _STEP.finditer(path):
+        name, index, key, wanted = step.groups()
+        matched = []
+        for value in found:
+            if name is not None and isinstance(value, dict) and name in value:
+                matched.append(value[name])
+            elif index is not None and isinstance(value, list) and int(index) < len(value):
+                matched.append(value[int(index)])
+            elif key is not None and isinstance(value, list):
+                matched += [i for i in value if isinstance(i, dict) and str(i.get(key)) == wanted]
+            elif name is index is key is None and isinstance(value, list):
+                matched += value
+        found = matched
+    return found
+
+
+def _cell(obj, type_, path):
+    """The first match, as the CRD table convertor renders it (dates as ages)."""
+    found = json_path(obj, path)
+    if not found or found[0] is None:
+        return None
+    value = found[0]
+    if type_ == "date":
+        return human_age(value) if isinstance(value, str) else None
+    if type_ == "string":
+        return value if isinstance(value, str) else json.dumps(value)
+    return value
 
 
 def human_age(timestamp):
@@ -52,20 +80,21 @@ def human_age(timestamp):
 
 
 def to_table(res, objects, query, rv):
-    """A meta.k8s.io/v1 Table, as the apiserver's default table convertor (plus CRD printer columns) builds it."""
+    """A meta.k8s.io/v1 Table: Name plus a CRD's printer columns, or plus Age (a CRD's default; built-ins have
+    richer columns on a real server)."""
     include = query.get("includeObject", "Metadata")
-    extra = [{"name": name, "type": type_, "format": "", "description": "", "priority": 0} for name, type_, _path in res.printer_columns]
-    columns = [NAME_COLUMN] + extra + [AGE_COLUMN]
+    columns = res.printer_columns or (AGE,)
+    definitions = [NAME_COLUMN] + [{"name": name, "type": type_, "format": "", "priority": 0,
+                                    "description": "Custom resource definition column (in JSONPath format): " + path} for name, type_, path in columns]
     rows = []
     for obj in objects:
-        cells = [_json_path(obj, column[2]) for column in res.printer_columns]
-        row = {"cells": [obj["metadata"]["name"]] + cells + [human_age(obj["metadata"]["creationTimestamp"])]}
+        row = {"cells": [obj["metadata"]["name"]] + [_cell(obj, type_, path) for _, type_, path in columns]}
         if include == "Object":
             row["object"] = obj
         elif include != "None":
             row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"]}
         rows.append(row)
-    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": rv}, "columnDefinitions": columns, "rows": rows}
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": rv}, "columnDefinitions": definitions, "rows": rows}
 
 
 class Server(ThreadingHTTPServer):

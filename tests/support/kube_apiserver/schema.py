@@ -194,6 +194,22 @@ def prune(obj, node, path=""):
     return found
 
 
+def apply_defaults(obj, node):
+    """Structural defaulting of a custom resource: absent properties get their schema ``default``, recursively."""
+    node = resolve(node)
+    if isinstance(obj, dict):
+        for key, sub in node.get("properties", {}).items():
+            if key not in obj and "default" in sub:
+                obj[key] = copy.deepcopy(sub["default"])
+        for key, value in obj.items():
+            sub = child(node, key)
+            if sub is not None:
+                apply_defaults(value, sub)
+    elif isinstance(obj, list):
+        for item in obj:
+            apply_defaults(item, items(node))
+
+
 def _json_type(value):
     if value is None:
         return "null"
