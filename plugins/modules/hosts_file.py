@@ -282,7 +282,7 @@ def run(module):
 
 def main():
     module = ansible_module(argument_spec=argument_spec(), required_if=[("state", "present", ("entries",))],
-                           add_file_common_args=True, supports_check_mode=True)
+                            add_file_common_args=True, supports_check_mode=True)
     try:
         result = run(module)
     except InputError as exc:

@@ -17,8 +17,9 @@ def expected_block(node_set, marker="clusternet.k8s node_hosts"):
     return "# BEGIN %s\n%s192.0.2.50\tregistry.%s\n# END %s\n" % (marker, "".join(lines), DOMAIN, marker)
 
 
-def assert_converges(node_set, inventory, play=PLAY):
+def assert_converges(node_set, inventory, play=None):
     """The first run writes the exact block on every node, the second changes nothing."""
+    play = play or PLAY
     originals = [n.read_hosts() for n in node_set]
     res = run_playbook(play, inventory=inventory)
     assert res.rc == 0 and res.changed == len(node_set), res.failures() or res.stderr
