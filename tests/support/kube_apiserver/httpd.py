@@ -88,7 +88,7 @@ def to_table(res, objects, query, rv):
                                     "description": "Custom resource definition column (in JSONPath format): " + path} for name, type_, path in columns]
     rows = []
     for obj in objects:
-        row = {"cells": [obj["metadata"]["name"]] + [_cell(obj, type_, path) for _, type_, path in columns]}
+        row = {"cells": [obj["metadata"]["name"]] + [_cell(obj, type_, path) for _name, type_, path in columns]}
         if include == "Object":
             row["object"] = obj
         elif include != "None":
