@@ -1,0 +1,73 @@
+"""persistent_ip: main() with patched arguments, for what needs no cluster (rendering, argument errors)."""
+import contextlib
+import io
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.clusternet.k8s.plugins.modules import persistent_ip
+
+GATEWAY = {"name": "pip-gw", "namespace": "infra", "class": "external", "addresses": ["34.123.10.1"],
+           "allowed_namespaces": "All"}
+ROUTE = {"name": "proxy-ip", "namespace": "app", "pod_selector": {"app": "proxy"}, "addresses": ["34.123.10.1"]}
+
+
+def run_module(args, check=False):
+    args = dict(args, _ansible_check_mode=check)
+    out = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exited:
+        persistent_ip.main()
+    return exited.value.code != 0, json.loads(out.getvalue())
+
+
+def test_rendered_returns_the_objects_without_a_cluster(monkeypatch):
+    monkeypatch.setenv("K8S_AUTH_KUBECONFIG", "/nonexistent/kubeconfig")
+    failed, result = run_module({"state": "rendered", "gateway": GATEWAY, "routes": [ROUTE]})
+    assert not failed and not result["changed"]
+    gateway, route = result["rendered"]
+    assert gateway["kind"] == "Gateway" and gateway["spec"]["addresses"] == [
+        {"type": "gke.networking.io/cidr", "value": "34.123.10.1/32"}]
+    assert route["spec"]["parentRefs"] == [{"name": "pip-gw", "namespace": "infra"}]
+
+
+def test_rendered_refuses_invalid_objects_with_every_problem():
+    route = dict(ROUTE, addresses=["34.99.0.1"], pod_selector={})
+    failed, result = run_module({"state": "rendered", "gateway": GATEWAY, "routes": [route]})
+    assert failed and not result["changed"]
+    assert [e["code"] for e in result["errors"]] == ["IPR_PODSELECTOR_EMPTY", "IPR_ADDRESS_NOT_IN_GATEWAY"]
+    assert "nothing was applied" in result["msg"]
+
+
+def test_rendered_warnings_reach_the_user():
+    gateway = dict(GATEWAY, allowed_namespaces="Selector", namespace_selector={"persistent-ip": "allowed"})
+    failed, result = run_module({"state": "rendered", "gateway": gateway, "routes": [ROUTE]})
+    assert not failed and "IPR_NOT_ADMITTED" in json.dumps(result["warnings"])
+    assert "namespace_labels" in json.dumps(result["warnings"])
+
+
+def test_unmanaged_gateway_renders_only_the_routes():
+    failed, result = run_module({"state": "rendered", "gateway": {"name": "pip-gw", "namespace": "infra", "manage": False},
+                                 "routes": [ROUTE]})
+    assert not failed and [o["kind"] for o in result["rendered"]] == ["GKEIPRoute"]
+
+
+def test_missing_class_is_a_clean_failure():
+    failed, result = run_module({"state": "rendered", "gateway": {"name": "gw", "namespace": "infra"}, "routes": []})
+    assert failed and "gateway.class and gateway.addresses are required" in result["msg"]
+
+
+def test_argument_spec_rejects_unknown_choices():
+    failed, result = run_module({"state": "rendered", "gateway": dict(GATEWAY, **{"class": "global"}), "routes": []})
+    assert failed and "class" in result["msg"] and "external" in result["msg"]
+    failed, result = run_module({"state": "rendered", "gateway": GATEWAY, "routes": [dict(ROUTE, reaction_mode="Always")]})
+    assert failed and "ReadyCondition" in result["msg"]
+
+
+def test_unreachable_cluster_is_a_clean_failure(tmp_path):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:9\n"
+                          "contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n"
+                          "users:\n- name: u\n  user: {}\n")
+    failed, result = run_module({"gateway": GATEWAY, "routes": [ROUTE], "kubeconfig": str(kubeconfig)})
+    assert failed and "127.0.0.1:9" in result["msg"] and not result["changed"]
