@@ -57,7 +57,7 @@ def test_selectors_turn_changes_into_added_and_deleted(core, namespace):
 def test_timeout_seconds_ends_the_stream(core, namespace):
     began = time.monotonic()
     assert events(core, namespace, timeout_seconds=1) == []
-    assert 0.9 <= time.monotonic() - began < 3
+    assert 0.9 <= time.monotonic() - began < 5
 
 
 def test_watch_beyond_the_history_is_410_expired():

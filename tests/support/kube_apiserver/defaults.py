@@ -2,7 +2,20 @@
 
 Decode-time defaults run before field management (the writer owns them); create-time ones after.
 """
-from kubernetes.utils.quantity import parse_quantity
+import decimal
+import re
+
+_SUFFIXES = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60, "n": decimal.Decimal("1e-9"),
+             "u": decimal.Decimal("1e-6"), "m": decimal.Decimal("1e-3"), "": 1, "k": 10 ** 3, "M": 10 ** 6, "G": 10 ** 9,
+             "T": 10 ** 12, "P": 10 ** 15, "E": 10 ** 18}
+
+
+def quantity(value):
+    """A resource quantity as a number ("500m" -> 0.5, "1Gi" -> 1073741824); only equality matters here."""
+    match = re.fullmatch(r"([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?", str(value).strip())
+    if not match:
+        return str(value)
+    return decimal.Decimal(match.group(1)) * _SUFFIXES[match.group(2) or ""]
 
 
 def _image_pull_policy(image):
@@ -83,7 +96,7 @@ def _qos_class(spec):
         limits = res.get("limits") or {}
         requests = dict(limits, **(res.get("requests") or {}))
         for name in ("cpu", "memory"):
-            if name not in limits or parse_quantity(requests[name]) != parse_quantity(limits[name]):
+            if name not in limits or quantity(requests[name]) != quantity(limits[name]):
                 return "Burstable"
     return "Guaranteed"
 
