@@ -87,6 +87,16 @@ def test_list_pages_through_everything(cluster, kube):
     assert sorted(p["metadata"]["name"] for p in cluster.list("v1", "Pod", "default")) == ["p1", "p3", "p5"]
 
 
+def test_pages_yield_one_page_at_a_time(cluster, kube):
+    for i in range(5):
+        cluster.apply(pod("p%d" % i), "test")
+    pages = cluster.pages("v1", "Pod", "default", page_size=2)
+    first = next(pages)
+    assert [p["metadata"]["name"] for p in first] == ["p0", "p1"] and first[0]["kind"] == "Pod"
+    assert [[p["metadata"]["name"] for p in page] for page in pages] == [["p2", "p3"], ["p4"]]
+    assert [len(page) for page in cluster.pages("v1", "Pod", "default", page_size=None)] == [5]
+
+
 def test_list_starts_over_when_the_continue_token_expires(cluster, kube):
     for i in range(5):
         cluster.apply(pod("p%d" % i), "test")

@@ -131,29 +131,37 @@ class Cluster:
         Items get ``apiVersion`` and ``kind`` (list responses omit them). If the server expires the
         continue token mid-way (410), the listing starts over, at most ``policy.attempts`` times.
         """
-        resource = self.resource(api_version, kind)
-        target = "%s%s" % (kind, " in namespace %s" % namespace if namespace else "")
         attempt = 1
         while True:
             try:
-                return self._pages(resource, target, namespace, label_selector, field_selector, page_size)
+                return [item for page in self.pages(api_version, kind, namespace, label_selector, field_selector, page_size)
+                        for item in page]
             except ApiError as exc:
                 if exc.code != 410 or attempt >= self.policy.attempts:
                     raise
                 attempt += 1
 
-    def _pages(self, resource, target, namespace, label_selector, field_selector, page_size):
-        items, token = [], None
+    def pages(self, api_version, kind, namespace=None, label_selector=None, field_selector=None, page_size=500):
+        """The objects of a kind one page (a list) at a time, for callers that must not hold them all.
+
+        ``page_size=None`` asks for everything in one response. Items get ``apiVersion`` and ``kind``.
+        A continue token the server expired mid-way (410) is raised as ``ApiError``: the caller
+        starts over (as :meth:`list` does), having already consumed the earlier pages.
+        """
+        resource = self.resource(api_version, kind)
+        target = "%s%s" % (kind, " in namespace %s" % namespace if namespace else "")
+        token = None
         while True:
             page = self._call("list", target, "GET", resource.path(namespace=namespace), label_selector=label_selector,
                               field_selector=field_selector, limit=page_size, _continue=token)
-            for item in page.get("items") or []:
+            items = page.get("items") or []
+            for item in items:
                 item.setdefault("apiVersion", resource.api_version)
                 item.setdefault("kind", resource.kind)
-                items.append(item)
             token = (page.get("metadata") or {}).get("continue")
+            yield items
             if not token:
-                return items
+                return
 
     def apply(self, definition, field_manager, force=False, dry_run=False, default_namespace=None):
         """Server-side apply ``definition`` as ``field_manager``; returns the object as the server now holds it.
