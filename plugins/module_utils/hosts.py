@@ -474,6 +474,10 @@ def _checked_entries(entries, what):
         yield canonical, canonical, names
 
 
+class HostEntries(list):
+    """Entries that went through :func:`validate_host_entries`: passing them again costs nothing."""
+
+
 def validate_host_entries(entries, what="entries"):
     """Host entries for a node hosts file: ``[(ip, [names])]`` merged by IP, first-seen order.
 
@@ -485,11 +489,13 @@ def validate_host_entries(entries, what="entries"):
     legitimately hold upper case and other names. IPs come out in canonical form, because
     resolvers read leading zeros as octal and one spelling per address keeps merging exact.
     """
+    if isinstance(entries, HostEntries):
+        return entries
     merged = _merge_by_ip(_checked_entries(entries, what))
     for ip, names in merged:
         if not names:
             raise InputError("%s: %s has no hostnames; a hosts-file line needs at least one name" % (what, ip))
-    return merged
+    return HostEntries(merged)
 
 
 def duplicate_names(entries):
