@@ -97,6 +97,21 @@ def test_pages_yield_one_page_at_a_time(cluster, kube):
     assert [len(page) for page in cluster.pages("v1", "Pod", "default", page_size=None)] == [5]
 
 
+def test_patch_changes_an_existing_object_only_and_honours_its_resource_version(cluster):
+    ref = Ref("v1", "Pod", "p", "default")
+    with pytest.raises(ApiError) as raised:
+        cluster.patch(ref, {"metadata": {"labels": {"a": "1"}}}, "test")
+    assert raised.value.code == 404 and cluster.get(ref) is None
+    version = cluster.apply(pod("p"), "test")["metadata"]["resourceVersion"]
+    assert cluster.patch(ref, {"metadata": {"labels": {"a": "1"}}}, "test", dry_run=True)["metadata"]["labels"] == {"a": "1"}
+    assert "labels" not in cluster.get(ref)["metadata"]
+    patched = cluster.patch(ref, {"metadata": {"labels": {"a": "1"}, "resourceVersion": version}}, "test")
+    assert patched["metadata"]["labels"] == {"a": "1"}
+    with pytest.raises(ApiError) as raised:
+        cluster.patch(ref, {"metadata": {"labels": {"a": "2"}, "resourceVersion": version}}, "test")
+    assert raised.value.code == 409 and cluster.get(ref)["metadata"]["labels"] == {"a": "1"}
+
+
 def test_list_starts_over_when_the_continue_token_expires(cluster, kube):
     for i in range(5):
         cluster.apply(pod("p%d" % i), "test")

@@ -33,6 +33,7 @@ else:
     KUBERNETES_IMPORT_ERROR = None
 
 APPLY_PATCH = "application/apply-patch+yaml"
+MERGE_PATCH = "application/merge-patch+json"
 # (connect, read) seconds for one request; a read that takes longer counts as a dropped connection.
 REQUEST_TIMEOUT = (10, 60)
 
@@ -173,6 +174,15 @@ class Cluster:
         body = apply_body(definition, ref)
         return self._call("apply", ref, "PATCH", self._path(ref), body=body, content_type=APPLY_PATCH,
                           field_manager=field_manager, force_conflicts=force, dry_run="All" if dry_run else None)
+
+    def patch(self, ref, body, field_manager=None, dry_run=False):
+        """JSON-merge-patch an existing object (a patch never creates one); returns the object as the server now holds it.
+
+        A ``metadata.resourceVersion`` in ``body`` makes the patch conditional: the server answers 409
+        Conflict when the object changed since that version. ``dry_run`` stores nothing.
+        """
+        return self._call("patch", ref, "PATCH", self._path(ref), body=body, content_type=MERGE_PATCH,
+                          field_manager=field_manager, dry_run="All" if dry_run else None)
 
     def delete(self, ref, dry_run=False):
         """Delete the object; returns what the server answered (the object or a Status), ``None`` if it did not exist."""
