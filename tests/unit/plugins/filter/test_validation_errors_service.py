@@ -1,0 +1,59 @@
+"""Service rules inside the validation_errors filter, on the vectors that carry no cluster configuration."""
+import json
+import os
+
+import pytest
+
+from ansible_collections.clusternet.k8s.plugins.filter.validation_errors import FilterModule
+
+validation_errors = FilterModule().filters()["validation_errors"]
+
+VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "dualstack.json")
+with open(VECTORS_FILE, encoding="utf-8") as f:
+    VECTORS = json.load(f)["vectors"]
+
+TYPE_TEXT = {"Invalid": "Invalid value", "Forbidden": "Forbidden"}
+
+
+def vectors(feature):
+    cases = [v for v in VECTORS if v["feature"] == feature]
+    assert cases, feature
+    return pytest.mark.parametrize("vec", cases, ids=[v["name"] for v in cases])
+
+
+def service(spec):
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "foo"}, "spec": spec}
+
+
+def matches(text, error):
+    """``path: Type: <Go value>: detail`` (Forbidden prints no value)."""
+    head = "%s: %s: " % (error["field"], TYPE_TEXT[error["type"]])
+    return text.startswith(head) and (text == head + error["detail"] or text.endswith(": " + error["detail"]))
+
+
+@vectors("service-clusterips-related-validation")
+def test_cluster_ips_related_validation_vectors(vec):
+    found = validation_errors(service(vec["input"]["service_spec"]))
+    assert len(found) == len(vec["expected"]["errors"])
+    for text, error in zip(found, vec["expected"]["errors"]):
+        assert matches(text, error), text
+
+
+@vectors("service-type-validation")
+def test_type_validation_vectors(vec):
+    found = validation_errors(service(vec["input"]["service_spec"]))
+    for error in vec["expected"]["errors_include"]:
+        assert any(matches(text, error) for text in found), found
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ({"clusterIP": "10.0.0.1"}, []),
+    ({"clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1", "10.0.0.2"]},
+     ['spec.clusterIPs: Invalid value: []string{"10.0.0.1", "10.0.0.2"}: may specify no more than one IP for each IP family']),
+    ({"clusterIP": "None", "clusterIPs": ["None", "10.0.0.1"]},
+     ['spec.clusterIPs: Invalid value: []string{"None", "10.0.0.1"}: \'None\' must be the first and only value']),
+    ({"type": "NodePort", "clusterIP": "None"}, ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"]),
+    ({"clusterIP": "2000::01"}, ['spec.clusterIPs[0]: Invalid value: "2000::01": must be in canonical form ("2000::1")']),
+])
+def test_exact_texts(spec, expected):
+    assert validation_errors(service(spec)) == expected
