@@ -460,6 +460,13 @@ def parse_ip_sloppy(text):
     """``netutils.ParseIPSloppy``: an ``ipaddress`` address (IPv4 for v4-mapped) or ``None``."""
     if not isinstance(text, str):
         return None
+    if "%" not in text:  # Python's parser accepts a subset of Go's forms (plus zones): a fast path
+        try:
+            addr = ipaddress.ip_address(text)
+        except ValueError:
+            pass
+        else:
+            return addr if addr.version == 4 or addr.ipv4_mapped is None else addr.ipv4_mapped
     if ":" in text:
         value = _parse_ipv6_int(text, sloppy=True)
         return None if value is None else _to_address(value, True)
