@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""The work of the ``node_pod_cidrs`` module, free of Ansible: read every Node, plan with
+kube-controller-manager's RangeAllocator (``cidrset``), and set ``spec.podCIDRs`` where none is set.
+
+The plan is made in full before any Node is changed, so an exhausted range changes nothing. Each
+change is a JSON merge patch carrying the ``resourceVersion`` the Node was read at: a patch never
+creates a Node that was deleted meanwhile, and a Node someone else gave podCIDRs meanwhile answers
+409 Conflict and is then reported, not changed (podCIDRs are immutable once set).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
+from ansible_collections.clusternet.k8s.plugins.module_utils._dualstack_info import stream
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string
+
+IMMUTABLE = "spec.podCIDRs is immutable once set: only re-creating the Node changes it"
+
+
+@dataclass(frozen=True)
+class NodeState:
+    """The few fields of a Node the allocator needs."""
+
+    name: str
+    pod_cidrs: tuple
+    pod_cidr: str
+    resource_version: str
+
+
+@dataclass
+class Plan:
+    """``assignments``: ``{node: [cidr per cluster CIDR]}`` in allocation order; ``skipped``: ``[{name, podCIDRs, reason}]``."""
+
+    assignments: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
+
+    def skip(self, name, pod_cidrs, reason):
+        self.skipped.append({"name": name, "podCIDRs": list(pod_cidrs), "reason": reason})
+
+
+class Settings(object):
+    """The allocator's configuration, checked as kube-controller-manager checks its flags."""
+
+    def __init__(self, cluster_cidrs, node_mask_sizes=None, service_cidrs=None, nodes=None, field_manager=None,
+                 page_size=500):
+        self.cluster_cidrs = to_builtin(cluster_cidrs)
+        self.node_mask_sizes = to_builtin(node_mask_sizes)
+        self.service_cidrs = to_builtin(service_cidrs) or None
+        self.cluster, self.masks, self.services = cidrset.allocator_config(
+            self.cluster_cidrs, self.node_mask_sizes, self.service_cidrs)
+        self.allocator()  # the CidrSets themselves may be refused (IPv6 mask difference over 16)
+        subset = optional(to_builtin(nodes), list, "nodes")
+        self.nodes = None if subset is None else [expect(n, str, "nodes[%d]" % i) for i, n in enumerate(subset)]
+        self.field_manager = field_manager
+        self.page_size = expect(page_size, int, "page_size")
+        if self.page_size < 1:
+            raise InputError("page_size must be at least 1, got %d" % self.page_size)
+
+    def allocator(self):
+        """A fresh ``RangeAllocator`` with the service ranges occupied."""
+        try:
+            return cidrset.RangeAllocator(self.cluster, self.masks, self.services)
+        except cidrset.CIDRAllocatorError as err:
+            raise InputError("kube-controller-manager rejects cluster_cidrs=%r, node_mask_sizes=%r: %s"
+                             % (self.cluster_cidrs, self.node_mask_sizes, err)) from None
+
+
+def node_state(node):
+    """A :class:`NodeState` of a Node as the API returns it (``podCIDR`` alone counts as ``podCIDRs``)."""
+    meta = node.get("metadata") or {}
+    spec = node.get("spec") or {}
+    pod_cidrs = tuple(spec.get("podCIDRs") or ())
+    pod_cidr = spec.get("podCIDR") or ""
+    if not pod_cidrs and pod_cidr:
+        pod_cidrs = (pod_cidr,)
+    return NodeState(meta.get("name") or "", pod_cidrs, pod_cidr or (pod_cidrs[0] if pod_cidrs else ""),
+                     meta.get("resourceVersion") or "")
+
+
+def read_nodes(cluster, page_size=500):
+    """Every Node's :class:`NodeState`, in the order the API server lists them (by name)."""
+    found = []
+
+    def reset():
+        del found[:]
+
+    stream(cluster, "v1", "Node", lambda node: found.append(node_state(node)), reset, page_size=page_size)
+    return found
+
+
+def _kept_reason(settings, node):
+    """Why a Node with podCIDRs is left alone, and whether its podCIDRs fit the cluster CIDRs."""
+    report = dualstack.check_node({"spec": {"podCIDRs": list(node.pod_cidrs)}}, settings.cluster_cidrs, settings.masks)
+    fit = next(c for c in report["checks"] if c["check"] == "podCIDRs-from-cluster-cidr")
+    if fit["pass"]:
+        return "spec.podCIDRs is already set (%s)" % ", ".join(node.pod_cidrs)
+    return "%s; it does not match cluster_cidrs: %s" % (IMMUTABLE, fit["reason"])
+
+
+def plan(settings, nodes):
+    """Which Nodes get which podCIDRs, as kube-controller-manager would hand them out.
+
+    Every Node's existing podCIDRs are occupied first (a Node kube-controller-manager would refuse
+    to start with is reported instead); then each Node without podCIDRs, in list order (only those
+    in ``settings.nodes`` when given), gets the next block of every cluster CIDR. An exhausted
+    range raises ``InputError`` (nothing is changed).
+    """
+    allocator = settings.allocator()
+    wanted = None if settings.nodes is None else set(settings.nodes)
+    result, pending = Plan(), []
+    for node in nodes:
+        selected = wanted is None or node.name in wanted
+        if not node.pod_cidrs:
+            if selected:
+                pending.append(node)
+            continue
+        try:
+            allocator.occupy_node(node.name, list(node.pod_cidrs), node.pod_cidr)
+            reason = _kept_reason(settings, node)
+        except cidrset.CIDRAllocatorError as err:
+            reason = "%s; kube-controller-manager would refuse to start with it: %s" % (IMMUTABLE, err)
+        if selected:
+            result.skip(node.name, node.pod_cidrs, reason)
+    if wanted is not None:
+        listed = {node.name for node in nodes}
+        for name in dict.fromkeys(settings.nodes):
+            if name not in listed:
+                result.skip(name, (), "no Node of this name")
+    for node in pending:
+        try:
+            cidrs = allocator.allocate_node(node.name)
+        except cidrset.CIDRAllocatorError as err:
+            raise InputError("%s (%d Node(s) could be given podCIDRs before that; nothing was changed)"
+                             % (err, len(result.assignments))) from None
+        result.assignments[node.name] = [go_cidr_string(net) for net in cidrs]
+    return result
+
+
+class AssignFailure(K8sError):
+    """A patch failed: ``done`` are the assignments made before it."""
+
+    def __init__(self, done, error):
+        self.done, self.error = done, error
+        super().__init__("%s [podCIDRs set on %d Node(s) before: %s]"
+                         % (error, len(done), ", ".join(done) or "none"), error.verb, error.target)
+
+    def details(self):
+        return self.error.details()
+
+
+def assign(cluster, result, nodes, field_manager, dry_run=False):
+    """Patch each planned Node; returns the assignments made (or, with ``dry_run``, that the server accepts).
+
+    A Node whose podCIDRs were set meanwhile (409 Conflict on its resourceVersion, or 422 from the
+    server's immutability check) is moved to ``result.skipped``; one deleted meanwhile too.
+    """
+    versions = {node.name: node.resource_version for node in nodes}
+    done = {}
+    for name, cidrs in result.assignments.items():
+        ref = Ref("v1", "Node", name)
+        body = {"metadata": {"resourceVersion": versions[name]}, "spec": {"podCIDR": cidrs[0], "podCIDRs": cidrs}}
+        try:
+            cluster.patch(ref, body, field_manager, dry_run)
+        except ApiError as exc:
+            if exc.code not in (404, 409, 422):
+                raise AssignFailure(done, exc) from None
+            try:
+                live = cluster.get(ref)
+            except K8sError as again:
+                raise AssignFailure(done, again) from None
+            if live is None:
+                result.skip(name, (), "the Node was deleted meanwhile")
+                continue
+            now = node_state(live)
+            if list(now.pod_cidrs) == cidrs:  # an earlier attempt of this same patch went through
+                done[name] = cidrs
+            elif now.pod_cidrs:
+                result.skip(name, now.pod_cidrs, "%s; it was set meanwhile by another client" % IMMUTABLE)
+            else:
+                raise AssignFailure(done, exc) from None
+            continue
+        done[name] = cidrs
+    return done
+
+
+def diff(name, cidrs):
+    """Ansible's diff for one Node."""
+    return {"before": {"spec": {}}, "after": {"spec": {"podCIDR": cidrs[0], "podCIDRs": cidrs}},
+            "before_header": "Node %s (live)" % name, "after_header": "Node %s (podCIDRs assigned)" % name}
