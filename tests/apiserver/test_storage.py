@@ -147,6 +147,29 @@ def test_limit_and_continue(core, namespace):
     assert not third.metadata._continue
 
 
+def test_pages_across_namespaces_follow_etcd_key_order(core, namespace):
+    """Pages follow the keys' order as strings ("ns/name"): namespace "x" comes after "x-a" ('-' sorts before '/'),
+    and a page boundary between them loses nothing; a selector pages through the same order."""
+    dashed = namespace + "-a"
+    core.create_namespace({"metadata": {"name": dashed}})
+    try:
+        for ns in (namespace, dashed):
+            for i in range(3):
+                core.create_namespaced_config_map(ns, configmap("cm-%d" % i, labels={"n": str(i % 2)}))
+        for selector, expected in ((None, 6), ("n=0", 4)):
+            seen, token = [], None
+            while True:
+                page = core.list_config_map_for_all_namespaces(limit=1, _continue=token, label_selector=selector)
+                seen += [(c.metadata.namespace, c.metadata.name) for c in page.items if c.metadata.namespace in (namespace, dashed)]
+                token = page.metadata._continue
+                if not token:
+                    break
+            assert len(seen) == expected and seen == sorted(seen, key="/".join)
+            assert seen[0][0] == dashed
+    finally:
+        core.delete_namespace(dashed)
+
+
 def test_finalizers_delay_deletion(core, namespace):
     core.create_namespaced_config_map(namespace, {"metadata": {"name": "held", "finalizers": ["example.com/hold"]}, "data": {}})
     core.delete_namespaced_config_map("held", namespace)

@@ -135,18 +135,20 @@ class Cluster:
         return obj
 
     def list(self, res, namespace, query):
-        """A List with label/field selectors and limit/continue paging, in key order."""
+        """A List with label/field selectors and limit/continue paging, in key order (only the page is copied)."""
         labels, fields = selectors(query)
         start = _decode_continue(query.get("continue", ""))
-        matching = [o for o in self.store.list(res.key, namespace) if labels(o["metadata"].get("labels")) and fields(o)]
-        matching = [o for o in matching if _list_key(o) > start]
         limit = int(query.get("limit") or 0)
-        page = matching[:limit] if limit else matching
-        meta = {"resourceVersion": str(self.store.rv)}
-        if limit and len(matching) > limit:
-            meta["continue"] = _encode_continue(self.store.rv, _list_key(page[-1]))
-            meta["remainingItemCount"] = len(matching) - limit
-        items = [self.out(res, o) for o in page]
+        with self.store.lock:
+            matching = self.store.listed(res.key, namespace, after=start)
+            if query.get("labelSelector") or query.get("fieldSelector"):
+                matching = [o for o in matching if labels(o["metadata"].get("labels")) and fields(o)]
+            page = matching[:limit] if limit else matching
+            meta = {"resourceVersion": str(self.store.rv)}
+            if limit and len(matching) > limit:
+                meta["continue"] = _encode_continue(self.store.rv, _list_key(page[-1]))
+                meta["remainingItemCount"] = len(matching) - limit
+            items = [self.out(res, copy.deepcopy(o)) for o in page]
         if not res.crd:     # typed lists omit each item's TypeMeta
             for item in items:
                 del item["apiVersion"], item["kind"]
