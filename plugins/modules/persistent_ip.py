@@ -513,6 +513,10 @@ def render(module, gateway, routes):
 def present(module, gateway, routes):
     params = module.params
     managed = params["gateway"]["manage"]
+    # What is wrong whatever the cluster holds is refused before any request (it is a subset of what check finds).
+    errors = pip.check(gateway, routes, None, managed, params["cluster_version"], params["named_addresses"])[0]
+    if errors:
+        raise pip.refusal(errors)
     cluster = connect(module)
     pip.preflight(cluster, gateway["spec"]["gatewayClassName"] if managed else None)
     snapshot = pip.read_cluster(cluster, gateway, routes, warn=module.warn)

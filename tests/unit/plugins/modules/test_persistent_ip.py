@@ -71,3 +71,11 @@ def test_unreachable_cluster_is_a_clean_failure(tmp_path):
                           "users:\n- name: u\n  user: {}\n")
     failed, result = run_module({"gateway": GATEWAY, "routes": [ROUTE], "kubeconfig": str(kubeconfig)})
     assert failed and "127.0.0.1:9" in result["msg"] and not result["changed"]
+
+
+def test_errors_that_need_no_cluster_are_refused_before_connecting(monkeypatch):
+    monkeypatch.setattr(persistent_ip, "connect", lambda module: pytest.fail("connected"))
+    for route, code in ((dict(ROUTE, namespace="Not A Namespace"), "IPR_NAMESPACE_INVALID"),
+                        (dict(ROUTE, addresses=["34.99.0.1"]), "IPR_ADDRESS_NOT_IN_GATEWAY")):
+        failed, result = run_module({"gateway": GATEWAY, "routes": [route]})
+        assert failed and not result["changed"] and [e["code"] for e in result["errors"]] == [code]
