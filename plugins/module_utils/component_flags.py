@@ -19,7 +19,7 @@ them and give its own error texts. Sources (kubernetes/kubernetes unless noted):
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset
+from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     child, go_cidr_string, go_ip_string, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
@@ -159,16 +159,15 @@ def feature_gates(flags, defaults):
 # ---------------------------------------------------------------------------------------------
 
 
-def range_size(net):
-    """``netutils.RangeSize``: addresses in ``net``, capped at MaxInt64."""
-    return min(1 << (net.max_prefixlen - net.prefixlen), (1 << 63) - 1)
-
-
 def service_ip_range(net):
-    """``ServiceIPRange``: the IP of the ``kubernetes`` Service; a range needs at least 8 addresses."""
-    if min(range_size(net), 1 << 16) < 8:
+    """``ServiceIPRange``: the IP of the ``kubernetes`` Service; a range needs at least 8 addresses.
+
+    The rule itself is the ClusterIP allocator's (``service_ips.ClusterIPRange.kubernetes_service_ip``).
+    """
+    allocator = service_ips.ClusterIPRange(net)
+    if allocator.kubernetes_service_ip() is None:
         raise FlagError("the service cluster IP range must be at least 8 IP addresses")
-    return type(net.network_address)(int(net.network_address) + 1)
+    return type(net.network_address)(allocator.first)
 
 
 def complete_service_ip_ranges(value):

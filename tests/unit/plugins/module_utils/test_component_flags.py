@@ -232,3 +232,11 @@ def test_bad_input(flags, component, message):
     with pytest.raises(InputError) as err:
         cf.component_flag_errors(flags, component)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/1", "0.0.0.0/0", "::/1", "10.0.0.0/30"])
+def test_service_ip_range_uses_range_size_as_the_allocator_does(cidr):
+    """RangeSize is 0 for /0 and /1, so ServiceIPRange refuses them like a range under 8 addresses."""
+    assert cf.component_flag_errors({"service-cluster-ip-range": cidr}, "kube-apiserver") == [
+        "error determining service IP ranges for primary service cidr: the service cluster IP range must be at "
+        "least 8 IP addresses"]
