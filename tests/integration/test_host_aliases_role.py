@@ -99,8 +99,8 @@ WEB = {"kind": "Deployment", "name": "web", "entries": {"db.internal": "10.0.0.5
 def test_applies_entries_then_reports_no_change(kube, live, workloads):
     res = run_role(kube, host_aliases_workloads=[WEB])
     assert res.rc == 0 and res.changed == 1, res.stdout[-3000:]
-    assert live.aliases() == [("10.0.0.1", ["creator.example"]), ("10.0.0.5", ["db.internal"]),
-                             ("10.0.0.6", ["cache"]), ("fd00::6", ["cache"])]
+    assert live.aliases() == [
+        ("10.0.0.1", ["creator.example"]), ("10.0.0.5", ["db.internal"]), ("10.0.0.6", ["cache"]), ("fd00::6", ["cache"])]
     assert live.owned_ips("web") == ["10.0.0.5", "10.0.0.6", "fd00::6"]
     assert live.owned_ips("web", "creator") is not None
     again = run_role(kube, host_aliases_workloads=[WEB])

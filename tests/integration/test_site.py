@@ -18,7 +18,7 @@ def site(sandbox, **options):
 
 
 def files(directory):
-    return sorted(os.path.relpath(os.path.join(d, f), directory) for d, _, names in os.walk(directory) for f in names)
+    return sorted(os.path.relpath(os.path.join(d, f), directory) for d, _dirs, names in os.walk(directory) for f in names)
 
 
 def summary(res):

@@ -55,9 +55,11 @@ def test_errors_carry_the_workload_path():
         'spec.template.spec.hostAliases[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']
 
 
+KINDS = "CronJob, DaemonSet, Deployment, Job, Pod, PodTemplate, ReplicaSet, ReplicationController, StatefulSet"
+
+
 @pytest.mark.parametrize("reference, spec, message", [
-    ({"kind": "Service", "name": "s"}, {}, "pod_spec_patch: reference.kind 'Service' has no pod spec; kinds with one: CronJob, "
-                                            "DaemonSet, Deployment, Job, Pod, PodTemplate, ReplicaSet, ReplicationController, StatefulSet"),
+    ({"kind": "Service", "name": "s"}, {}, "pod_spec_patch: reference.kind 'Service' has no pod spec; kinds with one: " + KINDS),
     ({"kind": "Pod", "name": ""}, {}, "pod_spec_patch: reference.name must not be empty"),
     ({"kind": "Pod"}, {}, "pod_spec_patch: reference.name must be a string, got null None"),
     ({"kind": "Pod", "name": "p", "namespace": 3}, {}, "pod_spec_patch: reference.namespace must be a string, got integer 3"),
