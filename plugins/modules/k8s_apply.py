@@ -224,8 +224,6 @@ last_object:
   sample: {}
 """
 
-
-
 from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
@@ -256,8 +254,8 @@ def options(module):
 
 def main():
     module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True,
-                           mutually_exclusive=[("definition", "src"), ("wait_condition", "wait_jsonpath")],
-                           required_one_of=[("definition", "src")])
+                            mutually_exclusive=[("definition", "src"), ("wait_condition", "wait_jsonpath")],
+                            required_one_of=[("definition", "src")])
     params = module.params
     require_libraries(module, need_yaml=params["src"] is not None or isinstance(params["definition"], str))
     try:
