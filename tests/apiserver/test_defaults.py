@@ -134,6 +134,16 @@ def test_service_and_port_defaults(core, namespace):
     assert svc.spec.cluster_ip == svc.spec.cluster_ips[0]
 
 
+def test_external_name_service_applied_twice(raw, namespace):
+    """An update of an ExternalName Service that never had cluster IPs (a second server-side apply)."""
+    path = "/api/v1/namespaces/%s/services/ext" % namespace
+    body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext"},
+            "spec": {"type": "ExternalName", "externalName": "example.com"}}
+    for _attempt in range(2):
+        reply = raw("PATCH", path, body, content_type="application/apply-patch+yaml", query=[("fieldManager", "t")])
+        assert reply[0] in (200, 201) and "clusterIP" not in reply[2]["spec"], reply
+
+
 def test_pod_defaults(core, namespace):
     pod = core.create_namespaced_pod(namespace, {"metadata": {"name": "p"}, "spec": {"containers": [
         {"name": "c", "image": "nginx:1.27", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}})

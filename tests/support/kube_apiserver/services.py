@@ -244,7 +244,7 @@ def _normalize(spec, old):
         spec["clusterIPs"] = list(old["clusterIPs"])
     elif spec.get("clusterIP") != old.get("clusterIP") and _same(old, spec, "clusterIPs"):
         spec["clusterIPs"] = [spec["clusterIP"]] if spec.get("clusterIP") else []
-    for key in [k for k in ("clusterIP", "clusterIPs") if spec.get(k) in ("", [], None)]:
+    for key in [k for k in ("clusterIP", "clusterIPs") if k in spec and spec[k] in ("", [], None)]:
         del spec[key]
 
 
