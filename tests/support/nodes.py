@@ -185,6 +185,7 @@ class NetnsNodes:
     hosts_bind: bool = False
     hosts: str = DEFAULT_HOSTS
     nodes: list = field(default_factory=list)
+    ipv4_only: tuple = ()  # names of nodes that get no IPv6 address (only a link-local one) and no IPv6 route
 
     def __post_init__(self):
         self.prefix = "%s%d-%d-" % (PREFIX, os.getpid(), next(_COUNTER))
@@ -229,17 +230,21 @@ class NetnsNodes:
             self.nodes.append(self._add_node(i))
 
     def _add_node(self, i):
-        node = NetnsNode("node%d" % i, self.prefix + "node%d" % i, str(IPV4_NET[10 + i]), str(IPV6_NET[10 + i]),
-                         os.path.join(self.state_dir, "node%d" % i), self.hosts_bind)
+        name = "node%d" % i
+        ipv6 = "" if name in self.ipv4_only else str(IPV6_NET[10 + i])
+        node = NetnsNode(name, self.prefix + name, str(IPV4_NET[10 + i]), ipv6,
+                         os.path.join(self.state_dir, name), self.hosts_bind)
         _ip("netns", "add", node.netns)
         _ip("link", "add", "eth0", "netns", node.netns, "type", "veth", "peer", "name", "v%d" % i, "netns", self.hub)
         _ip("-n", self.hub, "link", "set", "v%d" % i, "master", "br0", "up")
         _ip("-n", node.netns, "addr", "add", "%s/%d" % (node.ipv4, IPV4_NET.prefixlen), "dev", "eth0")
-        _ip("-n", node.netns, "addr", "add", "%s/%d" % (node.ipv6, IPV6_NET.prefixlen), "dev", "eth0", "nodad")
+        if node.ipv6:
+            _ip("-n", node.netns, "addr", "add", "%s/%d" % (node.ipv6, IPV6_NET.prefixlen), "dev", "eth0", "nodad")
         for link in ("lo", "eth0"):
             _ip("-n", node.netns, "link", "set", link, "up")
         _ip("-n", node.netns, "route", "add", "default", "via", str(IPV4_NET[1]))
-        _ip("-n", node.netns, "-6", "route", "add", "default", "via", str(IPV6_NET[1]))
+        if node.ipv6:
+            _ip("-n", node.netns, "-6", "route", "add", "default", "via", str(IPV6_NET[1]))
         self._write_files(node)
         return node
 

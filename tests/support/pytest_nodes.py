@@ -1,7 +1,7 @@
 """pytest plugin: test node fixtures (see :mod:`tests.support.nodes`).
 
-* ``netns_nodes(count=2, hosts_bind=False, hosts=DEFAULT_HOSTS)``: namespace nodes (root), removed
-  when the test ends, pass or fail. Stale nodes of crashed sessions are removed at session start.
+* ``netns_nodes(count=2, hosts_bind=False, hosts=DEFAULT_HOSTS, ipv4_only=())``: namespace nodes (root),
+  removed when the test ends, pass or fail; nodes named in ``ipv4_only`` get no IPv6 address. Stale nodes of crashed sessions are removed at session start.
 * ``sandbox_nodes(count=2, hosts=DEFAULT_HOSTS)``: sandbox-root nodes under the test's tmp_path.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ def netns_nodes():
         pytest.skip("namespace nodes need root")
     made = []
 
-    def make(count=2, hosts_bind=False, hosts=_nodes.DEFAULT_HOSTS):
-        made.append(_nodes.NetnsNodes(count, hosts_bind, hosts))
+    def make(count=2, hosts_bind=False, hosts=_nodes.DEFAULT_HOSTS, ipv4_only=()):
+        made.append(_nodes.NetnsNodes(count, hosts_bind, hosts, ipv4_only=tuple(ipv4_only)))
         return made[-1]
 
     yield make
