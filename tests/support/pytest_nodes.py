@@ -1,7 +1,8 @@
 """pytest plugin: test node fixtures (see :mod:`tests.support.nodes`).
 
 * ``netns_nodes(count=2, hosts_bind=False, hosts=DEFAULT_HOSTS, ipv4_only=())``: namespace nodes (root),
-  removed when the test ends, pass or fail; nodes named in ``ipv4_only`` get no IPv6 address. Stale nodes of crashed sessions are removed at session start.
+  removed when the test ends, pass or fail; nodes named in ``ipv4_only`` get no IPv6 address. Stale
+  nodes of crashed sessions are removed at session start.
 * ``sandbox_nodes(count=2, hosts=DEFAULT_HOSTS)``: sandbox-root nodes under the test's tmp_path.
 """
 from __future__ import annotations
