@@ -73,7 +73,7 @@ notes:
     server would reject it). A C(metadata.namespace) on a cluster-scoped object is dropped, as kubectl does.
   - In check mode, an object in a namespace that an earlier object of the list would create, or of a kind that an
     earlier CustomResourceDefinition would create, cannot be dry-run (the dry run stored nothing); it is reported
-    as V(created) with its definition as RV(results[].result), unchecked by the server.
+    as V(created) with its definition as RV(objects[].result), unchecked by the server.
 requirements:
   - PyYAML (Python library), for YAML text in O(definition) and for O(src)
 seealso:
@@ -155,7 +155,7 @@ result:
       uid: 7f0c5a3e-2a61-4a55-9b7c-2b0f0e9c1d11
     data:
       mode: production
-results:
+objects:
   description:
     - One entry per definition, in order. On failure, also returned, with the failed object's entry
       (C(action=failed), C(error)) and the objects not attempted (C(action=skipped)).
@@ -196,7 +196,7 @@ results:
     error:
       description: Why the object failed.
       type: str
-      returned: when RV(results[].action=failed)
+      returned: when RV(objects[].action=failed)
       sample: 'apply ConfigMap web/web-settings failed: HTTP 422 Unprocessable Entity (Invalid): ...'
 status:
   description: The HTTP status of the failed request.
@@ -265,7 +265,7 @@ def main():
     except BatchFailure as exc:
         fail(module, exc, **summary(exc.outcomes))
     except (InputError, K8sError) as exc:
-        fail(module, exc, changed=False, results=[])
+        fail(module, exc, changed=False, objects=[])
     module.exit_json(**summary(outcomes, with_diff=module._diff))
 
 

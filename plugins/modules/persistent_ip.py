@@ -368,7 +368,7 @@ routes:
           newest first (C(eligiblePods)), and the conditions the route should show (C(conditions)).
       type: dict
       sample: {boundPod: proxy-5c8b9d7f4-x2k9q, eligiblePods: [proxy-5c8b9d7f4-x2k9q], conditions: {}}
-results:
+objects:
   description:
     - One entry per applied object (the Gateway first when managed, then the routes), as
       M(clusternet.k8s.k8s_apply) returns them.

@@ -77,9 +77,9 @@ def test_create_then_nothing_to_do(run, core):
     task = apply("apply", definition=configmap("web", {"mode": "blue"}), namespace=NS)
     res = run(task, task)
     first, second = [t["result"] for t in res.tasks]
-    assert first["changed"] and first["results"][0]["action"] == "created"
+    assert first["changed"] and first["objects"][0]["action"] == "created"
     assert first["result"]["data"] == {"mode": "blue"} and "managedFields" not in first["result"]["metadata"]
-    assert not second["changed"] and second["results"][0]["action"] == "unchanged"
+    assert not second["changed"] and second["objects"][0]["action"] == "unchanged"
     assert second["result"]["metadata"]["resourceVersion"] == first["result"]["metadata"]["resourceVersion"]
     assert live(core, "web").data == {"mode": "blue"}
     assert [m.manager for m in live(core, "web").metadata.managed_fields] == ["clusternet.k8s"]
@@ -113,10 +113,10 @@ def test_check_mode_predicts_objects_that_need_earlier_ones(run, core):
                configmap("web", {"mode": "blue"}, namespace="fresh"), crd,
                {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 1}}]
     result = ok(run(apply("plan", definition=objects, namespace=NS), check=True), "plan")
-    assert [(e["kind"], e["namespace"], e["action"]) for e in result["results"]] == [
+    assert [(e["kind"], e["namespace"], e["action"]) for e in result["objects"]] == [
         ("Namespace", None, "created"), ("ConfigMap", "fresh", "created"),
         ("CustomResourceDefinition", None, "created"), ("Widget", NS, "created")]
-    assert result["results"][1]["result"]["data"] == {"mode": "blue"}
+    assert result["objects"][1]["result"]["data"] == {"mode": "blue"}
     assert "fresh" not in [n.metadata.name for n in core.list_namespace().items]
 
 
@@ -154,7 +154,7 @@ def test_conflicting_field_names_both_managers_unless_forced(run, core):
     msg = error["result"]["msg"]
     assert '"team-b"' in msg and '"clusternet.k8s"' in msg and ".data.mode" in msg and "force_conflicts" in msg
     assert error["result"]["status"] == 409 and error["result"]["reason"] == "Conflict"
-    assert error["result"]["results"][0]["action"] == "failed"
+    assert error["result"]["objects"][0]["action"] == "failed"
     assert "Traceback" not in res.stdout + res.stderr
     assert ok(res, "force")["changed"]
     assert live(core, "web").data == {"mode": "green"}
@@ -165,9 +165,9 @@ def test_absent_twice(run, core):
     res = run(apply("create", definition=definition),
               apply("delete", definition=definition, state="absent", wait=True, wait_timeout=10, wait_sleep=1),
               apply("delete again", definition=definition, state="absent"))
-    assert ok(res, "delete")["changed"] and ok(res, "delete")["results"][0]["action"] == "deleted"
+    assert ok(res, "delete")["changed"] and ok(res, "delete")["objects"][0]["action"] == "deleted"
     again = ok(res, "delete again")
-    assert not again["changed"] and again["results"][0]["action"] == "absent"
+    assert not again["changed"] and again["objects"][0]["action"] == "absent"
     assert live(core, "web") is None
 
 
@@ -186,9 +186,9 @@ def test_yaml_text_and_src_file(run, core, tmp_path):
     src = tmp_path / "objects.yaml"
     src.write_text(text.replace("'1'", "'10'"))
     res = run(apply("text", definition=text), apply("file", src=str(src)))
-    assert [e["action"] for e in ok(res, "text")["results"]] == ["created", "created"]
+    assert [e["action"] for e in ok(res, "text")["objects"]] == ["created", "created"]
     assert "result" not in ok(res, "text")
-    assert [e["action"] for e in ok(res, "file")["results"]] == ["updated", "unchanged"]
+    assert [e["action"] for e in ok(res, "file")["objects"]] == ["updated", "unchanged"]
     assert live(core, "one").data == {"n": "10"}
 
 
@@ -197,7 +197,7 @@ def test_failure_halfway_reports_what_was_applied(run, core):
                {"apiVersion": "v1", "kind": "NoSuchKind", "metadata": {"name": "x"}},
                configmap("three", {"n": "3"})]
     result = failed(run(apply("batch", definition=objects)), "batch")
-    assert [e["action"] for e in result["results"]] == ["created", "failed", "skipped"]
+    assert [e["action"] for e in result["objects"]] == ["created", "failed", "skipped"]
     assert result["changed"]
     assert "NoSuchKind" in result["msg"] and "1 of 3 objects done: ConfigMap default/one created" in result["msg"]
     assert "not applied: NoSuchKind x, ConfigMap three" in result["msg"]
@@ -234,7 +234,7 @@ def test_wait_timeout_explains_and_returns_the_last_object(run):
     assert result["msg"].startswith("timed out after 2s waiting for ConfigMap default/web to have condition Ready=True; "
                                     "last seen: no Ready condition")
     assert result["last_object"]["data"] == {"mode": "blue"}
-    assert result["results"][0]["action"] == "failed"
+    assert result["objects"][0]["action"] == "failed"
 
 
 # --- reliability: injected faults --------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_module_defaults_group_and_environment(kube):
     env = {"K8S_AUTH_HOST": kube.tls_url, "K8S_AUTH_API_KEY": kube.token, "K8S_AUTH_SSL_CA_CERT": kube.ca_path,
            "K8S_AUTH_VERIFY_SSL": "yes"}
     res = run_playbook(play(apply("apply", definition=configmap("web", {"mode": "green"}))), env=env)
-    assert ok(res, "apply")["results"][0]["action"] == "updated"
+    assert ok(res, "apply")["objects"][0]["action"] == "updated"
     res = run_playbook(play(apply("apply", definition=configmap("web", {"mode": "red"}))),
                        env={"K8S_AUTH_KUBECONFIG": kube.tls_kubeconfig, "KUBECONFIG": ""})
-    assert ok(res, "apply")["results"][0]["action"] == "updated"
+    assert ok(res, "apply")["objects"][0]["action"] == "updated"

@@ -73,9 +73,9 @@ def writes(kube, suffix):
 def test_apply_then_nothing_to_do(pip, run):
     res = run(task("apply"), task("again"))
     first, second = ok(res, "apply"), ok(res, "again")
-    assert first["changed"] and [(e["kind"], e["action"]) for e in first["results"]] == [
+    assert first["changed"] and [(e["kind"], e["action"]) for e in first["objects"]] == [
         ("Gateway", "created"), ("GKEIPRoute", "created")]
-    assert not second["changed"] and [e["action"] for e in second["results"]] == ["unchanged", "unchanged"]
+    assert not second["changed"] and [e["action"] for e in second["objects"]] == ["unchanged", "unchanged"]
     assert res.changed == 1
     gateway = pip.get_gateway("infra", "pip-gw")
     assert gateway["spec"]["gatewayClassName"] == "gke-persistent-regional-external-managed"
@@ -160,7 +160,7 @@ def test_existing_gateway_must_exist_when_not_managed(pip, run):
     assert [e["code"] for e in result["errors"]] == ["PIP_GATEWAY_NOT_FOUND"]
     pip.gateway(namespace="infra", allowed_from="All", addresses=["34.123.10.1/32"])
     result = ok(run(task("attach", gateway=gateway)), "attach")
-    assert [(e["kind"], e["action"]) for e in result["results"]] == [("GKEIPRoute", "created")]
+    assert [(e["kind"], e["action"]) for e in result["objects"]] == [("GKEIPRoute", "created")]
     assert result["gateway"]["metadata"]["name"] == "pip-gw"
 
 
@@ -169,7 +169,7 @@ def test_check_mode_creates_nothing(pip, run, kube):
     if not kube.real:
         kube.clear_requests()
     result = ok(run(task("preview", wait=True), check=True), "preview")
-    assert result["changed"] and [e["action"] for e in result["results"]] == ["created", "created"]
+    assert result["changed"] and [e["action"] for e in result["objects"]] == ["created", "created"]
     assert result["routes"][0]["simulated"]["boundPod"] == "proxy-a"
     assert not exists(pip.get_gateway, "infra", "pip-gw") and not exists(pip.get_route, "app", "proxy-ip")
     if not kube.real:
@@ -182,7 +182,7 @@ def test_diff_shows_the_change(pip, run):
     changed = dict(ROUTE, addresses=["34.123.10.2"])
     res = run(task("change", routes=[changed]), diff=True)
     result = ok(res, "change")
-    assert [(e["kind"], e["action"]) for e in result["results"]] == [("Gateway", "unchanged"), ("GKEIPRoute", "updated")]
+    assert [(e["kind"], e["action"]) for e in result["objects"]] == [("Gateway", "unchanged"), ("GKEIPRoute", "updated")]
     (diff,) = result["diff"]
     assert diff["before"] == {"spec": {"addresses": [{"type": "gke.networking.io/cidr", "value": "34.123.10.1/32"}]}}
     assert diff["after"] == {"spec": {"addresses": [{"type": "gke.networking.io/cidr", "value": "34.123.10.2/32"}]}}

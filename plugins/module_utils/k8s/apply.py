@@ -186,11 +186,11 @@ def _identity(definition, options):
 
 
 def summary(outcomes, with_diff=False):
-    """A module result: ``changed``, ``results`` (one entry per definition), ``result`` when there is one
+    """A module result: ``changed``, ``objects`` (one entry per definition), ``result`` when there is one
     definition, and ``diff`` (changed objects only) when ``with_diff``."""
-    summary_ = {"changed": any(o.changed for o in outcomes), "results": [o.as_result() for o in outcomes]}
+    summary_ = {"changed": any(o.changed for o in outcomes), "objects": [o.as_result() for o in outcomes]}
     if len(outcomes) == 1:
-        summary_["result"] = summary_["results"][0]["result"]
+        summary_["result"] = summary_["objects"][0]["result"]
     if with_diff:
         summary_["diff"] = [o.diff() for o in outcomes if o.changed]
     return summary_

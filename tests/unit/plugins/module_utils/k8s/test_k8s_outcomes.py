@@ -46,7 +46,7 @@ def test_batch_failure_says_what_was_done_and_what_was_not():
 
 def test_summary():
     one = apply.summary([apply.Outcome(A, "created", None, cm({"k": "1"}))], with_diff=True)
-    assert one["changed"] and one["result"]["data"] == {"k": "1"} and len(one["results"]) == 1
+    assert one["changed"] and one["result"]["data"] == {"k": "1"} and len(one["objects"]) == 1
     assert one["diff"][0]["after"]["data"] == {"k": "1"}
     two = apply.summary([apply.Outcome(A, "unchanged", cm({}), cm({})), apply.Outcome(B, "absent")])
     assert not two["changed"] and "result" not in two and "diff" not in two
