@@ -1,0 +1,244 @@
+"""dualstack_info over 5,000 nodes, 50,000 pods and 5,000 services, through the test API server over HTTP.
+
+The server runs in this process (started on first use, filled straight into its store with objects
+as kube-apiserver would hold them: dual-stack nodes with addresses, pods with containers, probes,
+conditions and dual-stack IPs, services of every task-page shape; about 1% of each is broken).
+Both sides talk to it through the collection's ``Cluster`` (the official client over HTTP):
+
+* ours: the module's core (``_dualstack_info.check_cluster``): paginated lists of 500, each page
+  checked and dropped, only the reports and a few fields per node kept;
+* naive: one unpaginated list per kind holding every object, then every check evaluated per check
+  (check-major, as a first version that builds the summary check by check would), the reports
+  assembled per object at the end.
+
+Both produce the same reports and summary (the harness checks); a second pair compares the summary
+alone (``report: none``, the module's mode for very large clusters) with the baseline dropping its
+reports at the end. Figures: best wall time; peak
+traced memory of the process, which includes the in-process server answering (for the baseline, the
+server builds the whole 50,000-pod response at once; a real kube-apiserver would bear that cost
+itself); the number of list requests, counted in the server's request log.
+"""
+import atexit
+import os
+import tempfile
+import time
+
+from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info, dualstack
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import build_configuration, resolve_auth
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
+from tests.bench.harness import Benchmark
+from tests.support.kube_apiserver import KubeAPIServer
+
+CLUSTER_CIDRS = ["10.0.0.0/8", "fd00:10::/48"]
+SERVICE_CIDRS = ["10.96.0.0/16", "fd00:10:96::/112"]  # the test server's default --service-cluster-ip-range
+NAMESPACES = 20
+CHECK_ORDER = {
+    "Node": ["object", "podCIDRs", "podCIDR", "podCIDRs-from-cluster-cidr", "addresses"],
+    "Pod": ["object", "podIPs", "podIP", "podIPs-primary-family", "podIPs-in-podCIDRs"],
+    "Service": ["object", "type", "ipFamilies", "clusterIPs", "nodePorts"],
+}
+_ENVIRONMENTS = {}
+
+
+# -- the cluster's objects -----------------------------------------------------------------------
+
+
+def _node(i):
+    v4, v6 = "10.%d.%d.0/24" % (i // 256, i % 256), "fd00:10:0:%x::/64" % i
+    pod_cidrs = [v4, "10.%d.%d.0/24" % (128 + i // 256, i % 256)] if i % 100 == 99 else [v4, v6]
+    name = "node-%05d" % i
+    return {"metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                                  "node.kubernetes.io/instance-type": "m5.large",
+                                                  "topology.kubernetes.io/zone": "zone-%d" % (i % 3)}},
+            "spec": {"podCIDR": pod_cidrs[0], "podCIDRs": pod_cidrs, "providerID": "test://%s" % name},
+            "status": {"addresses": [{"type": "InternalIP", "address": "192.168.%d.%d" % (i // 250, i % 250 + 1)},
+                                     {"type": "InternalIP", "address": "fd00:192:168::%x" % (i + 1)},
+                                     {"type": "Hostname", "address": name}],
+                       "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                       "allocatable": {"cpu": "3800m", "memory": "15Gi", "pods": "110"},
+                       "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                       "message": "kubelet is posting ready status"}],
+                       "nodeInfo": {"kubeletVersion": "v1.33.0", "containerRuntimeVersion": "containerd://2.0.0",
+                                    "osImage": "Debian GNU/Linux 12 (bookworm)", "architecture": "amd64"}}}
+
+
+def _pod(i, nodes):
+    n = i % nodes
+    node_v4, node_v6 = "10.%d.%d" % (n // 256, n % 256), "fd00:10:0:%x" % n
+    host = 2 + (i // nodes) % 250
+    ips = ["%s.%d" % (node_v4, host), "%s::%x" % (node_v6, host)]
+    if i % 100 == 42:
+        ips = ips[:1]  # single-stack pod
+    elif i % 100 == 77:
+        ips = ips[::-1]  # IPv6 first on an IPv4-primary node
+    status = {"phase": "Running", "hostIP": "192.168.%d.%d" % (n // 250, n % 250 + 1),
+              "podIP": ips[0], "podIPs": [{"ip": ip} for ip in ips], "qosClass": "Burstable",
+              "conditions": [{"type": t, "status": "True"} for t in ("PodScheduled", "Initialized", "ContainersReady", "Ready")],
+              "containerStatuses": [{"name": "app", "ready": True, "restartCount": 0, "image": "registry.example/app:1.2.3",
+                                     "imageID": "registry.example/app@sha256:" + "0" * 64,
+                                     "containerID": "containerd://" + "%064x" % i, "started": True}]}
+    if i % 25 == 24:
+        status = {"phase": "Pending", "qosClass": "Burstable"}  # not given IPs yet: skipped
+    app = "app-%d" % (i % 500)
+    return {"metadata": {"name": "%s-%05d" % (app, i), "namespace": "ns-%02d" % (i % NAMESPACES),
+                         "labels": {"app": app, "pod-template-hash": "6d8f9c7b5d"},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": app + "-6d8f9c7b5d",
+                                              "uid": "00000000-0000-0000-0000-%012d" % (i % 500), "controller": True}]},
+            "spec": {"nodeName": "node-%05d" % n, "serviceAccountName": "default", "restartPolicy": "Always",
+                     "containers": [{"name": "app", "image": "registry.example/app:1.2.3",
+                                     "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                                     "env": [{"name": "POD_IPS", "valueFrom": {"fieldRef": {"fieldPath": "status.podIPs"}}}],
+                                     "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                                   "limits": {"memory": "256Mi"}},
+                                     "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 10},
+                                     "volumeMounts": [{"name": "kube-api-access", "readOnly": True,
+                                                       "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}],
+                     "volumes": [{"name": "kube-api-access", "projected": {"sources": [{"serviceAccountToken": {
+                         "expirationSeconds": 3607, "path": "token"}}]}}]},
+            "status": status}
+
+
+def _service(i):
+    v4, v6 = "10.96.%d.%d" % (1 + i // 250, i % 250 + 1), "fd00:10:96::%x" % (0x1000 + i)
+    shape = i % 5
+    port = {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}
+    spec = {"selector": {"app": "app-%d" % (i % 500)}, "ports": [port], "type": "ClusterIP",
+            "sessionAffinity": "None", "internalTrafficPolicy": "Cluster"}
+    if shape == 0:
+        spec.update(ipFamilyPolicy="SingleStack", ipFamilies=["IPv4"], clusterIPs=[v4])
+    elif shape == 1:
+        spec.update(ipFamilyPolicy="SingleStack", ipFamilies=["IPv6"], clusterIPs=[v6])
+    elif shape == 2:
+        spec.update(ipFamilyPolicy="PreferDualStack", ipFamilies=["IPv4", "IPv6"], clusterIPs=[v4, v6])
+    elif shape == 3:
+        spec.update(type="NodePort", ipFamilyPolicy="PreferDualStack", ipFamilies=["IPv6", "IPv4"], clusterIPs=[v6, v4],
+                    externalTrafficPolicy="Cluster")
+        spec["ports"][0]["nodePort"] = 30000 + i % 2000
+    else:
+        spec.update(ipFamilyPolicy="RequireDualStack", ipFamilies=["IPv4", "IPv6"], clusterIPs=["None"])
+    if i % 100 == 58:
+        spec.update(ipFamilies=["IPv4"], clusterIPs=[v4])  # a PreferDualStack Service left single-stack
+    spec["clusterIP"] = spec["clusterIPs"][0]
+    return {"metadata": {"name": "svc-%05d" % i, "namespace": "ns-%02d" % (i % NAMESPACES), "labels": {"app": "a"}},
+            "spec": spec}
+
+
+def _environment(nodes, pods, services):
+    """A running server holding the objects, and a ``Cluster`` on it (made once per size)."""
+    key = (nodes, pods, services)
+    if key not in _ENVIRONMENTS:
+        server = KubeAPIServer()
+        url = server.serve()
+        atexit.register(server.stop)
+        path = os.path.join(tempfile.mkdtemp(prefix="bench-dualstack-"), "kubeconfig")
+        server.kubeconfig(url, path)
+        store, resource = server.cluster.store, server.cluster.resource
+        for plural, count, make in (("nodes", nodes, _node), ("pods", pods, lambda i: _pod(i, nodes)),
+                                    ("services", services, _service)):
+            key_of = resource("", "v1", plural).key
+            for i in range(count):
+                obj = make(i)
+                obj["metadata"].update(uid="%08x-0000-0000-0000-%012x" % (len(plural), i),
+                                       creationTimestamp="2026-01-01T00:00:00Z")
+                store.put(key_of, obj)
+        cluster = Cluster.connect(build_configuration(resolve_auth({"kubeconfig": path}, {})))
+        _ENVIRONMENTS[key] = (server, cluster)
+    return _ENVIRONMENTS[key]
+
+
+# -- the two sides -----------------------------------------------------------------------------
+
+
+def _settings(report="all"):
+    return _dualstack_info.Settings(cluster_cidrs=CLUSTER_CIDRS, page_size=500, report=report)
+
+
+def _ours(cluster, report="all"):
+    result = _dualstack_info.check_cluster(cluster, _settings(report))
+    del result["list_requests"]
+    return result
+
+
+def _naive_summary(cluster):
+    """What the baseline would do to give the summary alone: the same work, the reports dropped at the end."""
+    result = _naive(cluster)
+    for plural in ("nodes", "pods", "services"):
+        result[plural] = []
+    return result
+
+
+def _one_check(report, name):
+    return next((c for c in report["checks"] if c["check"] == name), None)
+
+
+def _naive(cluster):
+    """Everything at once, then check by check (each check re-evaluates every object)."""
+    settings = _settings()
+    nodes = cluster.list("v1", "Node", page_size=None)
+    listed = cluster.list("v1", "Pod", page_size=None)
+    pods = [p for p in listed if _dualstack_info._pod_has_ips(p)]
+    skipped = len(listed) - len(pods)
+    services = cluster.list("v1", "Service", page_size=None)
+    service_cidrs = _dualstack_info.cluster_service_cidrs(cluster)
+    by_name = {n["metadata"]["name"]: n for n in nodes}
+    evaluate = {
+        "Node": lambda n: dualstack.check_node(n, settings.cluster_cidrs, settings.node_mask_sizes),
+        "Pod": lambda p: dualstack.check_pod(p, by_name.get(p["spec"].get("nodeName"))),
+        "Service": lambda s: dualstack.check_service(s, service_cidrs),
+    }
+    result = {}
+    for plural, kind, objects in (("nodes", "Node", nodes), ("pods", "Pod", pods), ("services", "Service", services)):
+        found = [[] for _obj in objects]
+        head = [None] * len(objects)
+        for name in CHECK_ORDER[kind]:
+            for i, obj in enumerate(objects):
+                report = evaluate[kind](obj)
+                head[i] = report
+                check = _one_check(report, name)
+                if check is not None:
+                    found[i].append(check)
+        tally = _dualstack_info.Tally(kind, "all")
+        for report, checks in zip(head, found):
+            report["checks"] = checks
+            tally.add(report)
+        if kind == "Pod":
+            tally.skipped = skipped
+        result[plural] = tally
+    summary = {plural: tally.summary() for plural, tally in result.items()}
+    summary["failing"] = [ref for tally in result.values() for ref in tally.failing]
+    summary["pass"] = not summary["failing"]
+    out = {plural: tally.objects for plural, tally in result.items()}
+    out.update(summary=summary, service_cidrs=service_cidrs, warnings=[])
+    return out
+
+
+def _counting(server, counts, side, func):
+    """``func`` with the list requests it made counted in the server's log (the fewest seen over the runs:
+    under tracemalloc a 50,000-pod unpaginated list can outlast the client's 60 s read timeout and be retried)."""
+    def run():
+        server.clear_requests()
+        result = func()
+        time.sleep(0.2)  # the server logs a request just after answering it
+        lists = len([r for r in server.requests if r["verb"] == "list"])
+        counts[side] = min(lists, counts.get(side, lists))
+        return result
+    return run
+
+
+def benchmarks(scale=1.0):
+    nodes, pods, services = max(10, int(5000 * scale)), max(100, int(50000 * scale)), max(10, int(5000 * scale))
+    counts = {}
+
+    def lazily(side, func):
+        def run():
+            server, cluster = _environment(nodes, pods, services)
+            return _counting(server, counts, side, lambda: func(cluster))()
+        return run
+
+    size = "%d nodes, %d pods, %d services over HTTP" % (nodes, pods, services)
+    return [
+        Benchmark(name="dualstack_info: " + size, ours=lazily("ours", _ours), naive=lazily("naive", _naive), repeat=2,
+                  metrics={"list requests (ours/naive)": lambda: "%s/%s" % (counts.get("ours"), counts.get("naive"))}),
+        Benchmark(name="dualstack_info report=none: " + size, ours=lazily("ours-none", lambda c: _ours(c, "none")),
+                  naive=lazily("naive-summary", _naive_summary), repeat=1),
+    ]
