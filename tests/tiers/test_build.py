@@ -2,6 +2,7 @@
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -72,3 +73,23 @@ def test_filter_doc_renders_from_installed_collection(installed, name):
 def test_role_doc_renders_from_installed_collection(installed, name):
     data = doc(installed, "role", name)
     assert data["entry_points"]["main"]["options"]
+
+
+def test_changelog_fragments_lint():
+    proc = subprocess.run([os.path.join(BIN, "antsibull-changelog"), "lint"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and not proc.stdout.strip(), proc.stdout + proc.stderr
+
+
+def test_execution_environment_definition_builds_a_context(installed, tmp_path):
+    """ansible-builder turns execution-environment.yml and the artifact into a build context (offline)."""
+    context = tmp_path / "context"
+    src = tmp_path / "src"
+    src.mkdir()
+    for path in (os.path.join(ROOT, "execution-environment.yml"), os.path.join(ROOT, "requirements.txt"), installed[1]):
+        shutil.copy(path, src)
+    proc = subprocess.run([os.path.join(BIN, "ansible-builder"), "create", "-f", "execution-environment.yml", "-c", str(context)],
+                          cwd=src, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    build = context / "_build"
+    assert (build / os.path.basename(installed[1])).exists()
+    assert "kubernetes" in (build / "requirements.txt").read_text()
