@@ -237,6 +237,7 @@ class Handler(BaseHTTPRequestHandler):
             return False
         if action == "drop":
             self.close_connection = True
+            self._log(None)     # before the client sees its connection go
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
