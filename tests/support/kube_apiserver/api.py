@@ -169,7 +169,7 @@ class Cluster:
             managers = ssa.decode(meta.get("managedFields"))
             meta.update(self._new_metadata(meta["name"], meta))
             ssa.update(managers, self._empty(res), obj, res.root_schema, self._write(res, obj, opts, ""))
-            meta["managedFields"] = ssa.encode(managers)
+            _set_managed_fields(meta, managers)
             return self._create_stored(res, obj, opts)
 
     def _create_stored(self, res, obj, opts):
@@ -250,7 +250,7 @@ class Cluster:
         managers = ssa.decode(live.get("metadata", {}).get("managedFields"))
         merged = ssa.apply(managers, live, config, res.root_schema, self._write(res, config, opts, subresource), opts.force)
         obj = self._decode(res, merged, namespace, opts)
-        obj["metadata"]["managedFields"] = ssa.encode(managers)
+        _set_managed_fields(obj["metadata"], managers)
         if cur is None:
             obj["metadata"].update(self._new_metadata(name, obj["metadata"]))
             opts.created = True
@@ -304,7 +304,11 @@ class Cluster:
         if opts.field_validation == "Warn":
             opts.warnings += ['unknown field "%s"' % u for u in unknown]
         if res.crd:
+            schema.omit_empty(obj["metadata"], schema.child(res.root_schema, "metadata"))
+            schema.prune_nulls(obj, res.root_schema)
             schema.apply_defaults(obj, res.root_schema)
+        else:
+            schema.omit_empty(obj, res.root_schema)
         defaults.decode_defaults(res, obj)
         return obj
 
@@ -329,7 +333,7 @@ class Cluster:
         if not subresource and sent is not None:
             managers = {} if sent in ([], [{}]) else ssa.decode(sent)
         ssa.update(managers, self.out(res, copy.deepcopy(cur)), new, res.root_schema, self._write(res, new, opts, subresource))
-        new["metadata"]["managedFields"] = ssa.encode(managers)
+        _set_managed_fields(new["metadata"], managers)
 
     def _merge_write(self, res, cur, obj, subresource):
         """The stored object after a write: status writes change only status, others keep status and system metadata."""
@@ -541,6 +545,13 @@ def _decode_continue(token):
         return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["start"].rstrip("\x00")
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)") from None
+
+
+def _set_managed_fields(meta, managers):
+    """``metadata.managedFields``, absent when nobody manages anything (the field is ``omitempty``)."""
+    meta["managedFields"] = ssa.encode(managers)
+    if not meta["managedFields"]:
+        del meta["managedFields"]
 
 
 def _spec_of(res, obj):

@@ -209,6 +209,31 @@ def _merge_items(lhs, rhs, node):
     return out
 
 
+def with_named_parents(paths, node):
+    """``paths`` plus every struct field that is an ancestor of one of them (structured-merge-diff's
+    EnsureNamedFieldsAreMembers): owning ``.spec.ports[name="a"].port`` means owning ``.spec`` and
+    ``.spec.ports`` too, while a map key (``.metadata.labels.x``) owns no key above it but ``labels``."""
+    out = set(paths)
+    nodes = {(): node}
+    for path in paths:
+        for depth in range(1, len(path)):
+            prefix = path[:depth]
+            parent = nodes.get(prefix[:-1])
+            if parent is None:          # below a set item or an index: no schema, no named fields
+                break
+            kind, value = prefix[-1]
+            if prefix not in nodes:
+                if kind == "f":
+                    nodes[prefix] = schema.child(parent, value) or schema.ANY
+                elif kind == "k":
+                    nodes[prefix] = schema.items(parent)
+                else:
+                    break
+            if kind == "f" and schema.is_field(parent, value):
+                out.add(prefix)
+    return out
+
+
 def _trie(paths):
     root = {}
     for path in paths:
@@ -220,7 +245,8 @@ def _trie(paths):
 
 
 def remove(value, paths, node):
-    """``value`` without the fields and items in ``paths``; maps and lists emptied by it disappear."""
+    """``value`` without the fields and items in ``paths`` (structured-merge-diff's RemoveItems): a field whose map or
+    list it emptied becomes null, which decoding then drops (``omitempty`` in built-ins, null pruning in custom resources)."""
     return _remove(value, _trie(paths), node)
 
 
@@ -228,28 +254,23 @@ def _remove(value, trie, node):
     if isinstance(value, dict) and not schema.is_atomic_map(node):
         out = {}
         for key, sub in value.items():
-            keep, sub = _remove_child(sub, trie.get(("f", key)), schema.child(node, key) or schema.ANY)
-            if keep:
+            below = trie.get(("f", key))
+            if below is None:
                 out[key] = sub
+            elif not below.get(None):
+                pruned = _remove(sub, below, schema.child(node, key) or schema.ANY)
+                out[key] = None if _empty(pruned) and not _empty(sub) else pruned
         return out
     if isinstance(value, list) and schema.list_type(node)[0] != "atomic":
         out = []
         for pe, item in _elements(value, node, (), []) or []:
-            keep, item = _remove_child(item, trie.get(pe), schema.items(node))
-            if keep:
+            below = trie.get(pe)
+            if below is None:
                 out.append(item)
+            elif not below.get(None):
+                out.append(_remove(item, below, schema.items(node)))
         return out
     return value
-
-
-def _remove_child(value, trie, node):
-    """(keep, value) for one field or item under the removal trie."""
-    if trie is None:
-        return True, value
-    if trie.get(None):
-        return False, None
-    pruned = _remove(value, trie, node)
-    return not (_empty(pruned) and not _empty(value)), pruned
 
 
 def _pe_key(pe):

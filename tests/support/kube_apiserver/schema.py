@@ -42,6 +42,31 @@ def definitions():
     return defs
 
 
+# List and map fields of built-in types that OpenAPI calls optional but Go marshals without ``omitempty``: an
+# empty value survives a round trip there. Found by reading the json tags of k8s.io/api, apimachinery's meta/v1
+# and apiextensions' v1 types (every other optional list or map field has ``omitempty``).
+KEEP_EMPTY = {
+    "io.k8s.api.authentication.v1.TokenRequestSpec": ("audiences",),
+    "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus": ("currentMetrics",),
+    "io.k8s.api.core.v1.ContainerImage": ("names",),
+    "io.k8s.api.core.v1.ProjectedVolumeSource": ("sources",),
+    "io.k8s.api.discovery.v1.EndpointSlice": ("endpoints", "ports"),
+    "io.k8s.api.flowcontrol.v1.ResourcePolicyRule": ("namespaces",),
+    "io.k8s.api.rbac.v1.ClusterRole": ("rules",),
+    "io.k8s.api.rbac.v1.Role": ("rules",),
+    "io.k8s.api.resource.v1.AllocatedDeviceStatus": ("conditions",),
+    "io.k8s.api.resource.v1.DeviceClaim": ("requests",),
+    "io.k8s.api.resource.v1beta1.AllocatedDeviceStatus": ("conditions",),
+    "io.k8s.api.resource.v1beta1.DeviceClaim": ("requests",),
+    "io.k8s.api.resource.v1beta2.AllocatedDeviceStatus": ("conditions",),
+    "io.k8s.api.resource.v1beta2.DeviceClaim": ("requests",),
+    "io.k8s.api.scheduling.v1alpha3.WorkloadSpec": ("podGroupTemplates",),
+    "io.k8s.api.scheduling.v1beta1.WorkloadSpec": ("podGroupTemplates",),
+    "io.k8s.api.storage.v1.CSINodeDriver": ("topologyKeys",),
+    "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus": ("conditions", "storedVersions"),
+}
+
+
 class _TimeLayouts(dict):
     """{id(definition): strftime layout} of metav1.Time and MicroTime, filled on first use."""
 
@@ -192,6 +217,74 @@ def prune(obj, node, path=""):
             found += prune(item, items(node), "%s[%d]" % (path, index))
             obj[index] = _time(item, items(node))
     return found
+
+
+@functools.lru_cache(maxsize=None)
+def _kept_empty():
+    defs = definitions()
+    return {id(defs[name]): set(fields) for name, fields in KEEP_EMPTY.items() if name in defs}
+
+
+def _omittable(value, node):
+    """Whether Go's ``omitempty`` drops this value of a struct field: null, an empty list, an empty Go map
+    (``additionalProperties`` only); never an empty struct (``{}`` of a type with ``properties``) nor opaque JSON."""
+    if value is None:
+        return True
+    node = resolve(node)
+    if value == []:
+        return "array" in types(node) or "items" in node
+    if value == {}:
+        return isinstance(node.get("additionalProperties"), dict) and "properties" not in node \
+            and not node.get("x-kubernetes-preserve-unknown-fields")
+    return False
+
+
+def omit_empty(obj, node):
+    """A built-in object as a JSON round trip through its Go type leaves it: optional struct fields that are null,
+    ``[]`` or an empty map disappear (``hostAliases: []``, ``labels: {}``), while required ones, empty structs,
+    map entries and list items stay. Custom resources keep what was sent (but their ``metadata`` is an ObjectMeta)."""
+    node = resolve(node)
+    if isinstance(obj, list):
+        for item in obj:
+            omit_empty(item, items(node))
+        return obj
+    if not isinstance(obj, dict):
+        return obj
+    props = node.get("properties")
+    if props is None:
+        extra = node.get("additionalProperties")
+        for value in obj.values() if isinstance(extra, dict) else ():
+            omit_empty(value, extra)
+        return obj
+    keep = set(node.get("required") or ()) | _kept_empty().get(id(node), set())
+    for key in list(obj):
+        sub = props.get(key)
+        if sub is None:
+            continue
+        if key not in keep and _omittable(obj[key], sub):
+            del obj[key]
+        else:
+            omit_empty(obj[key], sub)
+    return obj
+
+
+def prune_nulls(obj, node):
+    """A custom resource's nulls where the schema does not say ``nullable`` go, as the apiserver's decoder drops them
+    (a field with a ``default`` then gets it)."""
+    node = resolve(node)
+    if isinstance(obj, list):
+        for item in obj:
+            prune_nulls(item, items(node))
+    elif isinstance(obj, dict):
+        for key in list(obj):
+            sub = child(node, key)
+            if sub is None or sub is ANY:
+                continue
+            if obj[key] is None and not resolve(sub).get("nullable"):
+                del obj[key]
+            else:
+                prune_nulls(obj[key], sub)
+    return obj
 
 
 def apply_defaults(obj, node):

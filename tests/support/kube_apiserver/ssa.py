@@ -92,11 +92,8 @@ def apply(managers, live, config, node, request, force):
     live = _unmanaged(live)
     merged = fs.merge(live, config, node)
     key = (request.manager, "Apply", "", request.subresource)
-    if key in managers:
-        others = set().union(*(e.fields for k, e in managers.items() if k[1] == "Apply" and k != key))
-        # Only what the merged object itself holds as a field or item: a stale "." of a map is not a reason to drop it.
-        stale = (managers[key].fields - applied - others) & fs.field_set(merged, node)
-        merged = fs.remove(merged, stale, node)
+    if key in managers and managers[key].fields:
+        merged = fs.remove(merged, _stale(managers, key, applied, merged, node), node)
     added, modified, removed = fs.compare(live, merged, node)
     changed, removed = request.tracked(added | modified), request.tracked(removed)
     conflicts = {k: e.fields & changed for k, e in managers.items() if k != key and e.fields & changed}
@@ -107,6 +104,17 @@ def apply(managers, live, config, node, request, force):
             entry.fields = entry.fields - changed - removed
     _store(managers, key, applied, request.api_version, request.now)
     return merged
+
+
+def _stale(managers, key, applied, merged, node):
+    """What an applier's new configuration drops: structured-merge-diff's prune. A field or item goes when this
+    applier applied it last time, does not apply it now, and no other manager (an applier or an updater, such as
+    the ``kubectl create`` or PUT that made the object) owns it or anything below it; otherwise only this applier's
+    ownership goes. The applied set still holds ``metadata.name`` and the like, so ``.metadata`` itself stays."""
+    owned = set(applied).union(*(e.fields for k, e in managers.items() if k != key))
+    last = fs.with_named_parents(managers[key].fields, node)
+    present = fs.with_named_parents(fs.field_set(merged, node), node)
+    return (last & present) - fs.with_named_parents(owned, node)
 
 
 def _describe(key):
