@@ -24,7 +24,8 @@ DEFAULT_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.0", "gitCom
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 # Kinds whose registry strategy keeps metadata.generation (custom resources always do).
-GENERATION_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "CustomResourceDefinition"}
+GENERATION_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "PodTemplate", "Job", "CronJob",
+                    "CustomResourceDefinition"}
 APPLY = "application/apply-patch+yaml"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", APPLY)
 NAME_RULES = {
@@ -38,6 +39,8 @@ NAME_RULES = {
                 "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end "
                 "with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '%s')"),
 }
+# A CronJob's name leaves room for the 11-character suffix of the Jobs it creates.
+NAME_RULES["cronjob"] = (52,) + NAME_RULES["subdomain"][1:]
 
 
 def now():
@@ -319,7 +322,7 @@ class Cluster:
 
     def _empty(self, res):
         """The live object of a create: a typed object's value structs already exist, an unstructured one has nothing."""
-        return {} if res.crd else {k: {} for k in ("spec", "status") if schema.is_field(res.root_schema, k)}
+        return {} if res.crd else {k: {} for k in ("spec", "status", "template") if schema.is_field(res.root_schema, k)}
 
     def _write(self, res, obj, opts, subresource):
         meta = obj.get("metadata") or {}
@@ -389,6 +392,8 @@ class Cluster:
             services.prepare(res, obj, cur, self.cidrs, used_ips, used_ports, self.rng)
         elif res.kind == "CustomResourceDefinition":
             _crd_status(obj)
+        elif res.kind == "Job" and cur is None:
+            defaults.job_selector(obj)
 
     def _validate(self, res, obj, cur):
         meta = obj["metadata"]

@@ -61,9 +61,73 @@ def service_spec(spec):
 
 def _workload(obj):
     spec = obj.setdefault("spec", {})
-    if obj["kind"] in ("Deployment", "StatefulSet"):
+    if obj["kind"] in ("Deployment", "StatefulSet", "ReplicaSet"):
         spec.setdefault("replicas", 1)
     pod_spec(spec.setdefault("template", {}).setdefault("spec", {}))
+
+
+def _replication_controller(obj):
+    """SetDefaults_ReplicationController: selector and labels from the template's labels, one replica."""
+    spec = obj.setdefault("spec", {})
+    template = spec.get("template")
+    labels = (template or {}).get("metadata", {}).get("labels")
+    if labels is not None:
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
+        if not obj["metadata"].get("labels"):
+            obj["metadata"]["labels"] = dict(labels)
+    spec.setdefault("replicas", 1)
+    if template is not None:
+        pod_spec(template.setdefault("spec", {}))
+
+
+def _job_spec(spec):
+    """SetDefaults_Job's spec part."""
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 2 ** 31 - 1 if spec.get("backoffLimitPerIndex") is not None else 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    for rule in (spec.get("podFailurePolicy") or {}).get("rules") or []:
+        for pattern in rule.get("onPodConditions") or []:
+            pattern.setdefault("status", "True")
+    spec.setdefault("podReplacementPolicy", "Failed" if spec.get("podFailurePolicy") else "TerminatingOrFailed")
+    spec.setdefault("manualSelector", False)
+
+
+def _job(obj):
+    spec = obj.setdefault("spec", {})
+    _job_spec(spec)
+    template = spec.setdefault("template", {})
+    labels = template.get("metadata", {}).get("labels")
+    if labels is not None and not obj["metadata"].get("labels"):
+        obj["metadata"]["labels"] = dict(labels)
+    pod_spec(template.setdefault("spec", {}))
+
+
+def _cron_job(obj):
+    """SetDefaults_CronJob; the job template gets pod defaults only (SetDefaults_Job is for Jobs themselves)."""
+    spec = obj.setdefault("spec", {})
+    for key, value in (("concurrencyPolicy", "Allow"), ("suspend", False), ("successfulJobsHistoryLimit", 3), ("failedJobsHistoryLimit", 1)):
+        spec.setdefault(key, value)
+    job = spec.setdefault("jobTemplate", {}).setdefault("spec", {})
+    pod_spec(job.setdefault("template", {}).setdefault("spec", {}))
+
+
+def job_selector(job):
+    """The Job strategy's generateSelector on create (unless ``manualSelector``): the template gets the job-name
+    and controller-uid labels, the selector matches the controller-uid."""
+    spec = job["spec"]
+    if spec.get("manualSelector"):
+        return
+    meta = job["metadata"]
+    labels = spec.setdefault("template", {}).setdefault("metadata", {}).setdefault("labels", {})
+    for key in ("job-name", "batch.kubernetes.io/job-name"):
+        labels.setdefault(key, meta["name"])
+    for key in ("controller-uid", "batch.kubernetes.io/controller-uid"):
+        labels.setdefault(key, meta["uid"])
+    spec.setdefault("selector", {}).setdefault("matchLabels", {}).setdefault("batch.kubernetes.io/controller-uid", meta["uid"])
 
 
 def _namespace(obj):
@@ -78,6 +142,18 @@ DECODE = {
     "Deployment": _workload,
     "StatefulSet": _workload,
     "DaemonSet": _workload,
+    "ReplicaSet": _workload,
+    "ReplicationController": _replication_controller,
+    "PodTemplate": lambda obj: pod_spec(obj.setdefault("template", {}).setdefault("spec", {})),
+    "Job": _job,
+    "CronJob": _cron_job,
+}
+# The status a new object gets: its Go type's zero value, with the fields Go marshals even when zero.
+ZERO_STATUS = {
+    "ReplicaSet": {"replicas": 0},
+    "ReplicationController": {"replicas": 0},
+    "StatefulSet": {"replicas": 0, "availableReplicas": 0},
+    "DaemonSet": {"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0},
 }
 
 
@@ -114,4 +190,4 @@ def create_status(res, obj):
     elif res.kind == "Service":
         obj["status"] = {"loadBalancer": {}}
     elif res.status:
-        obj["status"] = {}
+        obj["status"] = dict(ZERO_STATUS.get(res.kind, {}))
