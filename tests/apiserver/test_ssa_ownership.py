@@ -175,3 +175,17 @@ def test_client_side_apply_of_empty_lists_stores_nothing_for_them(kubectl, names
     # and the server drops them again: nothing is stored.
     assert ok(kubectl("apply", "-n", namespace, "-f", "-", input=yaml.safe_dump(doc))).strip() == "deployment.apps/csa configured"
     assert get(kubectl, "deployment", "csa", namespace)["metadata"]["resourceVersion"] == got["metadata"]["resourceVersion"]
+
+
+def test_a_custom_resource_keeps_an_applied_empty_list_until_it_empties_its_own_items(raw, kube, namespace):
+    kube.apply_crd(WIDGET_CRD)
+    path = "/apis/example.com/v1/namespaces/%s/widgets/w" % namespace
+
+    def widget(ports):
+        return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 1, "ports": ports}}
+
+    assert apply(raw, path, widget([]), "a").body["spec"]["ports"] == []          # merged as sent; unstructured keeps it
+    assert apply(raw, path, widget([{"name": "http", "port": 80}]), "a").body["spec"]["ports"] == [{"name": "http", "port": 80}]
+    body = apply(raw, path, widget([]), "a").body      # the list was this applier's alone: pruned, not left as []
+    assert "ports" not in body["spec"]
+    assert owners(body) == {"a": {"f:spec": {"f:size": {}}}}
