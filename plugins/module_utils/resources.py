@@ -91,7 +91,8 @@ def validation_errors(obj):
     kind = optional(obj.get("kind"), str, "resource.kind", "")
     if kind in POD_SPEC_PATHS:
         spec, path = pod_spec(obj)
-        errors = hosts.validate_pod_spec(spec, path) + downward.validate_pod_spec(spec, path)
+        # ValidatePodSpec order: volumes and containers (env) come before hostname, subdomain, hostAliases
+        errors = downward.validate_pod_spec(spec, path) + hosts.validate_pod_spec(spec, path)
         if kind == "Pod":
             errors += dualstack.validate_pod_status(optional(obj.get("status"), dict, "status", {}), "status")
         return errors
