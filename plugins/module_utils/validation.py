@@ -358,6 +358,19 @@ def is_valid_label_value(value):
 
 _DIGITS = "0123456789"
 _HEX = "0123456789abcdefABCDEF"
+_GO_BIG = 0xFFFFFF
+
+
+def _go_number(digits, base):
+    """Go's forked ``dtoi``/``xtoi``: the value of a run of digits, ``None`` once it reaches 0xFFFFFF.
+
+    There is no limit on the number of digits: leading zeros never make the value grow.
+    """
+    significant = digits.lstrip("0")
+    if len(significant) > 8:  # at least 16**8 or 10**8, both past 0xFFFFFF
+        return None
+    value = int(significant or "0", base)
+    return value if value < _GO_BIG else None
 
 
 def _parse_ipv4_fields(text, sloppy):
@@ -371,8 +384,8 @@ def _parse_ipv4_fields(text, sloppy):
             return None
         if not sloppy and len(f) > 1 and f[0] == "0":
             return None
-        n = int(f) if len(f) <= 8 else 1 << 24
-        if n > 255:
+        n = _go_number(f, 10)
+        if n is None or n > 255:
             return None
         value = (value << 8) | n
     return value
@@ -410,8 +423,8 @@ def _parse_ipv6_int(text, sloppy):
             break
         if not sloppy and i > 4:
             return None
-        n = int(s[:i], 16) if i <= 8 else 1 << 24
-        if n > 0xFFFF:
+        n = _go_number(s[:i], 16)
+        if n is None or n > 0xFFFF:
             return None
         groups.append(n)
         s = s[i:]
@@ -546,8 +559,8 @@ def parse_cidr_sloppy(text):
     if value is None or not bits or any(c not in _DIGITS for c in bits):
         return None
     width = 128 if is6 else 32
-    prefix = int(bits) if len(bits) <= 8 else width + 1
-    if prefix > width:
+    prefix = _go_number(bits, 10)
+    if prefix is None or prefix > width:
         return None
     masked = value & (((1 << width) - 1) ^ ((1 << (width - prefix)) - 1))
     if is6 and masked >> 32 == 0xFFFF and prefix >= 96:

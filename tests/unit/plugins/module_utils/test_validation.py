@@ -86,6 +86,30 @@ def test_ips(text, sloppy, legacy_strict, strict):
         assert v.is_valid_ip_for_legacy_field("f", text) == []
 
 
+@pytest.mark.parametrize("text, parsed", [
+    ("0000000001.2.3.4", "1.2.3.4"),
+    ("1.2.3.0000000000000000000004", "1.2.3.4"),
+    ("::00000000001", "::1"),
+    ("0000000ffff::", "ffff::"),
+    ("::ffff:0000000001.2.3.4", "1.2.3.4"),
+    ("1.2.3.0000000256", None),
+    ("::0000001ffff", None),
+    ("100000000.2.3.4", None),
+])
+def test_sloppy_parse_has_no_digit_limit(text, parsed):
+    """The forked Go 1.16 parser (k8s.io/utils internal/third_party/forked/golang/net: ``dtoi``/``xtoi``)
+    stops only when the value reaches 0xFFFFFF, so any number of leading zeros parses."""
+    ip = v.parse_ip_sloppy(text)
+    assert (v.go_ip_string(ip) if ip is not None else None) == parsed
+
+
+def test_sloppy_cidr_prefix_has_no_digit_limit():
+    """``ParseCIDR`` reads the prefix length with ``dtoi`` too: ``/0000000024`` is /24."""
+    assert v.go_cidr_string(v.parse_cidr_sloppy("10.1.2.3/0000000024")[1]) == "10.1.2.0/24"
+    assert v.go_cidr_string(v.parse_cidr_sloppy("0000000010.1.2.3/8")[1]) == "10.0.0.0/8"
+    assert v.parse_cidr_sloppy("10.1.2.3/0000000033") is None
+
+
 @pytest.mark.parametrize("text, net, strict", [
     ("10.0.0.0/8", "10.0.0.0/8", []),
     ("10.0.0.1/8", "10.0.0.0/8", ["must not have bits set beyond the prefix length"]),
