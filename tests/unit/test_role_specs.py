@@ -4,7 +4,9 @@
   every option of the spec that has a default (or is not required) is in defaults/main.yml;
 - every variable is prefixed with the role's name, internal ones (``<role>__x``) are never documented;
 - handlers are notified by topic (``listen:``);
-- node roles take ``<role>_root`` (default ``/``).
+- the roles of one family use the same variable names for the same things: node roles take ``<role>_root``
+  (default ``/``), cluster roles take ``<role>_output_dir``, ``<role>_field_manager`` (default
+  ``clusternet.k8s.<role>``), ``<role>_force_conflicts``, ``<role>_kubeconfig`` and ``<role>_context``.
 """
 import glob
 import os
@@ -114,3 +116,13 @@ def test_handlers_listen_on_a_topic(role):
 def test_node_roles_take_a_root(role):
     option = spec(role)[role + "_root"]
     assert option["type"] == "str" and option["default"] == "/"
+
+
+@pytest.mark.parametrize("role", CLUSTER_ROLES)
+def test_cluster_roles_share_their_variable_names(role):
+    options = spec(role)
+    assert options[role + "_output_dir"] == dict(options[role + "_output_dir"], type="str", default="")
+    assert options[role + "_field_manager"]["default"] == "clusternet.k8s." + role
+    assert options[role + "_force_conflicts"] == dict(options[role + "_force_conflicts"], type="bool", default=False)
+    for name in ("kubeconfig", "context"):
+        assert options["%s_%s" % (role, name)] == dict(options["%s_%s" % (role, name)], type="str", default="")
