@@ -29,7 +29,7 @@ import re
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, child, go_ip_string, go_quote, index, invalid, is_qualified_name, not_supported, parse_ip_sloppy,
+    aggregate, child, go_ip_string, go_len, go_quote, index, invalid, is_qualified_name, not_supported, parse_ip_sloppy,
     required)
 
 # ---------------------------------------------------------------------------------------------
@@ -133,11 +133,6 @@ def _go_to_lower(text):
     if text.isascii():
         return text.lower()
     return "".join("i" if ch == "\u0130" else ch.lower() for ch in text)
-
-
-def _go_len(text):
-    """``len()`` of a Go string: its UTF-8 bytes."""
-    return len(text.encode("utf-8", "surrogatepass"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,13 +393,13 @@ def validate_atomic_writer_path(path):
         raise InputError("invalid path: must not be empty: %s" % go_quote(path))
     if path.startswith("/"):
         raise InputError("invalid path: must be relative path: %s" % path)
-    if _go_len(path) > MAX_PATH_LENGTH:
+    if go_len(path) > MAX_PATH_LENGTH:
         raise InputError("invalid path: must be less than or equal to %d characters" % MAX_PATH_LENGTH)
     items = path.split("/")
     for item in items:
         if item == "..":
             raise InputError("invalid path: must not contain '..': %s" % path)
-        if _go_len(item) > MAX_FILE_NAME_LENGTH:
+        if go_len(item) > MAX_FILE_NAME_LENGTH:
             raise InputError("invalid path: filenames must be less than or equal to %d characters" % MAX_FILE_NAME_LENGTH)
     if items[0].startswith("..") and len(items[0]) > 2:
         raise InputError("invalid path: must not start with '..': %s" % path)

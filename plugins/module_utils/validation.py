@@ -268,7 +268,16 @@ def regex_error(msg, fmt, *examples):
 
 
 def max_len_error(length, unit="characters"):
+    """``MaxLenError``: pkg/util/validation says "characters", pkg/api/validate/content "bytes"."""
     return "must be no more than %d %s" % (length, unit)
+
+
+def go_len(text):
+    """``len()`` of a Go string: its UTF-8 bytes (a surrogate-escaped byte counts as one)."""
+    try:
+        return len(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # other lone surrogates: Go's decoders turn them into U+FFFD, 3 bytes
+        return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _full(rx, value):
@@ -279,7 +288,7 @@ def _full(rx, value):
 def is_dns1123_label(value):
     """``IsDNS1123Label``: list of messages, empty when valid."""
     errs = []
-    if len(value) > DNS1123_LABEL_MAX:
+    if go_len(value) > DNS1123_LABEL_MAX:
         errs.append(max_len_error(DNS1123_LABEL_MAX))
     if not _full(_DNS1123_LABEL_RE, value):
         if _full(_DNS1123_SUBDOMAIN_RE, value):
@@ -292,11 +301,12 @@ def is_dns1123_label(value):
     return errs
 
 
-def is_dns1123_subdomain(value):
-    """``IsDNS1123Subdomain``: list of messages, empty when valid."""
+def is_dns1123_subdomain(value, unit="characters"):
+    """``IsDNS1123Subdomain``: list of messages, empty when valid. ``unit="bytes"`` gives the
+    wording of ``content.IsDNS1123Subdomain`` (pkg/api/validate/content/dns.go)."""
     errs = []
-    if len(value) > DNS1123_SUBDOMAIN_MAX:
-        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
+    if go_len(value) > DNS1123_SUBDOMAIN_MAX:
+        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX, unit))
     if not _full(_DNS1123_SUBDOMAIN_RE, value):
         errs.append(regex_error(
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
@@ -316,7 +326,10 @@ def validate_dns1123_subdomain(value, field):
 
 
 def is_qualified_name(value):
-    """``IsQualifiedName`` (now ``content.IsLabelKey``): a label or annotation key."""
+    """``IsQualifiedName`` (``content.IsLabelKey`` since apimachinery v0.35): a label or annotation key.
+
+    The prefix is checked with ``content.IsDNS1123Subdomain``, whose length message says "bytes".
+    """
     errs = []
     parts = value.split("/")
     if len(parts) == 1:
@@ -326,13 +339,13 @@ def is_qualified_name(value):
         if not prefix:
             errs.append("prefix part must be non-empty")
         else:
-            errs.extend("prefix part " + msg for msg in is_dns1123_subdomain(prefix))
+            errs.extend("prefix part " + msg for msg in is_dns1123_subdomain(prefix, "bytes"))
     else:
         return ["a valid label key " + regex_error(_QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc")
                 + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
     if not name:
         errs.append("name part must be non-empty")
-    elif len(name.encode("utf-8")) > QUALIFIED_NAME_MAX:
+    elif go_len(name) > QUALIFIED_NAME_MAX:
         errs.append("name part " + max_len_error(QUALIFIED_NAME_MAX, "bytes"))
     if not _full(_QUALIFIED_NAME_RE, name):
         errs.append("name part " + regex_error(_QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc"))
@@ -342,7 +355,7 @@ def is_qualified_name(value):
 def is_valid_label_value(value):
     """``IsValidLabelValue``."""
     errs = []
-    if len(value.encode("utf-8")) > LABEL_VALUE_MAX:
+    if go_len(value) > LABEL_VALUE_MAX:
         errs.append(max_len_error(LABEL_VALUE_MAX, "bytes"))
     if not _full(_LABEL_VALUE_RE, value):
         errs.append(regex_error(
@@ -624,7 +637,7 @@ _DNS1035_LABEL_RE = re.compile("^" + DNS1035_LABEL_FMT + "$")
 def is_dns1035_label(value):
     """``IsDNS1035Label``: list of messages, empty when valid."""
     errs = []
-    if len(value) > DNS1035_LABEL_MAX:
+    if go_len(value) > DNS1035_LABEL_MAX:
         errs.append(max_len_error(DNS1035_LABEL_MAX))
     if not _full(_DNS1035_LABEL_RE, value):
         errs.append(regex_error(

@@ -62,6 +62,22 @@ def test_qualified_name():
     assert v.is_qualified_name("Upper.COM/x")[0].startswith("prefix part a lowercase RFC 1123 subdomain")
 
 
+def test_dns_lengths_count_utf8_bytes():
+    """Go's ``len`` counts bytes: ``IsDNS1123Label``/``IsDNS1123Subdomain``/``IsDNS1035Label``
+    (apimachinery pkg/util/validation/validation.go) report the length error for 40 two-byte characters."""
+    assert v.is_dns1123_label("\u00e9" * 40)[0] == "must be no more than 63 characters"
+    assert v.is_dns1123_subdomain("\u00e9" * 127)[0] == "must be no more than 253 characters"
+    assert v.is_dns1035_label("\u00e9" * 40)[0] == "must be no more than 63 characters"
+    assert len(v.is_dns1123_label("\u00e9" * 31)) == 1  # 62 bytes: only the regex message
+
+
+def test_label_key_prefix_length_says_bytes():
+    """Since apimachinery v0.35 ``IsQualifiedName`` is ``content.IsLabelKey``, which checks the prefix
+    with ``content.IsDNS1123Subdomain``; its ``MaxLenError`` says "bytes" (pkg/api/validate/content)."""
+    assert v.is_qualified_name("a" * 254 + "/x") == ["prefix part must be no more than 253 bytes"]
+    assert v.is_qualified_name("\u00e9" * 127 + "/x")[0] == "prefix part must be no more than 253 bytes"
+
+
 @pytest.mark.parametrize("text, sloppy, legacy_strict, strict", [
     ("10.0.0.1", "10.0.0.1", [], []),
     ("010.001.002.003", "10.1.2.3", ["must not have leading 0s"], ["must not have leading 0s"]),
