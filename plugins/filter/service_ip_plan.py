@@ -74,7 +74,8 @@ notes:
     other Service fields are not validated, and node ports are not allocated.
   - An address released by an update (downgrade to SingleStack, switch to ExternalName) is
     listed in C(released); an address of a family the cluster no longer has is kept, as upstream.
-  - Field error values print as Go prints them (C([]string{"10.0.0.1", ""}) for C(clusterIPs)).
+  - Field error values print as kube-apiserver 1.34 and later prints them, as JSON
+    (C(["10.0.0.1",""]) for C(clusterIPs), C(null) for an unset value); strings stay quoted.
 seealso:
   - plugin: clusternet.k8s.service_cidr_info
     plugin_type: filter

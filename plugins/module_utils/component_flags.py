@@ -22,7 +22,7 @@ from __future__ import annotations
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    child, go_cidr_string, go_ip_string, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
+    child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
     parse_ip_sloppy)
 
 COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kubelet", "kube-proxy")
@@ -345,7 +345,7 @@ def validate_detect_local(mode, cluster_cidrs, bridge_interface, interface_prefi
     """``validateDetectLocalMode`` and ``validateDetectLocalConfiguration``."""
     path = "KubeProxyConfiguration"
     if mode not in DETECT_LOCAL_MODES:
-        return [not_supported(child(path, "DetectLocalMode"), mode, DETECT_LOCAL_MODES)]
+        return [not_supported(child(path, "DetectLocalMode"), go_json_value(mode), DETECT_LOCAL_MODES)]
     config = child(path, "DetectLocalConfiguration")
     if mode == "BridgeInterface" and not bridge_interface:
         return [invalid(child(config, "InterfaceName"), bridge_interface, "must not be empty")]

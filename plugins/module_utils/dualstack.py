@@ -129,9 +129,9 @@ def validate_pod_status(status, path):
         dual, err = dual_stack_ips_error(ips)
         if err:
             errors.append(internal_error(field, "failed to check for dual stack with error:%s" % err))
-        structs = [go_struct("core.PodIP", [("IP", ip)]) for ip in ips]
+        structs = [go_struct([("IP", ip)]) for ip in ips]
         if not dual or len(ips) > 2:
-            errors.append(invalid(field, go_struct_slice("core.PodIP", structs),
+            errors.append(invalid(field, go_struct_slice(structs),
                                   "may specify no more than one IP for each IP family"))
         seen = set()
         for i, ip in enumerate(ips):
@@ -148,7 +148,7 @@ def validate_service_cidr(obj):
     field = "spec.cidrs"
     if not cidrs:
         return [required(field, "at least one CIDR required")]
-    bad_value = go_struct("networking.ServiceCIDRSpec", [("CIDRs", go_string_slice(cidrs))])
+    bad_value = go_struct([("CIDRs", go_string_slice(cidrs))])
     if len(cidrs) > 2:
         return [invalid(field, bad_value, "may only hold up to 2 values")]
     if len(cidrs) == 2 and not dual_stack_cidrs_error(cidrs)[0]:

@@ -29,7 +29,7 @@ import ipaddress
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_quote, go_string_slice, index, invalid,
+    aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid,
     ip_family, is_valid_ip, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required,
     validate_dns1123_subdomain)
 
@@ -426,9 +426,9 @@ def _ip_families_errors(svc):
     seen = set()
     for i, family in enumerate(svc.ip_families):
         if family not in IP_FAMILIES:
-            errors.append(not_supported(index(IP_FAMILIES_FIELD, i), family, IP_FAMILIES))
+            errors.append(not_supported(index(IP_FAMILIES_FIELD, i), go_json_value(family), IP_FAMILIES))
         if family in seen:
-            errors.append(duplicate(index(IP_FAMILIES_FIELD, i), family))
+            errors.append(duplicate(index(IP_FAMILIES_FIELD, i), go_json_value(family)))
         seen.add(family)
     return errors
 
@@ -464,7 +464,7 @@ def _validate_cluster_ips_related_fields(svc):
         return []
     errors = _cluster_ip_sync_errors(svc) + _ip_families_errors(svc)
     if svc.policy is not None and svc.policy not in IP_FAMILY_POLICIES:
-        errors.append(not_supported(IP_FAMILY_POLICY, svc.policy, IP_FAMILY_POLICIES))
+        errors.append(not_supported(IP_FAMILY_POLICY, go_json_value(svc.policy), IP_FAMILY_POLICIES))
     ip_errors = _cluster_ips_errors(svc)
     errors += ip_errors
     if len(svc.cluster_ips) > 2:
@@ -501,7 +501,7 @@ def _validate_service(svc):
         errors += _external_name_errors(svc)
     errors += _validate_cluster_ips_related_fields(svc)
     if svc.type not in SERVICE_TYPES:
-        errors.append(not_supported("spec.type", svc.type, SERVICE_TYPES))
+        errors.append(not_supported("spec.type", go_json_value(svc.type), SERVICE_TYPES))
     return errors
 
 
@@ -522,7 +522,7 @@ def _validate_upgrade_downgrade_cluster_ips(old, new):
         if primary_changed:
             errors.append(invalid(index(CLUSTER_IPS, 0), value, "may not change once set"))
         if len(new.cluster_ips) == 1 and new.policy != SINGLE_STACK:
-            errors.append(invalid(IP_FAMILY_POLICY, new.policy, "must be set to 'SingleStack' when releasing the secondary clusterIP"))
+            errors.append(invalid(IP_FAMILY_POLICY, go_json_value(new.policy), "must be set to 'SingleStack' when releasing the secondary clusterIP"))
     elif primary_changed:
         errors.append(invalid(index(CLUSTER_IPS, 0), value, "may not change once set"))
     return errors
@@ -534,7 +534,7 @@ def _validate_upgrade_downgrade_ip_families(old, new):
     cluster IPs."""
     if EXTERNAL_NAME in (old.type, new.type) or _is_headless(old) or _is_headless(new):
         return []
-    families = go_string_slice(new.ip_families, "core.IPFamily")
+    families = go_string_slice(new.ip_families)
     cluster_ips = go_string_slice(new.cluster_ips)
     field = index(IP_FAMILIES_FIELD, 0)
     if len(old.ip_families) == len(new.ip_families):
@@ -548,7 +548,7 @@ def _validate_upgrade_downgrade_ip_families(old, new):
         if primary_changed:
             errors.append(invalid(field, cluster_ips, "may not change once set"))
         if len(new.ip_families) == 1 and new.policy != SINGLE_STACK:
-            errors.append(invalid(IP_FAMILY_POLICY, new.policy, "must be set to 'SingleStack' when releasing the secondary ipFamily"))
+            errors.append(invalid(IP_FAMILY_POLICY, go_json_value(new.policy), "must be set to 'SingleStack' when releasing the secondary ipFamily"))
     elif primary_changed:
         errors.append(invalid(field, cluster_ips, "may not change once set"))
     return errors
@@ -611,9 +611,9 @@ def _update_prep_errors(svc, old):
         return []
     errors = []
     if svc.cluster_ips and len(svc.cluster_ips) < len(old.cluster_ips):
-        errors.append(invalid(IP_FAMILY_POLICY, svc.policy, "must be 'SingleStack' to release the secondary cluster IP"))
+        errors.append(invalid(IP_FAMILY_POLICY, go_json_value(svc.policy), "must be 'SingleStack' to release the secondary cluster IP"))
     if svc.ip_families and len(svc.ip_families) < len(old.ip_families):
-        errors.append(invalid(IP_FAMILY_POLICY, svc.policy, "must be 'SingleStack' to release the secondary IP family"))
+        errors.append(invalid(IP_FAMILY_POLICY, go_json_value(svc.policy), "must be 'SingleStack' to release the secondary IP family"))
     return errors
 
 
@@ -622,10 +622,10 @@ def _single_stack_errors(svc):
         return []
     errors = []
     if len(svc.cluster_ips) == 2:
-        errors.append(invalid(IP_FAMILY_POLICY, svc.policy,
+        errors.append(invalid(IP_FAMILY_POLICY, go_json_value(svc.policy),
                               "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"))
     if len(svc.ip_families) == 2:
-        errors.append(invalid(IP_FAMILY_POLICY, svc.policy,
+        errors.append(invalid(IP_FAMILY_POLICY, go_json_value(svc.policy),
                               "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"))
     return errors
 
@@ -650,10 +650,10 @@ def _cluster_support_errors(svc, configured):
     """RequireDualStack needs two families; each requested family must be configured."""
     errors = []
     if svc.policy == REQUIRE_DUAL_STACK and len(configured) < 2:
-        errors.append(invalid(IP_FAMILY_POLICY, svc.policy, "this cluster is not configured for dual-stack services"))
+        errors.append(invalid(IP_FAMILY_POLICY, go_json_value(svc.policy), "this cluster is not configured for dual-stack services"))
     for i, family in enumerate(svc.ip_families):
         if family not in configured:
-            errors.append(invalid(index(IP_FAMILIES_FIELD, i), family, "not configured on this cluster"))
+            errors.append(invalid(index(IP_FAMILIES_FIELD, i), go_json_value(family), "not configured on this cluster"))
     return errors
 
 

@@ -14,7 +14,6 @@ Sources: apimachinery ``pkg/util/validation/field/errors.go`` (error text), ``va
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 import unicodedata
 
@@ -100,7 +99,7 @@ _TYPE_TEXT = {
 
 
 class GoSyntax(object):
-    """A bad value that Go prints with ``%#v`` (a slice or struct): ``str()`` is that text."""
+    """A bad value already rendered the way ``field.Error`` prints it: ``str()`` is that text."""
 
     __slots__ = ("text",)
 
@@ -111,45 +110,85 @@ class GoSyntax(object):
         return self.text
 
 
-def go_string_slice(values, elem_type="string"):
-    """``%#v`` of a Go slice of strings, or of a named string type such as ``core.IPFamily``.
+_GO_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
-    ``[]string{"a", "b"}``; an empty slice prints as ``[]string(nil)``, as decoded from JSON without the field.
+
+def _go_json_string(text):
+    """A string as Go's ``encoding/json`` writes it (HTML-safe, Go 1.22+ short escapes, bad UTF-8 as U+FFFD)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in _GO_JSON_ESCAPES:
+            out.append(_GO_JSON_ESCAPES[ch])
+        elif code < 0x20 or ch in "<>&" or code in (0x2028, 0x2029):
+            out.append("\\u%04x" % code)
+        elif 0xD800 <= code <= 0xDFFF:  # undecodable bytes and lone surrogates are not valid UTF-8
+            out.append("\\ufffd")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def go_json(value):
+    """``json.Marshal`` of a decoded value: maps with sorted keys, ``None`` as ``null``, no spaces.
+
+    A :class:`GoSyntax` inside is taken as already rendered (a nested struct or slice).
     """
-    if not values:
-        return GoSyntax("[]%s(nil)" % elem_type)
-    return GoSyntax("[]%s{%s}" % (elem_type, ", ".join(go_quote(v) for v in values)))
-
-
-def go_struct(type_name, fields):
-    """``%#v`` of a Go struct of strings and ``%#v`` values, fields in declaration order.
-
-    ``go_struct("core.PodIP", [("IP", "10.0.0.1")])`` prints ``core.PodIP{IP:"10.0.0.1"}``.
-    """
-    parts = ["%s:%s" % (name, format_value(value)) for name, value in fields]
-    return GoSyntax("%s{%s}" % (type_name, ", ".join(parts)))
-
-
-def go_struct_slice(type_name, structs):
-    """``%#v`` of a slice of structs made with :func:`go_struct`: ``[]core.PodIP{core.PodIP{IP:"a"}}``."""
-    if not structs:
-        return GoSyntax("[]%s(nil)" % type_name)
-    return GoSyntax("[]%s{%s}" % (type_name, ", ".join(s.text for s in structs)))
-
-
-def format_value(value):
-    """How ``field.Error.ErrorBody`` prints a bad value."""
     if isinstance(value, GoSyntax):
         return value.text
     if value is None:
-        value = "null"
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, str):
+        return _go_json_string(value)
+    if isinstance(value, dict):
+        return "{%s}" % ",".join("%s:%s" % (_go_json_string(str(k)), go_json(value[k])) for k in sorted(value, key=str))
+    return "[%s]" % ",".join(go_json(item) for item in value)
+
+
+def go_json_value(value):
+    """A bad value of a named string type (``core.IPFamily``) or a pointer (``*IPFamilyPolicy``).
+
+    Since apimachinery 1.34 ``ErrorBody`` prints only plain ``string`` with ``%q``; everything else
+    goes through ``json.Marshal``, so ``"IPv4"`` stays ``"IPv4"`` but ``"<"`` becomes ``"\\u003c"``.
+    """
+    return GoSyntax(go_json(value))
+
+
+def go_string_slice(values):
+    """A ``[]string`` (or ``[]core.IPFamily``) bad value: JSON since apimachinery 1.34 (``["a","b"]``).
+
+    An empty list is a nil slice (decoded from JSON without the field): ``null``.
+    """
+    return GoSyntax(go_json(list(values)) if values else "null")
+
+
+def go_struct(fields):
+    """An internal-API struct bad value: JSON with the Go field names (internal types have no
+    json tags), in declaration order: ``go_struct([("IP", "10.0.0.1")])`` prints ``{"IP":"10.0.0.1"}``."""
+    return GoSyntax("{%s}" % ",".join("%s:%s" % (_go_json_string(name), go_json(value)) for name, value in fields))
+
+
+def go_struct_slice(structs):
+    """A slice of structs made with :func:`go_struct`: ``[{"IP":"a"}]``; empty is a nil slice, ``null``."""
+    return GoSyntax("[%s]" % ",".join(s.text for s in structs) if structs else "null")
+
+
+def format_value(value):
+    """How ``field.Error.ErrorBody`` prints a bad value (apimachinery 1.34+).
+
+    ``string`` with ``%q``, integers and booleans as they are, anything else (a slice, a map,
+    ``nil``) with ``json.Marshal``: ``null`` is not quoted.
+    """
+    if isinstance(value, GoSyntax):
+        return value.text
+    if isinstance(value, str):
         return go_quote(value)
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return go_json(value)
 
 
 class FieldError(object):

@@ -106,7 +106,7 @@ def test_kube_proxy_vectors(vec):
     given = vec["input"]
     cidrs = given["detectLocal.clusterCIDRs"]
     flags = {"--detect-local-mode": given["detectLocalMode"], "--cluster-cidr": ",".join(cidrs)}
-    go_value = "[]string{%s}" % ", ".join('"%s"' % c for c in cidrs)
+    go_value = json.dumps(cidrs, separators=(",", ":"))  # a []string bad value is JSON since apimachinery 1.34
     assert component_flag_errors(flags, "kube-proxy") == [
         "%s: Invalid value: %s: %s" % (e["field"], go_value, e["detail"]) for e in vec["expected"]["errors"]]
 

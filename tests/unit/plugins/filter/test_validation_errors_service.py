@@ -49,9 +49,9 @@ def test_type_validation_vectors(vec):
 @pytest.mark.parametrize("spec, expected", [
     ({"clusterIP": "10.0.0.1"}, []),
     ({"clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1", "10.0.0.2"]},
-     ['spec.clusterIPs: Invalid value: []string{"10.0.0.1", "10.0.0.2"}: may specify no more than one IP for each IP family']),
+     ['spec.clusterIPs: Invalid value: ["10.0.0.1","10.0.0.2"]: may specify no more than one IP for each IP family']),
     ({"clusterIP": "None", "clusterIPs": ["None", "10.0.0.1"]},
-     ['spec.clusterIPs: Invalid value: []string{"None", "10.0.0.1"}: \'None\' must be the first and only value']),
+     ['spec.clusterIPs: Invalid value: ["None","10.0.0.1"]: \'None\' must be the first and only value']),
     ({"type": "NodePort", "clusterIP": "None"}, ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"]),
     ({"clusterIP": "2000::01"}, ['spec.clusterIPs[0]: Invalid value: "2000::01": must be in canonical form ("2000::1")']),
 ])

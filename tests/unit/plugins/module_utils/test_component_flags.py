@@ -205,8 +205,8 @@ def test_kube_proxy_vectors(vector):
     ({"cluster-cidr": ""}, ['KubeProxyConfiguration.DetectLocalConfiguration.ClusterCIDRs[0]: Invalid value: "": must be '
                             'a valid CIDR block (e.g. 10.100.0.0/16 or fde4:8dba:82e1::/48)']),
     ({"cluster-cidr": "10.0.0.0/8,bad,worse"}, [
-        'KubeProxyConfiguration.DetectLocalConfiguration.ClusterCIDRs: Invalid value: []string{"10.0.0.0/8", "bad", '
-        '"worse"}: must be a either a single CIDR or dual-stack pair of CIDRs (e.g. [10.100.0.0/16, fde4:8dba:82e1::/48]']),
+        'KubeProxyConfiguration.DetectLocalConfiguration.ClusterCIDRs: Invalid value: ["10.0.0.0/8","bad","worse"]: '
+        'must be a either a single CIDR or dual-stack pair of CIDRs (e.g. [10.100.0.0/16, fde4:8dba:82e1::/48]']),
     ({"cluster-cidr": "10.0.0.0/8,10.1.0.0/16", "detect-local-mode": "NodeCIDR"}, []),
     ({"detect-local-mode": "BridgeInterface"},
      ['KubeProxyConfiguration.DetectLocalConfiguration.InterfaceName: Invalid value: "": must not be empty']),

@@ -153,7 +153,7 @@ def bitmap_allocate(vec):
             reason = "the provided IP (%s) is not in the valid range. The range of valid IPs is %s" % (ip, cidr)
         else:
             reason = "the provided network does not match the current range"
-        assert str(err.value) == 'Service "foo" is invalid: spec.clusterIPs: Invalid value: []string{"%s"}: failed to allocate IP %s: %s' % (
+        assert str(err.value) == 'Service "foo" is invalid: spec.clusterIPs: Invalid value: ["%s"]: failed to allocate IP %s: %s' % (
             ip, ip, reason)
     full = hosts(cidr)
     with pytest.raises(ServiceIPError) as err:
@@ -316,7 +316,7 @@ def test_list_failure_names_the_service():
     svc = service({"clusterIP": "10.0.1.5"})
     with pytest.raises(ServiceIPError) as err:
         service_ip_plan([svc, svc], ["10.0.0.0/16"])
-    assert str(err.value) == ('service[1]: Service "foo" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.1.5"}: '
+    assert str(err.value) == ('service[1]: Service "foo" is invalid: spec.clusterIPs: Invalid value: ["10.0.1.5"]: '
                               'failed to allocate IP 10.0.1.5: provided IP is already allocated')
     assert err.value.where == "service[1]" and err.value.stage == "allocIPs"
 
@@ -374,11 +374,11 @@ def test_ipv6_primary_clusters(spec, families, expected):
      'dual-stack services'),
     ({"ipFamilies": ["IPv4"]}, ["IPv6"], 'Service "foo" is invalid: spec.ipFamilies[0]: Invalid value: "IPv4": not configured on this cluster'),
     ({"clusterIP": "10.0.0.5", "clusterIPs": ["10.0.0.5", "2000::5"], "ipFamilyPolicy": "PreferDualStack"}, ["IPv4"],
-     'Service "foo" is invalid: spec.clusterIPs[1]: Invalid value: []string{"10.0.0.5", "2000::5"}: IPv6 is not configured on this cluster'),
+     'Service "foo" is invalid: spec.clusterIPs[1]: Invalid value: ["10.0.0.5","2000::5"]: IPv6 is not configured on this cluster'),
     ({"clusterIPs": ["10.0.0.5"]}, ["IPv4"],
-     'Service "foo" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.5"}: must be empty when `clusterIP` is not specified'),
+     'Service "foo" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: must be empty when `clusterIP` is not specified'),
     ({"clusterIP": "10.0.0.5", "clusterIPs": ["10.0.0.6"]}, ["IPv4"],
-     'Service "foo" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.6"}: first value must match `clusterIP`'),
+     'Service "foo" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.6"]: first value must match `clusterIP`'),
     ({"ipFamilies": ["IPv5", "IPv5"]}, ["IPv4"],
      'Service "foo" is invalid: [spec.ipFamilies[0]: Unsupported value: "IPv5": supported values: "IPv4", "IPv6", '
      'spec.ipFamilies[1]: Unsupported value: "IPv5": supported values: "IPv4", "IPv6", spec.ipFamilies[1]: Duplicate value: "IPv5"]'),
@@ -484,12 +484,12 @@ def test_update_downgrade_keeping_both_addresses_in_the_request():
 
 @pytest.mark.parametrize("new, stage, message", [
     (dict(STORED, clusterIP="10.0.0.11", clusterIPs=["10.0.0.11", "2000::10"]), "ValidateServiceUpdate",
-     'Service "foo" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.0.0.11", "2000::10"}: may not change once set'),
+     'Service "foo" is invalid: spec.clusterIPs[0]: Invalid value: ["10.0.0.11","2000::10"]: may not change once set'),
     (dict(STORED, ipFamilies=["IPv6", "IPv4"], clusterIP="2000::10", clusterIPs=["2000::10", "10.0.0.10"]),
      "ValidateServiceUpdate",
-     'Service "foo" is invalid: [spec.clusterIPs[0]: Invalid value: []string{"2000::10", "10.0.0.10"}: may not change once set, '
-     'spec.clusterIPs[1]: Invalid value: []string{"2000::10", "10.0.0.10"}: may not change once set, '
-     'spec.ipFamilies[0]: Invalid value: []core.IPFamily{"IPv6", "IPv4"}: may not change once set]'),
+     'Service "foo" is invalid: [spec.clusterIPs[0]: Invalid value: ["2000::10","10.0.0.10"]: may not change once set, '
+     'spec.clusterIPs[1]: Invalid value: ["2000::10","10.0.0.10"]: may not change once set, '
+     'spec.ipFamilies[0]: Invalid value: ["IPv6","IPv4"]: may not change once set]'),
     (dict(STORED, ipFamilyPolicy="PreferDualStack", ipFamilies=["IPv4"]), "initIPFamilyFields",
      'Service "foo" is invalid: spec.ipFamilyPolicy: Invalid value: "PreferDualStack": must be \'SingleStack\' to release the '
      'secondary IP family'),

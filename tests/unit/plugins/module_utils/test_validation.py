@@ -21,7 +21,8 @@ def test_error_formats():
     assert str(v.invalid("spec.x", "v", "bad")) == 'spec.x: Invalid value: "v": bad'
     assert str(v.invalid("spec.x", 7, "bad")) == "spec.x: Invalid value: 7: bad"
     assert str(v.invalid("spec.x", True, "")) == "spec.x: Invalid value: true"
-    assert str(v.invalid("spec.x", None, "d")) == 'spec.x: Invalid value: "null": d'
+    # apimachinery 1.34+ (c58e197e "Nicer value rendering in API errors"): nil goes through json.Marshal
+    assert str(v.invalid("spec.x", None, "d")) == "spec.x: Invalid value: null: d"
     assert str(v.invalid("spec.x", ["a"], "d")) == 'spec.x: Invalid value: ["a"]: d'
     assert str(v.required("spec.x")) == "spec.x: Required value"
     assert str(v.required("spec.x", "why")) == "spec.x: Required value: why"
@@ -143,21 +144,35 @@ def test_cidrs(text, net, strict):
 
 
 def test_go_string_slice():
-    assert str(v.go_string_slice(["10.0.0.1", ""])) == '[]string{"10.0.0.1", ""}'
-    assert str(v.go_string_slice(["IPv6"], "core.IPFamily")) == '[]core.IPFamily{"IPv6"}'
-    assert str(v.go_string_slice([])) == "[]string(nil)"
+    """Since apimachinery 1.34 (c58e197e "Nicer value rendering in API errors") ``ErrorBody`` prints
+    every bad value that is not a plain string, integer or boolean with ``json.Marshal``."""
+    assert str(v.go_string_slice(["10.0.0.1", ""])) == '["10.0.0.1",""]'
+    assert str(v.go_string_slice(["IPv6"])) == '["IPv6"]'
+    assert str(v.go_string_slice([])) == "null"
     error = v.invalid("spec.clusterIPs", v.go_string_slice(["a\nb"]), "d")
-    assert str(error) == 'spec.clusterIPs: Invalid value: []string{"a\\nb"}: d'
+    assert str(error) == 'spec.clusterIPs: Invalid value: ["a\\nb"]: d'
+
+
+def test_go_json_escapes_as_encoding_json():
+    """``encoding/json``: HTML characters and U+2028/2029 as \\u escapes, \\b \\f \\n \\r \\t short (Go 1.22+),
+    other control characters as \\u00XX, non-ASCII kept, DEL kept, lone surrogates as U+FFFD; map keys sorted."""
+    assert v.go_json(["<a&b>", "\u2028", "\b\f\x01\x7f", "\u00e9", "\udc80"]) == \
+        '["\\u003ca\\u0026b\\u003e","\\u2028","\\b\\f\\u0001\x7f","\u00e9","\\ufffd"]'
+    assert v.go_json({"b": [1, True], "a": None}) == '{"a":null,"b":[1,true]}'
+    assert str(v.invalid("spec.x", [], "d")) == "spec.x: Invalid value: []: d"
+    assert str(v.not_supported("spec.ipFamilies[0]", v.go_json_value("IPv<4"), ["IPv4", "IPv6"])) == \
+        'spec.ipFamilies[0]: Unsupported value: "IPv\\u003c4": supported values: "IPv4", "IPv6"'
+    assert str(v.invalid("spec.ipFamilyPolicy", v.go_json_value(None), "d")) == "spec.ipFamilyPolicy: Invalid value: null: d"
 
 
 def test_go_struct_values_and_internal_error():
-    pod_ip = v.go_struct("core.PodIP", [("IP", "10.0.0.1")])
-    assert str(pod_ip) == 'core.PodIP{IP:"10.0.0.1"}'
-    assert str(v.go_struct_slice("core.PodIP", [pod_ip, pod_ip])) == \
-        '[]core.PodIP{core.PodIP{IP:"10.0.0.1"}, core.PodIP{IP:"10.0.0.1"}}'
-    assert str(v.go_struct_slice("core.PodIP", [])) == "[]core.PodIP(nil)"
-    spec = v.go_struct("networking.ServiceCIDRSpec", [("CIDRs", v.go_string_slice(["10.0.0.0/8"]))])
-    assert str(spec) == 'networking.ServiceCIDRSpec{CIDRs:[]string{"10.0.0.0/8"}}'
+    """Internal API types have no json tags: ``core.PodIP`` prints ``{"IP":...}``."""
+    pod_ip = v.go_struct([("IP", "10.0.0.1")])
+    assert str(pod_ip) == '{"IP":"10.0.0.1"}'
+    assert str(v.go_struct_slice([pod_ip, pod_ip])) == '[{"IP":"10.0.0.1"},{"IP":"10.0.0.1"}]'
+    assert str(v.go_struct_slice([])) == "null"
+    spec = v.go_struct([("CIDRs", v.go_string_slice(["10.0.0.0/8"]))])
+    assert str(spec) == '{"CIDRs":["10.0.0.0/8"]}'
     assert str(v.internal_error("status.podIPs", "boom")) == "status.podIPs: Internal error: boom"
 
 
