@@ -25,7 +25,8 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, com
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     child, duplicate, forbidden, go_cidr_string, go_ip_string, go_string_slice, go_struct, go_struct_slice, index,
-    internal_error, invalid, ip_family, is_valid_cidr, is_valid_ip, parse_cidr_sloppy, parse_ip_sloppy, required)
+    internal_error, invalid, ip_family, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
+    parse_cidr_sloppy, parse_ip_sloppy, required, STRICT_IP_CIDR_VALIDATION_1_36)
 
 FAMILIES = ("IPv4", "IPv6")
 
@@ -71,9 +72,15 @@ def dual_stack_cidrs_error(cidrs):
 # ---------------------------------------------------------------------------------------------
 
 
-def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs"):
-    """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family, no duplicates (order is free)."""
-    errors = [e for i, cidr in enumerate(pod_cidrs) for e in is_valid_cidr(index(field, i), cidr)]
+def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
+    """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family, no duplicates (order is free).
+
+    Each CIDR by ``IsValidCIDRForLegacyField`` (a legacy field, KEP-4858: no canonical-form check)
+    with the StrictIPCIDRValidation default of Kubernetes 1.36; ``valid_old`` (the stored Node's
+    values) are accepted again.
+    """
+    errors = [e for i, cidr in enumerate(pod_cidrs)
+              for e in is_valid_cidr_for_legacy_field(index(field, i), cidr, STRICT_IP_CIDR_VALIDATION_1_36, valid_old)]
     if len(pod_cidrs) > 1:
         dual, err = dual_stack_cidrs_error(pod_cidrs)
         if err:
@@ -93,16 +100,17 @@ def _node_pod_cidrs(obj, what="node"):
     return _strings(spec.get("podCIDRs"), what + ".spec.podCIDRs")
 
 
-def validate_node(obj):
+def validate_node(obj, valid_old=()):
     """The Node rules of this collection (``spec.podCIDRs``) on create."""
     expect(obj, dict, "node")
-    return validate_node_pod_cidrs(_node_pod_cidrs(obj))
+    return validate_node_pod_cidrs(_node_pod_cidrs(obj), valid_old=valid_old)
 
 
 def validate_node_update(new, old):
     """``ValidateNode`` plus ``ValidateNodeUpdate``: podCIDRs may only go from unset to a value."""
-    errors = validate_node(new)
-    new_cidrs, old_cidrs = _node_pod_cidrs(new), _node_pod_cidrs(expect(old, dict, "old"), "old")
+    old_cidrs = _node_pod_cidrs(expect(old, dict, "old"), "old")
+    errors = validate_node(new, valid_old=old_cidrs)
+    new_cidrs = _node_pod_cidrs(new)
     message = 'node updates may not change podCIDR except from "" to valid'
     if old_cidrs and len(old_cidrs) != len(new_cidrs):
         errors.append(forbidden("spec.podCIDRs", message))
@@ -121,10 +129,12 @@ def _pod_ips(status, field):
 
 
 def validate_pod_status(status, path):
-    """``validatePodIPs``: valid canonical IPs, at most one per family, no duplicates."""
+    """``validatePodIPs``: valid IPs (``IsValidIPForLegacyField``, a legacy field: no canonical-form
+    check; StrictIPCIDRValidation as in Kubernetes 1.36), at most one per family, no duplicates."""
     field = child(path, "podIPs")
     ips = _pod_ips(expect(status, dict, path), field)
-    errors = [e for i, ip in enumerate(ips) for e in is_valid_ip(index(field, i), ip)]
+    errors = [e for i, ip in enumerate(ips)
+              for e in is_valid_ip_for_legacy_field(index(field, i), ip, STRICT_IP_CIDR_VALIDATION_1_36)]
     if len(ips) > 1:
         dual, err = dual_stack_ips_error(ips)
         if err:

@@ -30,7 +30,8 @@ import ipaddress
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid,
-    ip_family, is_valid_ip, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required,
+    ip_family, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required,
+    STRICT_IP_CIDR_VALIDATION_1_36,
     validate_dns1123_subdomain)
 
 IPV4 = "IPv4"
@@ -433,15 +434,18 @@ def _ip_families_errors(svc):
     return errors
 
 
-def _cluster_ips_errors(svc):
-    """Each entry a canonical IP, but ``None`` alone at index 0."""
+def _cluster_ips_errors(svc, old):
+    """Each entry an IP by ``IsValidIPForLegacyField`` (never a canonical-form check), with the
+    StrictIPCIDRValidation default of Kubernetes 1.36; the stored Service's own addresses are
+    accepted again (KEP-4858 ratcheting). ``None`` only alone at index 0."""
+    valid_old = old.cluster_ips if old is not None else ()
     errors = []
     for i, ip in enumerate(svc.cluster_ips):
         if i == 0 and ip == CLUSTER_IP_NONE:
             if len(svc.cluster_ips) > 1:
                 errors.append(invalid(CLUSTER_IPS, go_string_slice(svc.cluster_ips), "'None' must be the first and only value"))
             continue
-        errors += is_valid_ip(index(CLUSTER_IPS, i), ip)
+        errors += is_valid_ip_for_legacy_field(index(CLUSTER_IPS, i), ip, STRICT_IP_CIDR_VALIDATION_1_36, valid_old)
     return errors
 
 
@@ -458,14 +462,14 @@ def _family_match_errors(svc):
     return errors
 
 
-def _validate_cluster_ips_related_fields(svc):
-    """``ValidateServiceClusterIPsRelatedFields`` (validation.go)."""
+def _validate_cluster_ips_related_fields(svc, old=None):
+    """``ValidateServiceClusterIPsRelatedFields`` (validation.go); ``old`` is the stored Service on update."""
     if svc.type == EXTERNAL_NAME:
         return []
     errors = _cluster_ip_sync_errors(svc) + _ip_families_errors(svc)
     if svc.policy is not None and svc.policy not in IP_FAMILY_POLICIES:
         errors.append(not_supported(IP_FAMILY_POLICY, go_json_value(svc.policy), IP_FAMILY_POLICIES))
-    ip_errors = _cluster_ips_errors(svc)
+    ip_errors = _cluster_ips_errors(svc, old)
     errors += ip_errors
     if len(svc.cluster_ips) > 2:
         errors.append(invalid(CLUSTER_IPS, go_string_slice(svc.cluster_ips), "may only hold up to 2 values"))
@@ -492,14 +496,14 @@ def _external_name_errors(svc):
     return errors + [required("spec.externalName")]
 
 
-def _validate_service(svc):
+def _validate_service(svc, old=None):
     """The rules of ``ValidateService`` (validation.go) about type, cluster IPs and IP families."""
     errors = []
     if svc.type in (LOAD_BALANCER, NODE_PORT) and _is_headless(svc):
         errors.append(invalid(index(CLUSTER_IPS, 0), svc.cluster_ips[0], "may not be set to 'None' for %s services" % svc.type))
     elif svc.type == EXTERNAL_NAME:
         errors += _external_name_errors(svc)
-    errors += _validate_cluster_ips_related_fields(svc)
+    errors += _validate_cluster_ips_related_fields(svc, old)
     if svc.type not in SERVICE_TYPES:
         errors.append(not_supported("spec.type", go_json_value(svc.type), SERVICE_TYPES))
     return errors
@@ -557,7 +561,7 @@ def _validate_upgrade_downgrade_ip_families(old, new):
 def _validate_service_update(new, old):
     """The IP rules of ``ValidateServiceUpdate`` (validation.go)."""
     return (_validate_upgrade_downgrade_cluster_ips(old, new) + _validate_upgrade_downgrade_ip_families(old, new)
-            + _validate_service(new))
+            + _validate_service(new, old))
 
 
 def validate_service(obj):
@@ -664,7 +668,7 @@ def _init_ip_family_fields(svc, old, cluster):
         return []
     if svc.policy is None:
         _default_policy(svc, old)
-    errors = _validate_cluster_ips_related_fields(svc)
+    errors = _validate_cluster_ips_related_fields(svc, old)
     if errors:
         return errors
     errors = _update_prep_errors(svc, old) if old is not None else []

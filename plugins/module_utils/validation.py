@@ -574,8 +574,18 @@ def _parse_ip_errors(field, value, strict):
     return ip, errs
 
 
-def is_valid_ip_for_legacy_field(field, value, strict=False):
-    """``IsValidIPForLegacyField``; ``strict`` is the StrictIPCIDRValidation gate (default off)."""
+# kube_features.go StrictIPCIDRValidation: alpha (off) in 1.33-1.35, beta and on by default from 1.36.
+STRICT_IP_CIDR_VALIDATION_1_36 = True
+
+
+def is_valid_ip_for_legacy_field(field, value, strict=False, valid_old=()):
+    """``IsValidIPForLegacyField``; ``strict`` is the StrictIPCIDRValidation gate (default off).
+
+    ``valid_old``: the values of the stored object, accepted as they are (KEP-4858 ratcheting).
+    Never checks canonical form: legacy fields only warn about it.
+    """
+    if value in valid_old:
+        return []
     return _parse_ip_errors(field, value, strict)[1]
 
 
@@ -648,8 +658,10 @@ def _parse_cidr_errors(field, value, strict):
     return parsed[1], errs
 
 
-def is_valid_cidr_for_legacy_field(field, value, strict=False):
-    """``IsValidCIDRForLegacyField``."""
+def is_valid_cidr_for_legacy_field(field, value, strict=False, valid_old=()):
+    """``IsValidCIDRForLegacyField``: as :func:`is_valid_ip_for_legacy_field`, for CIDRs."""
+    if value in valid_old:
+        return []
     return _parse_cidr_errors(field, value, strict)[1]
 
 

@@ -53,7 +53,12 @@ def test_type_validation_vectors(vec):
     ({"clusterIP": "None", "clusterIPs": ["None", "10.0.0.1"]},
      ['spec.clusterIPs: Invalid value: ["None","10.0.0.1"]: \'None\' must be the first and only value']),
     ({"type": "NodePort", "clusterIP": "None"}, ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"]),
-    ({"clusterIP": "2000::01"}, ['spec.clusterIPs[0]: Invalid value: "2000::01": must be in canonical form ("2000::1")']),
+    # clusterIPs is a legacy IP field (IsValidIPForLegacyField, KEP-4858): non-canonical IPv6 is only
+    # warned about; leading zeros and IPv4-mapped addresses are refused (StrictIPCIDRValidation, 1.36+)
+    ({"clusterIP": "2000::01"}, []),
+    ({"clusterIP": "010.0.0.1"}, ['spec.clusterIPs[0]: Invalid value: "010.0.0.1": must not have leading 0s']),
+    ({"clusterIP": "::ffff:10.0.0.1"},
+     ['spec.clusterIPs[0]: Invalid value: "::ffff:10.0.0.1": must not be an IPv4-mapped IPv6 address']),
 ])
 def test_exact_texts(spec, expected):
     assert validation_errors(service(spec)) == expected

@@ -75,7 +75,11 @@ def test_node_errors_in_apiserver_form():
 @pytest.mark.parametrize("pod_cidrs, details", [
     (["10.244.1.0/24", "fd00::/64", "10.244.2.0/24"], ["may specify no more than one CIDR for each IP family"]),
     (["10.244.1.1/24"], ["must not have bits set beyond the prefix length"]),
-    (["fd00:0::/64"], ['must be in canonical form ("fd00::/64")']),
+    # podCIDRs is a legacy CIDR field (IsValidCIDRForLegacyField, KEP-4858): non-canonical IPv6 passes,
+    # leading zeros and IPv4-mapped addresses do not (StrictIPCIDRValidation, on by default from 1.36)
+    (["fd00:0::/64"], []),
+    (["010.244.1.0/24"], ["must not have leading 0s in IP or prefix length"]),
+    (["::ffff:10.244.1.0/120"], ["must not have an IPv4-mapped IPv6 address"]),
     ([], []),
 ])
 def test_node_pod_cidrs_rules(pod_cidrs, details):
@@ -89,6 +93,9 @@ def test_node_update_forbids_any_change_once_set():
     assert [str(e) for e in dualstack.validate_node_update(node_obj(["10.244.2.0/24"]), old)] == [forbidden]
     assert [str(e) for e in dualstack.validate_node_update(node_obj([]), old)] == [forbidden]
     assert dualstack.validate_node_update(old, old) == []
+    # a value the stored Node already holds is accepted again (KEP-4858 ratcheting, validOldCIDRs)
+    legacy = node_obj(["010.244.1.0/24"])
+    assert dualstack.validate_node_update(legacy, legacy) == []
 
 
 # --- Pod status.podIPs ---------------------------------------------------------------------------
@@ -111,9 +118,13 @@ def test_pod_ips_in_apiserver_form():
     assert [str(e) for e in dualstack.validate_pod_status(status, "status")][:2] == [
         'status.podIPs[1]: Invalid value: "": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
         "status.podIPs: Internal error: failed to check for dual stack with error:invalid IP[1]: "]
+    # status.podIPs is a legacy IP field (validatePodIPs uses IsValidIPForLegacyField, KEP-4858)
     status = {"podIPs": [{"ip": "2001:db8:0::4"}]}
+    assert dualstack.validate_pod_status(status, "status") == []
+    status = {"podIPs": [{"ip": "010.244.1.4"}, {"ip": "::ffff:10.244.1.5"}]}
     assert [e.detail for e in dualstack.validate_pod_status(status, "status")] == [
-        'must be in canonical form ("2001:db8::4")']
+        "must not have leading 0s", "must not be an IPv4-mapped IPv6 address",
+        "may specify no more than one IP for each IP family"]
 
 
 # --- ServiceCIDR -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import ServiceIPError, service_cidr_info, service_ip_plan
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "dualstack.json")
@@ -527,3 +528,34 @@ def test_bad_input(args, message):
     with pytest.raises(InputError) as err:
         service_ip_plan(*args)
     assert str(err.value) == message
+
+
+# ---------------------------------------------------------------------------------------------
+# clusterIPs are a "legacy" IP field (KEP-4858): IsValidIPForLegacyField, never a canonical-form check
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cluster_ips_need_not_be_canonical():
+    """``ValidateServiceClusterIPsRelatedFields`` checks ``clusterIPs`` with ``IsValidIPForLegacyField``
+    (Kubernetes 1.33+, StrictIPCIDRValidation on by default from 1.36): leading zeros and IPv4-mapped
+    addresses are refused, a non-canonical IPv6 address is accepted and kept as written (alloc.go
+    stores the requested string)."""
+    plan = service_ip_plan(service({"clusterIP": "2000:0::05", "ipFamilies": ["IPv6"]}), DUAL)
+    assert (plan["clusterIP"], plan["clusterIPs"], plan["ipFamilies"]) == ("2000:0::05", ["2000:0::05"], ["IPv6"])
+    assert validation_errors(service({"clusterIP": "2000::01"})) == []
+    with pytest.raises(ServiceIPError) as err:
+        service_ip_plan(service({"clusterIP": "::ffff:10.0.0.5"}), DUAL)
+    assert str(err.value) == ('Service "foo" is invalid: spec.clusterIPs[0]: Invalid value: "::ffff:10.0.0.5": '
+                              'must not be an IPv4-mapped IPv6 address')
+
+
+def test_cluster_ips_ratchet_on_update():
+    """An address the stored Service already holds is accepted again on update (KEP-4858 ratcheting:
+    ``validOldIPs``), even where a new one would be refused; the address is taken by that Service."""
+    stored = dict(STORED, clusterIP="010.0.0.10", clusterIPs=["010.0.0.10", "2000::10"])
+    plan = service_ip_plan(service(dict(stored, ports=[{"port": 80}])), DUAL, ["10.0.0.10", "2000::10"], service(stored))
+    assert plan["clusterIPs"] == ["010.0.0.10", "2000::10"]
+    with pytest.raises(ServiceIPError) as err:
+        service_ip_plan(service(dict(stored, clusterIP="010.0.0.11", clusterIPs=["010.0.0.11", "2000::10"])), DUAL,
+                        ["10.0.0.10", "2000::10"], service(stored))
+    assert 'spec.clusterIPs[0]: Invalid value: "010.0.0.11": must not have leading 0s' in str(err.value)
