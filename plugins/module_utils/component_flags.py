@@ -259,11 +259,12 @@ LEGACY_IPAM_TYPES = ("IPAMFromCluster", "IPAMFromCloud")
 def kube_controller_manager_errors(flags):
     """kube-controller-manager: option validation, then the node IPAM controller's start-up checks."""
     service_range = flag_string(flags, "service-cluster-ip-range")
-    if len(service_range.split(",")) > 2:  # NodeIPAMControllerOptions.Validate
-        return ["--service-cluster-ip-range can not contain more than two entries"]
     masks = [flag_int32(flags, name) for name in
              ("node-cidr-mask-size", "node-cidr-mask-size-ipv4", "node-cidr-mask-size-ipv6")]
-    if not flag_bool(flags, "allocate-node-cidrs"):
+    allocate = flag_bool(flags, "allocate-node-cidrs")  # flags are parsed before options are validated
+    if len(service_range.split(",")) > 2:  # NodeIPAMControllerOptions.Validate
+        return ["--service-cluster-ip-range can not contain more than two entries"]
+    if not allocate:
         return []
     allocator_type = flag_string(flags, "cidr-allocator-type", cidrset.RANGE_ALLOCATOR)
     if allocator_type == cidrset.CLOUD_ALLOCATOR:

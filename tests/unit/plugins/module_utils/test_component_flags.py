@@ -158,6 +158,11 @@ def test_node_ipam_controller_vectors_through_the_flags(vector):
       'value out of range']),
     ({"allocate-node-cidrs": "yes"},
      ['invalid argument "yes" for "--allocate-node-cidrs" flag: strconv.ParseBool: parsing "yes": invalid syntax']),
+    # pflag parses every flag before NodeIPAMControllerOptions.Validate runs
+    ({"service-cluster-ip-range": "10.0.0.0/24,fd00::/108,10.1.0.0/24", "node-cidr-mask-size": "x"},
+     ['invalid argument "x" for "--node-cidr-mask-size" flag: strconv.ParseInt: parsing "x": invalid syntax']),
+    ({"service-cluster-ip-range": "10.0.0.0/24,fd00::/108,10.1.0.0/24", "allocate-node-cidrs": "yes"},
+     ['invalid argument "yes" for "--allocate-node-cidrs" flag: strconv.ParseBool: parsing "yes": invalid syntax']),
 ])
 def test_kube_controller_manager(flags, errors):
     assert cf.component_flag_errors(flags, "kube-controller-manager") == errors
