@@ -262,13 +262,15 @@ class CidrSet(object):
 
     def index_of(self, address):
         """``getIndexForIP``: which node block ``address`` falls in."""
+        # Go compares with uint32(maxCIDRs) for IPv4: a 32-bit difference (1<<32) truncates to 0
+        limit = self.max_cidrs & 0xFFFFFFFF if self.cluster_cidr.version == 4 else self.max_cidrs
         if address.version != self.cluster_cidr.version:
-            index = self.max_cidrs  # Go mixes 4- and 16-byte forms here; the result is never in range
+            index = limit  # Go mixes 4- and 16-byte forms here; the result is never in range
         else:
             index = (self._base ^ int(address)) >> (self._bits - self.node_mask)
             if address.version == 6:
                 index &= (1 << 64) - 1  # big.Int.Uint64() keeps the low 64 bits only
-        if index >= self.max_cidrs:
+        if index >= limit:
             raise CIDRAllocatorError("CIDR: %s/%d is out of the range of CIDR allocator"
                                      % (go_ip_string(address), self.node_mask))
         return index
@@ -327,10 +329,16 @@ class RangeAllocator(object):
             self._filter_out_service_range(service)
 
     def _filter_out_service_range(self, service):
-        """``filterOutServiceRange``: node blocks overlapping a service range are never handed out."""
+        """``filterOutServiceRange``: node blocks overlapping a service range are never handed out.
+
+        kube-controller-manager only logs an ``Occupy`` error here; the blocks then stay free.
+        """
         for net, cidr_set in zip(self.cluster, self.sets):
             if _same_family_overlap(net, service):
-                cidr_set.occupy(service)
+                try:
+                    cidr_set.occupy(service)
+                except CIDRAllocatorError:
+                    pass
 
     def occupy_node(self, name, pod_cidrs, pod_cidr=""):
         """``occupyCIDRs``: an existing node's podCIDRs are marked used; garbage or out of range is fatal.

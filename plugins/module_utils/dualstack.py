@@ -672,7 +672,7 @@ def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=
         plan.capacity["limited_by"] = binding["family"]
     for cidr_set in sets:
         if cidr_set.allocated == cidr_set.max_cidrs:
-            plan.errors.append("service ranges take every node block of --cluster-cidr %s: no node gets a %s podCIDR"
+            plan.errors.append("service ranges take every node block of --cluster-cidr %s: no node gets an %s podCIDR"
                                % (go_cidr_string(cidr_set.cluster_cidr), _family(cidr_set.cluster_cidr)))
         else:
             _check_node_count(plan, cidr_set, node_count)

@@ -120,13 +120,38 @@ def test_ipv6_node_mask_at_most_16_bits_longer():
 
 
 def test_ipv4_has_no_mask_difference_limit_and_large_ranges_cost_nothing():
+    cidr_set = CidrSet(net("128.0.0.0/1"), 32)
+    assert cidr_set.max_cidrs == 1 << 31
+    cidr_set.occupy(net("128.0.0.0/2"))
+    assert cidr_set.allocated == 1 << 30
+    assert go_cidr_string(cidr_set.allocate_next()) == "192.0.0.0/32"
+    cidr_set.occupy(net("255.255.255.255/32"))
+    assert cidr_set.used_runs() == [(0, (1 << 30)), ((1 << 31) - 1, (1 << 31) - 1)]
+
+
+def test_ipv4_32_bit_difference_overflows_the_index_check_as_go_does():
+    """``getIndexForIP`` compares with ``uint32(s.maxCIDRs)``: 1<<32 truncates to 0, so a /0 cluster
+    CIDR with /32 node blocks hands out blocks but can occupy none (cidr_set.go)."""
     cidr_set = CidrSet(net("0.0.0.0/0"), 32)
     assert cidr_set.max_cidrs == 1 << 32
-    cidr_set.occupy(net("0.0.0.0/1"))
-    assert cidr_set.allocated == 1 << 31
-    assert go_cidr_string(cidr_set.allocate_next()) == "128.0.0.0/32"
-    cidr_set.occupy(net("255.255.255.255/32"))
-    assert cidr_set.used_runs() == [(0, (1 << 31)), ((1 << 32) - 1, (1 << 32) - 1)]
+    assert [go_cidr_string(cidr_set.allocate_next()) for _ in range(2)] == ["0.0.0.0/32", "0.0.0.1/32"]
+    with pytest.raises(CIDRAllocatorError) as err:
+        cidr_set.occupy(net("10.0.0.0/24"))
+    assert str(err.value) == "CIDR: 10.0.0.0/32 is out of the range of CIDR allocator"
+    cidr_set.occupy(net("0.0.0.0/0"))  # as large as the cluster CIDR: the whole range, no index needed
+    assert cidr_set.allocated == 1 << 32
+
+
+def test_service_range_filter_failures_are_only_logged():
+    """``filterOutServiceRange`` only logs an ``Occupy`` error (range_allocator.go): the blocks stay free,
+    while an existing node's podCIDR that cannot be occupied stops kube-controller-manager."""
+    allocator = RangeAllocator([net("0.0.0.0/0")], [32], [net("10.96.0.0/12")])
+    assert allocator.sets[0].allocated == 0
+    assert cidrset.node_pod_cidrs(["a"], "0.0.0.0/0", [32], "10.96.0.0/12") == {"a": ["0.0.0.0/32"]}
+    with pytest.raises(InputError) as err:
+        cidrset.node_pod_cidrs([{"metadata": {"name": "b"}, "spec": {"podCIDRs": ["10.0.0.1/32"]}}], "0.0.0.0/0", [32])
+    assert str(err.value).endswith("failed to mark cidr[10.0.0.1/32] at idx [0] as occupied for node: b: CIDR: "
+                                   "10.0.0.1/32 is out of the range of CIDR allocator")
 
 
 def test_smaller_cidr_occupies_its_whole_block_and_release_only_counts_used_blocks():

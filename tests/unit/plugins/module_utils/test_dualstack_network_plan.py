@@ -78,7 +78,7 @@ def test_service_range_inside_the_pod_range_reserves_blocks_and_can_take_all():
     assert plan["capacity"]["pod_networks"][0]["reserved_blocks"] == 16
     assert plan["capacity"]["nodes"] == {"IPv4": 240}
     full = network_plan("10.0.0.0/24", "10.0.0.0/24", node_mask_sizes=25, node_count=1)
-    assert "service ranges take every node block of --cluster-cidr 10.0.0.0/24: no node gets a IPv4 podCIDR" in full["errors"]
+    assert "service ranges take every node block of --cluster-cidr 10.0.0.0/24: no node gets an IPv4 podCIDR" in full["errors"]
 
 
 def test_stack_shapes():
