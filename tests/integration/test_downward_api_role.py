@@ -136,11 +136,11 @@ def test_every_kind_at_its_pod_template(kube, live, workloads, tmp_path):
         {"kind": "CronJob", "name": "report", "namespace": "jobs", "containers": ["run"], "env": {"POD": "metadata.name"}},
         {"kind": "Pod", "name": "tools", "containers": ["shell"], "env": {"POD": "metadata.name"}}])
     assert rendered.rc == 0, rendered.stdout[-3000:]
-    cron = yaml.safe_load((out / "downward_api_cronjob_jobs_report.yml").read_text().split("---\n", 1)[1])
+    cron = yaml.safe_load((out / "cronjob-jobs-report.yaml").read_text().split("---\n", 1)[1])
     assert cron["apiVersion"] == "batch/v1"
     assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"] == {
         "containers": [{"name": "run", "env": [dict({"name": "POD"}, valueFrom=field("metadata.name"))]}]}
-    pod = yaml.safe_load((out / "downward_api_pod_default_tools.yml").read_text().split("---\n", 1)[1])
+    pod = yaml.safe_load((out / "pod-default-tools.yaml").read_text().split("---\n", 1)[1])
     assert pod["apiVersion"] == "v1" and pod["spec"]["containers"][0]["name"] == "shell"
 
 
@@ -163,9 +163,10 @@ def test_render_mode_writes_files_only_when_they_change(kube, live, workloads, t
     before = live.version()
     res = run_role(kube, downward_api_output_dir=str(out), downward_api_workloads=[WEB])
     assert res.rc == 0 and res.changed == 2, res.stdout[-3000:]
-    path = out / "downward_api_deployment_default_web.yml"
+    path = out / "deployment-default-web.yaml"
     text = path.read_text()
-    assert text.startswith("# Deployment default/web: the Downward API env, volume and mounts owned by field manager "
+    assert text.startswith("# Written by the clusternet.k8s.downward_api role; changes here are overwritten.\n"
+                           "# Deployment default/web: the Downward API env, volume and mounts owned by field manager "
                            "clusternet.k8s.downward_api.\n# Apply with: kubectl apply --server-side --field-manager=clusternet.k8s.downward_api")
     assert yaml.safe_load(text.split("---\n", 1)[1])["spec"]["template"]["spec"]["volumes"] == [VOLUME]
     mtime = path.stat().st_mtime_ns

@@ -56,7 +56,8 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
     res = run_playbook(role(**variables))
     assert res.rc == 0, failures(res)
     assert sorted(p.name for p in out.iterdir()) == [
-        "kubeadm-config.yaml", "network-plan.yaml", "node-pod-cidrs.yaml", "services.yaml"]
+        "kubeadm-config.yaml", "network-plan.yaml", "node-pod-cidrs.yaml", "service-default-ext.yaml",
+        "service-default-web.yaml", "service-kube-system-dns.yaml"]
     cluster, init = documents(out / "kubeadm-config.yaml")
     assert cluster == {
         "apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration", "kubernetesVersion": "v1.33.0",
@@ -68,12 +69,16 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
     assert init == {"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "InitConfiguration",
                     "localAPIEndpoint": {"advertiseAddress": "192.0.2.11"},
                     "nodeRegistration": {"kubeletExtraArgs": [{"name": "node-ip", "value": "192.0.2.11,2001:db8::11"}]}}
-    web, dns, ext = documents(out / "services.yaml")
+    (web,), (dns,), (ext,) = (documents(out / name) for name in (
+        "service-default-web.yaml", "service-kube-system-dns.yaml", "service-default-ext.yaml"))
     assert web["apiVersion"] == "v1" and web["kind"] == "Service" and web["metadata"] == {"name": "web", "namespace": "default"}
     assert (web["spec"]["ipFamilyPolicy"], web["spec"]["ipFamilies"]) == ("PreferDualStack", ["IPv4", "IPv6"])
     assert (dns["spec"]["ipFamilyPolicy"], dns["spec"]["ipFamilies"]) == ("SingleStack", ["IPv6"])
     assert "ipFamilies" not in ext["spec"] and "ipFamilyPolicy" not in ext["spec"]
-    assert "ipFamilies IPv4, IPv6, one cluster IP each" in (out / "services.yaml").read_text()
+    text = (out / "service-default-web.yaml").read_text()
+    assert text.startswith("# Written by the clusternet.k8s.dualstack_cluster role; changes here are overwritten.\n")
+    assert "kubectl apply --server-side --field-manager=clusternet.k8s.dualstack_cluster -f service-default-web.yaml" in text
+    assert "ipFamilies IPv4, IPv6, one cluster IP each" in text
     assert [(n["metadata"]["name"], n["spec"]) for n in documents(out / "node-pod-cidrs.yaml")] == [
         ("node-1", {"podCIDR": "10.244.0.0/24", "podCIDRs": ["10.244.0.0/24", "fd00:10:244::/64"]}),
         ("node-2", {"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24", "fd00:10:244:1::/64"]})]
@@ -104,7 +109,7 @@ def test_single_stack_gets_the_flags_of_its_family_only(tmp_path):
     cluster = documents(out / "kubeadm-config.yaml")[0]
     assert cluster["controllerManager"]["extraArgs"] == [{"name": "node-cidr-mask-size-ipv6", "value": "72"}]
     assert cluster["networking"]["podSubnet"] == "fd00:10:244::/56"
-    web = documents(out / "services.yaml")[0]
+    web = documents(out / "service-default-web.yaml")[0]
     assert (web["spec"]["ipFamilyPolicy"], web["spec"]["ipFamilies"]) == ("PreferDualStack", ["IPv6"])
 
 

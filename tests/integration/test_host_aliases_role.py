@@ -165,17 +165,17 @@ def test_render_mode_writes_files_only_when_they_change(kube, live, workloads, t
     cron = {"kind": "CronJob", "name": "nightly", "namespace": "batch-jobs", "entries": ["10.0.0.5 db"]}
     res = run_role(kube, host_aliases_output_dir=str(out), host_aliases_workloads=[WEB, cron])
     assert res.rc == 0 and res.changed == 2, res.stdout[-3000:]  # the directory and the files (one loop task)
-    assert sorted(p.name for p in out.iterdir()) == ["host_aliases_cronjob_batch-jobs_nightly.yml",
-                                                     "host_aliases_deployment_default_web.yml"]
-    text = (out / "host_aliases_cronjob_batch-jobs_nightly.yml").read_text()
+    assert sorted(p.name for p in out.iterdir()) == ["cronjob-batch-jobs-nightly.yaml",
+                                                     "deployment-default-web.yaml"]
+    text = (out / "cronjob-batch-jobs-nightly.yaml").read_text()
     assert "kubectl apply --server-side --field-manager=clusternet.k8s.host_aliases" in text
     assert yaml.safe_load(text.split("---\n", 1)[1]) == {
         "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly", "namespace": "batch-jobs"},
         "spec": {"jobTemplate": {"spec": {"template": {"spec": {"hostAliases": [{"ip": "10.0.0.5", "hostnames": ["db"]}]}}}}}}
-    mtime = (out / "host_aliases_deployment_default_web.yml").stat().st_mtime_ns
+    mtime = (out / "deployment-default-web.yaml").stat().st_mtime_ns
     again = run_role(kube, host_aliases_output_dir=str(out), host_aliases_workloads=[WEB, cron])
     assert again.rc == 0 and again.changed == 0, again.stdout[-3000:]
-    assert (out / "host_aliases_deployment_default_web.yml").stat().st_mtime_ns == mtime
+    assert (out / "deployment-default-web.yaml").stat().st_mtime_ns == mtime
     assert live.version("web") == before
     changed = run_role(kube, host_aliases_output_dir=str(out), host_aliases_workloads=[dict(WEB, entries=["10.0.0.5 db"]), cron])
     assert changed.rc == 0 and changed.changed == 1

@@ -22,19 +22,23 @@ def test_render_writes_one_file_per_object_and_only_on_change(tmp_path):
     play = role_play(persistent_ip_gateway=GATEWAY, persistent_ip_routes=ROUTES, persistent_ip_output_dir=str(out))
     first = run_playbook(play, env={"K8S_AUTH_KUBECONFIG": "/nonexistent"})
     assert first.rc == 0 and first.changed == 2, first.stdout[-3000:]
-    assert sorted(os.listdir(out)) == ["gateway-infra-pip-gw.yml", "gkeiproute-db-db-0-ip.yml"]
-    gateway = yaml.safe_load((out / "gateway-infra-pip-gw.yml").read_text())
+    assert sorted(os.listdir(out)) == ["gateway-infra-pip-gw.yaml", "gkeiproute-db-db-0-ip.yaml"]
+    gateway = yaml.safe_load((out / "gateway-infra-pip-gw.yaml").read_text())
     assert gateway["spec"]["gatewayClassName"] == "gke-persistent-regional-internal-managed"
-    assert (out / "gkeiproute-db-db-0-ip.yml").read_text().startswith("---\napiVersion: networking.gke.io/v1\n")
-    stamp = os.stat(out / "gateway-infra-pip-gw.yml").st_mtime_ns
+    assert (out / "gkeiproute-db-db-0-ip.yaml").read_text().startswith(
+        "# Written by the clusternet.k8s.persistent_ip role; changes here are overwritten.\n"
+        "# GKEIPRoute db/db-0-ip, owned by field manager clusternet.k8s.persistent_ip.\n"
+        "# Apply with: kubectl apply --server-side --field-manager=clusternet.k8s.persistent_ip -f gkeiproute-db-db-0-ip.yaml\n"
+        "---\napiVersion: networking.gke.io/v1\n")
+    stamp = os.stat(out / "gateway-infra-pip-gw.yaml").st_mtime_ns
     second = run_playbook(play)
     assert second.rc == 0 and second.changed == 0
-    assert os.stat(out / "gateway-infra-pip-gw.yml").st_mtime_ns == stamp
+    assert os.stat(out / "gateway-infra-pip-gw.yaml").st_mtime_ns == stamp
     changed = role_play(persistent_ip_gateway=GATEWAY, persistent_ip_routes=[dict(ROUTES[0], addresses=["10.10.0.6"])],
                         persistent_ip_output_dir=str(out))
     third = run_playbook(changed, check=True, diff=True)
     assert third.rc == 0 and third.changed == 1
-    assert "10.10.0.5" in (out / "gkeiproute-db-db-0-ip.yml").read_text()
+    assert "10.10.0.5" in (out / "gkeiproute-db-db-0-ip.yaml").read_text()
 
 
 def test_render_refuses_invalid_objects(tmp_path):
@@ -77,6 +81,6 @@ def test_example_playbook_renders_then_changes_nothing(tmp_path):
     assert first.rc == 0 and first.changed >= 1, first.stdout[-3000:]
     assert not [t for t in first.tasks if t["result"].get("warnings")]
     assert sorted(os.listdir(tmp_path / "manifests" / "persistent_ip")) == [
-        "gateway-infra-pip-gw.yml", "gkeiproute-app-proxy-ip.yml", "gkeiproute-infra-web-1-ip.yml"]
+        "gateway-infra-pip-gw.yaml", "gkeiproute-app-proxy-ip.yaml", "gkeiproute-infra-web-1-ip.yaml"]
     second = run_playbook(playbook, inventory=inventory, extra_vars=variables)
     assert second.rc == 0 and second.changed == 0

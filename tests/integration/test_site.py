@@ -1,10 +1,13 @@
 """playbooks/site.yml on the example inventory, as ``scripts/run-site`` runs it: no cluster, no root.
 
 The sandbox (the nodes' roots, the rendered manifests) is redirected to a temporary directory with
-``-e clusternet_sandbox=...``, so the checkout's own ``.sandbox`` is never touched. Nothing here names a
-role: whatever site.yml imports is held to the same contract.
+``-e clusternet_sandbox=...``, so the checkout's own ``.sandbox`` is never touched. Whatever site.yml imports is
+held to the same contract (the naming test only lists the cluster roles' output directories).
 """
 import os
+import re
+
+import yaml
 
 from tests.support.ansible_run import ROOT, run_playbook
 
@@ -47,3 +50,26 @@ def test_second_run_changes_nothing(tmp_path):
     checked = site(sandbox, check=True, diff=True)
     assert checked.rc == 0 and checked.changed == 0, [
         "%s %s" % (t["host"], t["task"]) for t in checked.tasks if t["result"].get("changed")]
+
+
+def test_rendered_files_follow_one_naming_scheme(tmp_path):
+    """Every cluster role renders the same way: <output_dir>/<kind>-<namespace>-<name>.yaml per object, a header
+    naming the role, the field manager and the server-side apply command; only .yaml, lower case, hyphens."""
+    sandbox = tmp_path / "sandbox"
+    res = site(sandbox)
+    assert res.rc == 0 and res.failed == 0, summary(res)
+    manifests = sandbox / "manifests"
+    assert sorted(os.listdir(manifests)) == ["downward_api", "dualstack_cluster", "host_aliases", "persistent_ip"]
+    not_objects = {"kubeadm-config.yaml", "network-plan.yaml", "node-pod-cidrs.yaml"}  # dualstack_cluster's plans
+    for path in files(manifests):
+        role, name = os.path.split(path)
+        text = (manifests / path).read_text()
+        assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*\.yaml", name), path
+        assert text.startswith("# Written by the clusternet.k8s.%s role; changes here are overwritten.\n" % role), path
+        if name in not_objects:
+            assert role == "dualstack_cluster", path
+            continue
+        (obj,) = list(yaml.safe_load_all(text))
+        meta = obj["metadata"]
+        assert name == "%s-%s-%s.yaml" % (obj["kind"].lower(), meta["namespace"], meta["name"]), path
+        assert "# Apply with: kubectl apply --server-side --field-manager=clusternet.k8s.%s -f %s\n" % (role, name) in text, path
