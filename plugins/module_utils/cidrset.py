@@ -15,6 +15,7 @@ Pure Python, no Ansible imports. Sources (kubernetes/kubernetes):
 
 from __future__ import annotations
 
+import ipaddress
 from bisect import bisect_left, bisect_right
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
@@ -46,6 +47,22 @@ class CIDRAllocatorError(InputError):
 # ---------------------------------------------------------------------------------------------
 
 
+class V4MappedNetwork(ipaddress.IPv4Network):
+    """An IPv4 network written as IPv4-mapped IPv6 (``::ffff:10.244.0.0/112``).
+
+    Go parses it as IPv4 but keeps a 16-byte mask: ``Mask.Size()`` says 112 of 128 bits.
+    """
+
+    @property
+    def go_mask_size(self):
+        return self.prefixlen + 96
+
+
+def go_mask_size(net):
+    """``net.IPNet.Mask.Size()`` ones: the prefix length as written."""
+    return net.go_mask_size if isinstance(net, V4MappedNetwork) else net.prefixlen
+
+
 def parse_cidrs(entries):
     """``netutils.ParseCIDRs``: the masked networks, or the first entry's parse error."""
     networks = []
@@ -53,7 +70,10 @@ def parse_cidrs(entries):
         parsed = parse_cidr_sloppy(entry)
         if parsed is None:
             raise CIDRAllocatorError("invalid CIDR[%d]: <nil> (invalid CIDR address: %s)" % (i, entry))
-        networks.append(parsed[1])
+        net = parsed[1]
+        if net.version == 4 and ":" in entry.partition("/")[0]:
+            net = V4MappedNetwork((int(net.network_address), net.prefixlen))
+        networks.append(net)
     return networks
 
 
@@ -159,7 +179,7 @@ def check_node_ipam_controller(cluster, masks, allocator_type=RANGE_ALLOCATOR):
     if not cluster:
         raise CIDRAllocatorError(ERR_NO_CLUSTER_CIDR)
     for net, mask in zip(cluster, masks):
-        if net.prefixlen > mask:
+        if go_mask_size(net) > mask:
             raise CIDRAllocatorError(ERR_CLUSTER_CIDR_MASK)
 
 
@@ -167,6 +187,11 @@ def check_node_mask_width(cluster, masks, what="node mask"):
     """A node mask longer than the address cannot name a block (kube-controller-manager does not check this)."""
     for net, mask in zip(cluster, masks):
         family = ip_family(net.network_address)
+        if isinstance(net, V4MappedNetwork):
+            # NewCIDRSet reads the first 4 of its 16 address bytes: every block is 0.0.0.0/<mask-96>
+            raise CIDRAllocatorError("--cluster-cidr %s is written as an IPv4-mapped IPv6 CIDR (mask %d of 128 bits); "
+                                     "kube-controller-manager would start but give every node 0.0.0.0/%d; write it as %s"
+                                     % (go_cidr_string(net), net.go_mask_size, max(0, mask - 96), go_cidr_string(net)))
         if mask > ADDRESS_BITS[family]:
             raise CIDRAllocatorError("%s %d for %s is longer than an %s address (%d bits); kube-controller-manager "
                                      "would start but fail every allocation" % (what, mask, go_cidr_string(net),

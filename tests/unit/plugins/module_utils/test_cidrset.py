@@ -7,6 +7,7 @@ import re
 import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset
+from ansible_collections.clusternet.k8s.plugins.module_utils import component_flags as cf
 from ansible_collections.clusternet.k8s.plugins.module_utils.cidrset import CIDRAllocatorError, CidrSet, RangeAllocator
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, parse_cidr_sloppy
@@ -400,3 +401,17 @@ def test_node_pod_cidrs_bad_nodes(nodes, message):
 def test_node_pod_cidrs_exhaustion_names_the_node():
     with pytest.raises(CIDRAllocatorError, match=r"^error syncing 'c': failed to allocate cidr from cluster cidr at idx:0"):
         cidrset.node_pod_cidrs(["a", "b", "c"], "10.0.0.0/23")
+
+
+def test_ipv4_mapped_cluster_cidr_keeps_its_ipv6_mask_length():
+    """``::ffff:10.244.0.0/112`` parses (ParseCIDRSloppy) as an IPv4 network whose mask is still 112 of 128
+    bits: setNodeCIDRMaskSizes gives it the IPv4 default /24 and NewNodeIpamController compares 112 > 24."""
+    with pytest.raises(InputError) as err:
+        cidrset.node_pod_cidrs(["a"], "::ffff:10.244.0.0/112")
+    assert str(err.value).endswith(cidrset.ERR_CLUSTER_CIDR_MASK)
+    assert cf.component_flag_errors({"allocate-node-cidrs": "true", "cluster-cidr": "::ffff:10.244.0.0/112"},
+                                    "kube-controller-manager") == [cidrset.ERR_CLUSTER_CIDR_MASK]
+    # a node mask long enough passes that check, but every block the CidrSet writes is 0.0.0.0/24
+    with pytest.raises(InputError, match="IPv4-mapped IPv6 CIDR"):
+        cidrset.node_pod_cidrs(["a"], "::ffff:10.244.0.0/112", 120)
+    assert cidrset.node_pod_cidrs(["a"], "10.244.0.0/16") == {"a": ["10.244.0.0/24"]}
