@@ -23,7 +23,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, ser
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
-    parse_ip_sloppy)
+    parse_ip_sloppy, parse_ip_stdlib)
 
 COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kubelet", "kube-proxy")
 
@@ -241,7 +241,7 @@ def kube_apiserver_errors(flags):
     errors = validate_cluster_ip_flags(value, primary, secondary, gates)
     address = flag_string(flags, "advertise-address")
     if address:
-        parsed = parse_ip_sloppy(address.strip())
+        parsed = parse_ip_stdlib(address.strip())  # pflag ipValue.Set
         if parsed is None:
             raise FlagError('invalid argument %s for "--advertise-address" flag: failed to parse IP: %s'
                             % (go_quote(address), go_quote(address)))

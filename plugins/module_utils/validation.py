@@ -550,6 +550,16 @@ def _parse_ip_strict(text):
     return None if value is None else (ipaddress.IPv4Address(value), False)
 
 
+def parse_ip_stdlib(text):
+    """Go's own ``net.ParseIP`` (``netip.ParseAddr`` without zones since Go 1.22), as pflag's IP flags
+    use it: leading zeros are refused; an IPv4-mapped address is IPv4. ``None`` when it does not parse."""
+    parsed = _parse_ip_strict(text) if isinstance(text, str) else None
+    if parsed is None:
+        return None
+    address, mapped = parsed
+    return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if mapped else address
+
+
 def go_ip_string(addr):
     """``net.IP.String()`` of a parsed address."""
     return str(addr) if addr.version == 4 else addr.compressed

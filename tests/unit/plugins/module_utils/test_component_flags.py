@@ -85,6 +85,11 @@ def test_unset_primary_with_a_secondary():
      ['service IP family "fd00::/108" must match public address family "192.168.1.1"']),
     ({"service-cluster-ip-range": "fd00::/108", "advertise-address": "192.168.1.1", "endpoint-reconciler-type": "none"}, []),
     ({"advertise-address": "x"}, ['invalid argument "x" for "--advertise-address" flag: failed to parse IP: "x"']),
+    # pflag's IP flag uses the standard library's net.ParseIP: leading zeros refused (Go 1.17+), an
+    # IPv4-mapped address is IPv4, surrounding spaces are trimmed
+    ({"advertise-address": "010.0.0.1"}, ['invalid argument "010.0.0.1" for "--advertise-address" flag: failed to parse IP: '
+                                          '"010.0.0.1"']),
+    ({"service-cluster-ip-range": "10.96.0.0/12", "advertise-address": " ::ffff:192.168.1.1 "}, []),
     ({"feature-gates": "MultiCIDRServiceAllocator"},
      ['invalid argument "MultiCIDRServiceAllocator" for "--feature-gates" flag: malformed pair, expect string=bool']),
     ({"feature-gates": "A=maybe"}, ['invalid argument "A=maybe" for "--feature-gates" flag: invalid value of A: maybe, '
