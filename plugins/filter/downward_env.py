@@ -40,9 +40,10 @@ options:
     type: bool
     default: true
 notes:
-  - Divisors are compared in Kubernetes' canonical form, so C(1000m) is accepted as C(1) and
-    C(1000) as C(1k) (UNVERIFIED against apimachinery's C(Quantity.String()) source; derived from
-    its behaviour).
+  - Divisors are compared as kube-apiserver compares them, by C(Quantity.String()) (apimachinery
+    C(pkg/api/resource/quantity.go)) - the canonical form, so C(1000m) is accepted as C(1) and
+    C(1000) as C(1k) - except that a text C(ParseQuantity) already deems canonical is kept as
+    written, so C(+1), C(01), C(1e0) or C(01Mi) are refused.
   - Only the Downward API rules are checked; the variable names themselves are not validated.
 seealso:
   - plugin: clusternet.k8s.downward_volume_items

@@ -50,7 +50,12 @@ notes:
   - Fails with kube-apiserver's messages when the apiserver would reject the pod's Downward API
     references, and with the kubelet's message when the kubelet would fail the container or the
     volume (a C(containerName) that does not exist, a file path longer than 4096 bytes or with a name
-    longer than 255 bytes, a value that overflows int64).
+    longer than 255 bytes); also when the ceiling of the division leaves the int64 range, where the
+    kubelet's result depends on its CPU architecture.
+  - Limits, requests and allocatable are read as the kubelet reads them - decoded by the apiserver
+    (surrounding spaces trimmed), rounded up to milli units (C(SetDefaults_ResourceList)), stored as
+    C(Quantity.String()) and parsed again (so C(1000E) becomes C(1)) - and C(Value())/C(MilliValue())
+    overflow as in Go (an exact int64 quantity gives 0, a larger one keeps its low 64 bits).
   - ASSUMPTION - the kubelet's primary IP family (its C(--node-ip)) is the family of the node's first
     host IP (from O(node), else C(status.hostIPs)); IPv4 when unknown.
   - ASSUMPTION - the C(PodLevelResources) feature gate is on (beta and on by default since

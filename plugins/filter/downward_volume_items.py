@@ -37,9 +37,10 @@ options:
     type: bool
     default: true
 notes:
-  - Divisors are compared in Kubernetes' canonical form, so C(1000m) is accepted as C(1) and
-    C(1000) as C(1k) (UNVERIFIED against apimachinery's C(Quantity.String()) source; derived from
-    its behaviour).
+  - Divisors are compared as kube-apiserver compares them, by C(Quantity.String()) (apimachinery
+    C(pkg/api/resource/quantity.go)) - the canonical form, so C(1000m) is accepted as C(1) and
+    C(1000) as C(1k) - except that a text C(ParseQuantity) already deems canonical is kept as
+    written, so C(+1), C(01), C(1e0) or C(01Mi) are refused.
   - The apiserver sets no length limit on paths; the kubelet refuses to write a path longer than
     4096 bytes or with a name longer than 255 bytes. The P(clusternet.k8s.downward_values#filter) filter reports that.
 seealso:

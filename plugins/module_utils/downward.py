@@ -288,8 +288,10 @@ def pod_field_runtime_value(api_version, field_path, pod, pod_ips, host_ips):
 
 
 def resource_list(obj, key, path):
-    """A ``ResourceList`` (``limits``, ``requests``, ``allocatable``) as ``{name: Quantity}``."""
-    return {name: Quantity.parse(value, "%s[%s]" % (child(path, key), name))
+    """A ``ResourceList`` (``limits``, ``requests``, ``allocatable``) as ``{name: Quantity}``, as the
+    kubelet reads it: decoded and defaulted by the apiserver (``SetDefaults_ResourceList`` rounds up to
+    milli units), stored as ``String()`` and parsed again (``1000E`` is stored as ``1``)."""
+    return {name: Quantity.decode(value, "%s[%s]" % (child(path, key), name)).round_up_milli().stored()
             for name, value in _field(obj, key, dict, path, {}).items()}
 
 
@@ -347,7 +349,7 @@ def resource_field_selector(selector, path):
     """``(resource, divisor, containerName)`` of a ``resourceFieldRef``; divisor ``None`` when unset."""
     divisor = selector.get("divisor")
     if divisor is not None:
-        divisor = Quantity.parse(divisor, child(path, "divisor"))
+        divisor = Quantity.decode(divisor, child(path, "divisor"))
     return (_field(selector, "resource", str, path, ""), divisor,
             _field(selector, "containerName", str, path, ""))
 

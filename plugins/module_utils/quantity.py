@@ -5,12 +5,17 @@
 
 Pure Python, no Ansible imports. The numeric conversion of SI and binary suffixes is done by
 ``kubernetes.utils.quantity.parse_quantity`` (the official client); around it this module adds
-what that helper does not reproduce: Go's accepted syntax and error texts, the rounding up to
-nano units and the int64 cap of the slow parse path, ``Value()``/``MilliValue()`` rounding, and
-``String()`` (the canonical form).
+what that helper does not reproduce: Go's accepted syntax and error texts, the two ways Go holds
+a parsed value (an exact ``int64Amount`` from the fast path, an ``inf.Dec`` rounded up to nano
+units from the slow path, capped at the int64 maximum only for binary suffixes), the text
+``ParseQuantity`` keeps when it is already canonical, ``String()``, ``Value()``/``MilliValue()``
+with Go's rounding and int64 overflow, ``RoundUp`` and the JSON decoding (surrounding whitespace).
 
-Source: apimachinery ``pkg/api/resource/quantity.go`` (``ParseQuantity``,
-``parseQuantityString``, ``CanonicalizeBytes``), ``suffix.go`` and ``amount.go``.
+Source: apimachinery ``pkg/api/resource/quantity.go`` (``ParseQuantity``, ``parseQuantityString``,
+``CanonicalizeBytes``, ``ScaledValue``, ``RoundUp``, ``UnmarshalJSON``), ``suffix.go``,
+``amount.go``, ``math.go`` (``positiveScaleInt64``, ``negativeScaleInt64``) and ``scale_int.go``
+(``scaledValue``); the expected values in ``quantity_test.go`` (``TestParseQuantity``,
+``TestQuantityParse``, ``TestQuantityString``, ``TestJSONWhitespace``).
 """
 
 from __future__ import annotations
@@ -32,11 +37,13 @@ BINARY_SI = "BinarySI"
 DECIMAL_EXPONENT = "DecimalExponent"
 
 ERR_FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-ERR_NUMERIC = "unable to parse numeric value"
+ERR_NUMERIC = "unable to parse numeric part of quantity"
 ERR_SUFFIX = "unable to parse quantity's suffix"
 
 # parseQuantityString: sign, digits, optional fraction, suffix letters, optional signed digits.
 _SYNTAX = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[-+]?[0-9]*)")
+# strings.TrimSpace: unicode.IsSpace (not str.strip, which also strips \x1c-\x1f)
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 _DECIMAL_SUFFIXES = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY_SUFFIXES = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
@@ -47,11 +54,23 @@ MAX_INT64 = (1 << 63) - 1
 _NANO = decimal.Decimal("1e-9")
 _MAX_ALLOWED = decimal.Decimal(MAX_INT64)
 _MAX_INT64_FACTORS = 18  # maxInt64Factors: decimal digits an int64 always holds
+_MILLI = -3
 
 
 def _int32(value):
     """Go's ``int32(x)`` conversion of an int64: wraps around."""
     return (value + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
+def _int64(value):
+    """Go's int64 arithmetic: wraps around."""
+    return (value + (1 << 63)) % (1 << 64) - (1 << 63)
+
+
+def _big_int64(value):
+    """``big.Int.Int64()``: the low 64 bits of the magnitude, then the sign (wrapping)."""
+    low = _int64(abs(value) % (1 << 64))
+    return _int64(-low) if value < 0 else low
 
 
 def _interpret_suffix(suffix):
@@ -67,25 +86,10 @@ def _interpret_suffix(suffix):
     return None
 
 
-def _takes_fast_path(num, denom, exponent, fmt):
-    """Whether ``ParseQuantity`` stores the value exactly (int64 mantissa, scale >= nano).
-
-    Values parsed this way are neither rounded to nano units nor capped at the int64 maximum.
-    """
-    if fmt == BINARY_SI:
-        if denom:
-            return False
-        # float32(exponent)*3/10 is exact for the binary exponents 0, 10, ..., 60
-        return 15 - len(num) - exponent * 3 // 10 - 1 >= 0
-    return _MAX_INT64_FACTORS - (len(num) + len(denom)) >= 0 and exponent - len(denom) >= -9
-
-
-def _exact_value(sign, num, denom, suffix, exponent, fmt):
-    """The exact number written, scaled by its suffix, via the kubernetes client's parser."""
+def _decimal(text):
+    """The exact number ``text`` (digits, a binary suffix or ``e<N>``), via the kubernetes client."""
     if _parse_quantity is None:
         raise InputError("resource quantities need the Python package 'kubernetes' (pip install kubernetes)")
-    digits = num + ("." + denom if denom else "")
-    text = sign + digits + (suffix if fmt != DECIMAL_EXPONENT else "e%d" % exponent)
     with decimal.localcontext() as ctx:
         # wide enough that parse_quantity's multiplication by the suffix is exact
         ctx.prec = len(text) + 40
@@ -94,20 +98,57 @@ def _exact_value(sign, num, denom, suffix, exponent, fmt):
         return _parse_quantity(text)
 
 
-def _round_and_cap(value):
-    """The slow path of ``ParseQuantity``: round the magnitude up to nano units, cap at int64 max."""
-    if value == 0:
-        return decimal.Decimal(0)
-    magnitude = abs(value)
-    if magnitude.adjusted() > 19:
-        magnitude = _MAX_ALLOWED
-    elif magnitude.adjusted() < -10:
-        magnitude = _NANO
+def _fast_path(sign, num, denom, exponent, fmt):
+    """``ParseQuantity``'s int64 path: ``(mantissa, scale, canonical)`` (an ``int64Amount``) or ``None``.
+
+    The value is exact (no rounding, no cap); ``canonical`` says whether Go keeps the text as the
+    quantity's ``String()``.
+    """
+    if fmt == BINARY_SI:
+        # float32(exponent)*3/10 is exact for the binary exponents 10, ..., 60
+        if denom or 15 - len(num) - exponent * 3 // 10 - 1 < 0:
+            return None
+        shifted = int(num)
+        mantissa = (shifted << exponent) * (-1 if sign == "-" else 1)
+        return mantissa, 0, shifted & 7 != 0
+    if _MAX_INT64_FACTORS - (len(num) + len(denom)) < 0:
+        return None
+    scale = _int32(exponent - len(denom))  # int32 arithmetic, as in Go
+    if scale < -9:
+        return None
+    shifted = num + denom
+    mantissa = int(shifted) * (-1 if sign == "-" else 1)
+    canonical = scale % 3 == 0 and not shifted.endswith("000") and shifted[0] != "0"
+    return mantissa, scale, canonical
+
+
+def _slow_path(sign, num, denom, suffix, exponent, fmt):
+    """``ParseQuantity``'s inf.Dec path: ``(value, format, inf.Dec scale)``, rounded up to nano units,
+    binary values capped at the int64 maximum."""
+    digits = num + ("." + denom if denom else "")
+    if fmt == BINARY_SI:
+        value = _decimal(digits + suffix)
     else:
-        with decimal.localcontext() as ctx:
-            ctx.prec = 60
-            magnitude = min(magnitude.quantize(_NANO, rounding=decimal.ROUND_UP), _MAX_ALLOWED)
-    return magnitude if value > 0 else -magnitude
+        # Scale(exponent).infScale() negates an int32: -(-2^31) stays -2^31, i.e. 10^(2^31)
+        value = _decimal("%se%d" % (digits, (1 << 31) if exponent == -(1 << 31) else exponent))
+    magnitude = value.copy_abs()
+    scale = 9
+    if magnitude:
+        magnitude = _round_up(magnitude, _NANO)
+    if fmt == BINARY_SI and magnitude > _MAX_ALLOWED:
+        magnitude, scale = _MAX_ALLOWED, 0  # maxAllowed is an inf.Dec of scale 0
+    if fmt == BINARY_SI and 0 < magnitude < 1:
+        fmt = DECIMAL_SI  # "This avoids rounding and hopefully confusion, too."
+    return (magnitude.copy_negate() if sign == "-" else magnitude), fmt, scale
+
+
+def _round_up(magnitude, unit):
+    """``inf.Dec.Round(x, scale, inf.RoundUp)`` of a non-negative value: up to a multiple of ``unit``."""
+    if magnitude.as_tuple().exponent >= unit.as_tuple().exponent:
+        return magnitude
+    with decimal.localcontext() as ctx:
+        ctx.prec = max(28, magnitude.adjusted() - unit.as_tuple().exponent + 2)
+        return magnitude.quantize(unit, rounding=decimal.ROUND_UP)
 
 
 def _text_of(value, what):
@@ -121,14 +162,39 @@ def _text_of(value, what):
     raise InputError("%s must be a quantity string such as \"100m\" or \"1Gi\", got %s %r" % (what, type_name(value), value))
 
 
+def _coefficient(value):
+    """``(coefficient, exponent)`` with ``value == coefficient * 10^exponent``."""
+    sign, digits, exponent = value.as_tuple()
+    return int("".join(map(str, digits)) or "0") * (-1 if sign else 1), exponent
+
+
+def _big_int64_of(coefficient, power):
+    """``big.Int.Int64()`` of ``coefficient * 10^power`` (``power >= 0``) without building a huge integer."""
+    low = abs(coefficient) * pow(10, power, 1 << 64) % (1 << 64)
+    return _big_int64(-low if coefficient < 0 else low)
+
+
+def _away_from_zero_div(value, divisor):
+    """``negativeScaleInt64``: division rounded away from zero."""
+    quotient, remainder = divmod(abs(value), divisor)
+    quotient += 1 if remainder else 0
+    return -quotient if value < 0 else quotient
+
+
 class Quantity(object):
-    """A parsed ``resource.Quantity``: its exact value (``Decimal``) and its format."""
+    """A parsed ``resource.Quantity``: its exact ``value`` (``Decimal``), ``format``, the ``text``
+    Go keeps as its ``String()`` (``None`` when it computes the canonical form), and how Go holds
+    it: ``int64_scale`` is the scale of an ``int64Amount`` (mantissa x 10^scale), ``None`` for an
+    ``inf.Dec`` of scale ``dec_scale``."""
 
-    __slots__ = ("value", "format")
+    __slots__ = ("value", "format", "text", "int64_scale", "dec_scale")
 
-    def __init__(self, value, fmt=DECIMAL_SI):
+    def __init__(self, value, fmt=DECIMAL_SI, text=None, int64_scale=0, dec_scale=9):
         self.value = value
         self.format = fmt
+        self.text = text
+        self.int64_scale = int64_scale
+        self.dec_scale = dec_scale
 
     @classmethod
     def parse(cls, value, what="quantity"):
@@ -139,31 +205,76 @@ class Quantity(object):
             raise InputError("%s: %s" % (what, "%r: %s" % (text, parsed) if text else parsed))
         return parsed
 
+    @classmethod
+    def decode(cls, value, what="quantity"):
+        """``Quantity.UnmarshalJSON``: a field of an object read from JSON or YAML. Surrounding
+        whitespace is trimmed first (``strings.TrimSpace``), then the text is parsed."""
+        if isinstance(value, str):
+            value = value.strip(_GO_SPACE)
+        return cls.parse(value, what)
+
     def is_zero(self):
         return self.value == 0
 
-    def _scaled(self, factor, what):
-        """``ScaledValue``: rounded away from zero; Go wraps silently past int64, we refuse."""
-        scaled = self.value * factor
-        result = int(scaled.to_integral_value(rounding=decimal.ROUND_UP))
-        if not -MAX_INT64 - 1 <= result <= MAX_INT64:
-            raise InputError("%s: %s does not fit in an int64 (Go would silently overflow)" % (what, self))
-        return result
+    def scaled_value(self, scale):
+        """``ScaledValue(scale)``: the value in units of 10^scale, rounded up as Go does, with Go's
+        int64 overflow (an ``int64Amount`` gives 0, an ``inf.Dec`` wraps around)."""
+        coefficient, exponent = _coefficient(self.value)
+        if self.int64_scale is not None:  # int64Amount.AsScaledInt64
+            mantissa = coefficient * 10 ** (exponent - self.int64_scale)  # exponent == int64_scale when parsed
+            if self.int64_scale < scale:
+                return _away_from_zero_div(mantissa, 10 ** (scale - self.int64_scale))
+            shift = self.int64_scale - scale
+            if mantissa and shift > 18:  # positiveScaleInt64 overflows: (0, false)
+                return 0
+            product = mantissa * 10 ** shift
+            return product if -MAX_INT64 - 1 <= product <= MAX_INT64 else 0
+        # scaledValue(unscaled, scale, newScale): unscaled = coefficient * 10^power, power >= 0 here
+        # (a parsed inf.Dec is a multiple of 10^-dec_scale); huge powers are handled modulo 2^64
+        power = exponent + self.dec_scale
+        dif = self.dec_scale + scale
+        if dif <= 0:
+            return _int64(_big_int64_of(coefficient, power) * 10 ** -dif)
+        below_max = coefficient <= 0 or (power < 19 and coefficient * 10 ** power < MAX_INT64)
+        if below_max and dif < 19:  # int64 arithmetic: truncating division, +1 if inexact
+            small = _big_int64_of(coefficient, power)
+            quotient = abs(small) // 10 ** dif * (-1 if small < 0 else 1)
+            return quotient + 1 if small != quotient * 10 ** dif else quotient
+        if power >= dif:  # big.Int.DivMod, exact
+            return _big_int64_of(coefficient, power - dif)
+        quotient, remainder = divmod(coefficient * 10 ** power, 10 ** dif)  # floor for a positive divisor
+        return _int64(_big_int64(quotient) + 1) if remainder else _big_int64(quotient)
 
-    def value_int(self, what="quantity"):
-        """``Quantity.Value()``: the value rounded up to an integer."""
-        return self._scaled(1, what)
+    def value_int(self):
+        """``Quantity.Value()``."""
+        return self.scaled_value(0)
 
-    def milli_value(self, what="quantity"):
-        """``Quantity.MilliValue()``: the value in thousandths, rounded up."""
-        return self._scaled(1000, what)
+    def milli_value(self):
+        """``Quantity.MilliValue()``."""
+        return self.scaled_value(_MILLI)
+
+    def round_up_milli(self):
+        """``RoundUp(-3)``, as ``SetDefaults_ResourceList`` applies to every ``ResourceList`` value:
+        finer values are rounded up (away from zero) to milli units and lose their kept text."""
+        if self.int64_scale is not None and self.int64_scale >= _MILLI:
+            return self
+        rounded = _round_up(self.value.copy_abs(), decimal.Decimal("1e-3"))
+        return Quantity(rounded.copy_negate() if self.value < 0 else rounded, self.format, None, None, 3)
+
+    def stored(self):
+        """The quantity another component reads back: the apiserver serializes ``String()`` and
+        the reader parses that text again."""
+        return _parse_text(str(self))
 
     def __str__(self):
-        """``Quantity.String()``: the canonical form (``1000m`` -> ``1``, ``1024Ki`` -> ``1Mi``)."""
+        """``Quantity.String()``: the text ``ParseQuantity`` kept, else the canonical form
+        (``1000m`` -> ``1``, ``1024Ki`` -> ``1Mi``)."""
+        if self.text is not None:
+            return self.text
         if self.value == 0:
             return "0"
         sign = "-" if self.value < 0 else ""
-        magnitude = abs(self.value)
+        magnitude = self.value.copy_abs()
         integral = magnitude == magnitude.to_integral_value()
         if self.format == BINARY_SI and magnitude >= 1024 and integral:
             return sign + _base1024(int(magnitude))
@@ -184,20 +295,22 @@ def _parse_text(text):
     match = _SYNTAX.fullmatch(text) if text else None
     if match is None:
         return ERR_FORMAT_WRONG
+    if text == "0":
+        return Quantity(decimal.Decimal(0), DECIMAL_SI, "0")
     sign, raw_num, denom, suffix = match.group(1), match.group(2), match.group(3) or "", match.group(4)
     interpreted = _interpret_suffix(suffix)
     if interpreted is None:
         return ERR_SUFFIX
     _base, exponent, fmt = interpreted
     num = raw_num.lstrip("0") or "0"
-    if _takes_fast_path(num, denom, exponent, fmt):
-        return Quantity(_exact_value(sign, num, denom, suffix, exponent, fmt), fmt)
+    fast = _fast_path(sign, num, denom, exponent, fmt)
+    if fast is not None:
+        mantissa, scale, canonical = fast
+        return Quantity(_decimal("%de%d" % (mantissa, scale)), fmt, text if canonical else None, scale)
     if not raw_num and not denom:
-        return ERR_NUMERIC
-    value = _round_and_cap(_exact_value(sign, num, denom, suffix, exponent, fmt))
-    if fmt == BINARY_SI and 0 < value < 1:
-        fmt = DECIMAL_SI
-    return Quantity(value, fmt)
+        return ERR_NUMERIC  # inf.Dec.SetString finds no digit
+    value, fmt, scale = _slow_path(sign, num, denom, suffix, exponent, fmt)
+    return Quantity(value, fmt, None, None, scale)
 
 
 def _base1024(number):
@@ -211,8 +324,11 @@ def _base1024(number):
 
 def _base1000(magnitude):
     """``AsCanonicalBytes``: integer mantissa and an exponent that is a multiple of 3."""
-    _sign, digits, exponent = magnitude.normalize(decimal.Context(prec=80)).as_tuple()
+    _sign, digits, exponent = magnitude.as_tuple()
     mantissa = int("".join(map(str, digits)))
+    while mantissa and mantissa % 10 == 0:  # removeBigIntFactors(amount, 10)
+        mantissa //= 10
+        exponent += 1
     shift = exponent % 3
     return mantissa * 10 ** shift, exponent - shift
 
@@ -220,12 +336,16 @@ def _base1000(magnitude):
 def ceil_ratio(quantity, divisor, milli, what):
     """``int64(math.Ceil(float64(q) / float64(divisor)))`` on ``Value()`` or ``MilliValue()``.
 
-    Source: ``pkg/api/v1/resource/helpers.go`` ``convertResource*ToString``.
+    Source: ``pkg/api/v1/resource/helpers.go`` ``convertResource*ToString``. Go's conversion of a
+    float64 beyond the int64 range is implementation-specific, so that case is refused.
     """
     if milli:
-        numerator, denominator = quantity.milli_value(what), divisor.milli_value(what)
+        numerator, denominator = quantity.milli_value(), divisor.milli_value()
     else:
-        numerator, denominator = quantity.value_int(what), divisor.value_int(what)
+        numerator, denominator = quantity.value_int(), divisor.value_int()
+    if denominator == 0:
+        raise InputError("%s: the divisor %s is 0 in %s units; the kubelet's value depends on its CPU architecture"
+                         % (what, divisor, "milli" if milli else "whole"))
     result = math.ceil(float(numerator) / float(denominator))
     if not -MAX_INT64 - 1 <= result <= MAX_INT64:
         raise InputError("%s: %s / %s overflows int64; the kubelet's value depends on its CPU architecture"

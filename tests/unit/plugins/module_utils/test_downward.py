@@ -323,6 +323,36 @@ def test_divisor_is_compared_in_canonical_form(divisor, resource, valid):
     assert (errors == []) is valid
 
 
+@pytest.mark.parametrize("divisor, resource", [
+    ("+1", "limits.cpu"), ("01", "requests.cpu"), ("1e0", "limits.cpu"), ("01Mi", "limits.memory"),
+    ("+1Ki", "limits.ephemeral-storage"), ("1E3", "limits.hugepages-2Mi"),
+])
+def test_divisor_text_kept_by_parse_quantity_is_what_validation_compares(divisor, resource):
+    """``validateContainerResourceDivisor`` tests ``divisor.String()``, and ``ParseQuantity`` keeps the
+    text it was given when its int64 path deems it canonical (apimachinery quantity.go): ``+1``,
+    ``01``, ``1e0`` are not ``1`` to the apiserver."""
+    errors = downward.validate_container_resource_divisor(resource, downward.Quantity.parse(divisor), "r")
+    assert [str(e).split(": ")[0] for e in errors] == ["r.divisor"]
+
+
+def test_a_divisor_with_spaces_is_read_as_the_apiserver_decodes_it():
+    env = [resource_env("C", "limits.cpu", divisor=" 1m ")]
+    assert validation_errors(pod([{"name": "c", "env": env}])) == []
+
+
+@pytest.mark.parametrize("limit, expected", [
+    ("1000E", "1"),     # String() of 10^21 has no suffix past E: the apiserver stores "1"
+    ("10E", "0"),       # Value() of an int64Amount that overflows is 0
+    ("1.0000001", "2"),
+    (" 2Gi ", "2147483648"),
+])
+def test_resource_values_are_read_as_the_kubelet_reads_them(limit, expected):
+    """The kubelet reads limits the apiserver decoded (``UnmarshalJSON``), defaulted (``RoundUp(-3)``)
+    and stored as ``String()``; ``Value()`` then has Go's int64 overflow."""
+    manifest = pod([{"name": "c", "resources": {"limits": {"memory": limit}}, "env": [resource_env("M", "limits.memory")]}])
+    assert downward.downward_values(manifest, NODE)["c"]["env"] == {"M": expected}
+
+
 def test_projected_volume_rules():
     volume = {"name": "v", "projected": {"defaultMode": -1, "sources": [
         {"configMap": {"name": "cm", "items": [{"key": "k", "path": "a"}]}},
