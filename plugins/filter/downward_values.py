@@ -68,8 +68,8 @@ notes:
   - ASSUMPTION - an unbound pod runs on O(node) (its name is C(spec.nodeName)); an empty
     C(spec.serviceAccountName) is C(default), as the ServiceAccount admission plugin sets it.
   - The kubelet passes env to the runtime in Go map order; the result lists it in declaration order.
-  - C($) followed by a non-ASCII character is expanded by the kubelet into invalid UTF-8; such a
-    variable is reported as unresolved.
+  - C($) followed by a non-ASCII character stays as written, as in kubelets with kubernetes PR 136325
+    (1.34 and 1.35 patch releases, 1.36); older kubelets turned it into invalid UTF-8.
   - With C(securityContext.fsGroup) the kubelet's ownership pass may add group read permission to the
     files after writing them; C(mode) is the mode the Downward API volume writes.
 seealso:

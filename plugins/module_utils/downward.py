@@ -742,10 +742,7 @@ def expand(text, mapping):
                     return value
                 out.append(value)
                 cursor = closer
-            elif not following.isascii():
-                # Go copies the byte after '$' as a rune: a multi-byte character turns into invalid UTF-8
-                return Unresolved("'$' followed by a non-ASCII character: the kubelet would produce invalid UTF-8")
-            else:
+            else:  # the rune after '$' is copied whole (kubernetes PR #136325)
                 out.append("$" if following == "$" else "$" + following)
                 cursor += 1
             checkpoint = cursor + 1
