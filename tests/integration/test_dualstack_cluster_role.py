@@ -147,6 +147,47 @@ def test_argument_spec_is_strict(tmp_path):
     assert "dualstack_cluster_service_ip_family_policy" in message and "dualstack_cluster_node_mask_sizes" in message
 
 
+def test_survey_strings_render_exactly_as_their_values(tmp_path):
+    """AWX passes survey answers as strings. The argument spec accepts what Ansible converts ("yes", "2", "a,b",
+    "k=v,k=v", JSON); the role converts them the same way, so the files are those of the typed values."""
+    typed = dict(dualstack_cluster_assign_pod_cidrs=True, dualstack_cluster_nodes=["node-1", "node-2"],
+                 dualstack_cluster_node_count=2, dualstack_cluster_max_pods=100,
+                 dualstack_cluster_cluster_cidrs=["10.244.0.0/16", "fd00:10:244::/56"],
+                 dualstack_cluster_service_cidrs=["10.96.0.0/16", "fd00:10:96::/112"],
+                 dualstack_cluster_node_networks=["192.0.2.0/24", "2001:db8::/64"],
+                 dualstack_cluster_node_mask_sizes={"IPv4": 25, "IPv6": 64},
+                 dualstack_cluster_controller_manager_extra_args={"node-monitor-grace-period": "40s"},
+                 dualstack_cluster_apiserver_extra_args={"v": "2"}, dualstack_cluster_services=SERVICES)
+    strings = dict(typed, dualstack_cluster_assign_pod_cidrs="yes", dualstack_cluster_nodes="node-1, node-2",
+                   dualstack_cluster_node_count="2", dualstack_cluster_max_pods="100",
+                   dualstack_cluster_cluster_cidrs="10.244.0.0/16,fd00:10:244::/56",
+                   dualstack_cluster_service_cidrs="10.96.0.0/16\nfd00:10:96::/112",
+                   dualstack_cluster_node_networks="192.0.2.0/24,2001:db8::/64",
+                   dualstack_cluster_node_mask_sizes="IPv4=25,IPv6=64",
+                   dualstack_cluster_controller_manager_extra_args='{"node-monitor-grace-period": "40s"}',
+                   dualstack_cluster_apiserver_extra_args="v=2")
+    rendered = {}
+    for name, variables in (("typed", typed), ("strings", strings)):
+        out = tmp_path / name
+        res = run_playbook(role(dualstack_cluster_output_dir=str(out), **variables))
+        assert res.rc == 0, failures(res)
+        rendered[name] = {p.name: p.read_text() for p in out.iterdir()}
+    assert rendered["strings"] == rendered["typed"]
+    assert "- name: node-cidr-mask-size-ipv4\n    value: '25'" in rendered["typed"]["kubeadm-config.yaml"]
+    off = run_playbook(role(dualstack_cluster_output_dir=str(tmp_path / "off"), dualstack_cluster_assign_pod_cidrs="false",
+                            dualstack_cluster_nodes="node-1"))
+    assert off.rc == 0, failures(off)
+    assert "node-pod-cidrs.yaml" not in os.listdir(tmp_path / "off")
+
+
+def test_survey_strings_that_are_no_value_are_refused_naming_the_variable(tmp_path):
+    res = run_playbook(role(dualstack_cluster_output_dir=str(tmp_path), dualstack_cluster_node_count="many",
+                            dualstack_cluster_verify="maybe"))
+    message = failed_message(res)
+    assert "dualstack_cluster_node_count" in message and "dualstack_cluster_verify" in message, message
+    assert "Traceback" not in res.stdout
+
+
 def test_plan_warnings_are_printed(tmp_path):
     res = run_playbook(role(dualstack_cluster_output_dir=str(tmp_path / "out"),
                             dualstack_cluster_service_cidrs=["fd00:10:96::/112", "10.96.0.0/16"]))

@@ -85,6 +85,19 @@ def test_role_on_namespace_nodes_from_facts(netns_nodes):
 
 @pytest.mark.root
 @pytest.mark.slow
+def test_survey_strings_for_booleans_on_a_live_node(netns_nodes):
+    """AWX passes survey answers as strings. The argument spec reads "no" as false; so does the role, on the
+    running node too, where the restart handlers evaluate it (a bare string there is no boolean to Ansible)."""
+    node_set = netns_nodes(1)
+    inv = node_set.inventory(groupvars=dict(NETNS_GROUP_VARS, dualstack_node_kubelet_restart="no"))
+    res = run_playbook(FACTS_PLAY, inventory=inv)
+    assert res.rc == 0, res.failures() or res.stderr
+    handlers = [t for t in res.tasks if t["task"].endswith(("systemd unit", "new flags"))]
+    assert len(handlers) == 2 and all(t["status"] == "skipped" for t in handlers), handlers
+
+
+@pytest.mark.root
+@pytest.mark.slow
 def test_namespace_nodes_refused_before_any_change(netns_nodes):
     """A node without IPv6 fails naming itself and IPv6; one with two IPv4 fails with the kubelet's text.
 

@@ -102,3 +102,25 @@ def test_bad_variables_are_refused_before_any_change(sandbox_nodes):
     res = run_playbook(PLAY, inventory=sandbox_inventory(node_set, node_hosts_group="no_such_group"))
     assert res.rc != 0 and '"no_such_group" is not a group' in res.failures()[0]["result"]["msg"]
     assert node_set[0].read_hosts() == original
+
+
+def test_shared_address_variables_and_survey_strings(sandbox_nodes):
+    """Without node_hosts_ipv4/ipv6 the shared clusternet_node_ipv4/ipv6 (dualstack_node's too) are used, and
+    node_hosts_extra_entries given as a string (an AWX survey answer) holds comma- or newline-separated entries."""
+    node_set = sandbox_nodes(2)
+    originals = [n.read_hosts() for n in node_set]
+    inv = inventory(node_set, groupvars=dict(GROUP_VARS, node_hosts_extra_entries="192.0.2.50 registry." + DOMAIN),
+                    hostvars=lambda n: {"node_hosts_root": n.root, "clusternet_node_ipv4": n.ipv4,
+                                        "clusternet_node_ipv6": n.ipv6})
+    res = run_playbook(PLAY, inventory=inv)
+    assert res.rc == 0 and res.changed == 2, res.failures() or res.stderr
+    assert [n.read_hosts() for n in node_set] == [o + expected_block(node_set) for o in originals]
+    two = inventory(node_set, groupvars=dict(GROUP_VARS, node_hosts_extra_entries="192.0.2.50 registry.%s,\n"
+                                             "192.0.2.51 mirror.%s" % (DOMAIN, DOMAIN)),
+                    hostvars=lambda n: {"node_hosts_root": n.root, "clusternet_node_ipv4": n.ipv4,
+                                        "clusternet_node_ipv6": n.ipv6})
+    res = run_playbook(PLAY, inventory=two, check=True, diff=True)
+    assert res.rc == 0 and res.changed == 2, res.failures()
+    entries = res.task("clusternet.k8s.node_hosts : Manage the nodes block of the hosts file")["result"]["entries"]
+    assert entries[-2:] == [{"ip": "192.0.2.50", "hostnames": ["registry." + DOMAIN]},
+                            {"ip": "192.0.2.51", "hostnames": ["mirror." + DOMAIN]}]
