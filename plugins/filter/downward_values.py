@@ -15,7 +15,8 @@ description:
     volumes) it mounts, exactly as the kubelet produces them (C(makeEnvironmentVariables) in
     C(pkg/kubelet/kubelet_pods.go), C(CollectData) in C(pkg/volume/downwardapi)).
   - 'Field values: C(status.podIP)/C(status.podIPs) are the pod IPs re-ordered by the node''s primary
-    family (at most one per family, joined by C(,)); C(status.hostIP)/C(status.hostIPs) are the node''s
+    family (at most one per family, joined by C(,)), in Go''s canonical text (C(2001:DB8::0001) is
+    C(2001:db8::1)); C(status.hostIP)/C(status.hostIPs) are the node''s
     InternalIP (else ExternalIP) and the first IP of the other family; whole label and annotation maps
     are C(key="Go-quoted value") lines sorted by key, without a trailing newline; a missing subscripted
     key gives an empty string.'

@@ -228,7 +228,8 @@ def sort_pod_ips(pod_ips, node_ips):
     """``sortPodIPs``: the first pod IP of the node's primary family, then the first of the other.
 
     The primary family is IPv6 only when the first node IP is IPv6. Strings that are not IPs are
-    dropped; IPs are returned as written.
+    dropped; the others are returned as ``net.IP.String()`` (the newest kubelet parses and
+    re-stringifies them), so ``::ffff:10.0.0.9`` is ``10.0.0.9``.
     """
     first = parse_ip_sloppy(node_ips[0]) if node_ips else None
     families = (6, 4) if first is not None and first.version == 6 else (4, 6)
@@ -237,7 +238,7 @@ def sort_pod_ips(pod_ips, node_ips):
         for ip in pod_ips:
             parsed = parse_ip_sloppy(ip)
             if parsed is not None and parsed.version == family:
-                result.append(ip)
+                result.append(go_ip_string(parsed))
                 break
     return result
 

@@ -410,10 +410,14 @@ def test_atomic_writer_accepts(path):
     (["10.0.0.1", "fd00::1"], [], ["10.0.0.1", "fd00::1"]),
     (["fd00::1", "10.0.0.1"], ["10.1.1.1"], ["10.0.0.1", "fd00::1"]),
     (["10.0.0.1", "fd00::1"], ["fd00::a"], ["fd00::1", "10.0.0.1"]),
-    (["192.168.1.1.", "::ffff:10.0.0.9", "fd00::1"], [], ["::ffff:10.0.0.9", "fd00::1"]),  # v4-mapped counts as IPv4
+    (["192.168.1.1.", "::ffff:10.0.0.9", "fd00::1"], [], ["10.0.0.9", "fd00::1"]),  # v4-mapped counts as IPv4
     (["junk"], [], []),
+    # the newest kubelet parses and re-stringifies them ("in case the values from CRI use an irregular format")
+    (["2001:DB8::0001", "010.000.000.001"], [], ["10.0.0.1", "2001:db8::1"]),
 ])
 def test_sort_pod_ips(pod_ips, node_ips, expected):
+    """``sortPodIPs`` (pkg/kubelet/kubelet_pods.go): the first IP of the primary family, then the first
+    of the other, each as ``ParseIPSloppy(ip).String()``."""
     assert downward.sort_pod_ips(pod_ips, node_ips) == expected
 
 
