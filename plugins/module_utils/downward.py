@@ -29,8 +29,8 @@ import re
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, child, go_ip_string, go_len, go_quote, index, invalid, is_qualified_name, not_supported, parse_ip_sloppy,
-    required)
+    aggregate, child, forbidden, go_ip_string, go_len, go_quote, index, invalid, is_qualified_name, not_supported,
+    parse_ip_sloppy, required)
 
 # ---------------------------------------------------------------------------------------------
 # Tables (validation.go, helpers.go, types.go)
@@ -56,6 +56,14 @@ HUGEPAGES_PREFIXES = ("requests.hugepages-", "limits.hugepages-")
 _BYTE_DIVISORS = frozenset(("1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"))
 _BYTE_DIVISORS_TEXT = ("only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei "
                        "are supported with the %s resource")
+
+# validateVolumeSource checks the volume types in this order; the first one set wins
+VOLUME_TYPES = (
+    "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi", "glusterfs",
+    "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs", "quobyte", "downwardAPI", "fc", "flexVolume", "configMap",
+    "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO",
+    "csi", "ephemeral", "image")
+PROJECTION_TYPES = ("secret", "configMap", "downwardAPI", "serviceAccountToken", "clusterTrustBundle", "podCertificate")
 
 DEFAULT_MODE = 0o644  # DownwardAPIVolumeSourceDefaultMode and ProjectedVolumeSourceDefaultMode
 FILE_MODE_TEXT = "must be a number between 0 and 0777 (octal), both inclusive"
@@ -611,18 +619,25 @@ def validate_projected_volume_source(source, path, defaults=True):
         if bundle is not None:  # upstream checks this path even when empty
             target = _field(bundle, "path", str, child(ppath, "clusterTrustBundle"), "")
             duplicate_path(target, target)
+        if sum(projection.get(kind) is not None for kind in PROJECTION_TYPES) > 1:
+            errors.append(forbidden(ppath, "may not specify more than 1 volume type per source"))
     return errors
 
 
 def validate_volume(volume, path, defaults=True):
-    """The Downward API rules of one ``spec.volumes[i]``."""
+    """The Downward API rules of one ``spec.volumes[i]`` (``validateVolumeSource``): a
+    ``downwardAPI`` or ``projected`` source after another volume type is refused, not validated."""
     errors = []
-    downward = _field(volume, "downwardAPI", dict, path)
-    if downward is not None:
-        errors += validate_downward_api_volume_source(downward, child(path, "downwardAPI"), defaults)
-    projected = _field(volume, "projected", dict, path)
-    if projected is not None:
-        errors += validate_projected_volume_source(projected, child(path, "projected"), defaults)
+    for kind, check in (("downwardAPI", validate_downward_api_volume_source), ("projected", validate_projected_volume_source)):
+        source = _field(volume, kind, dict, path)
+        if source is None:
+            continue
+        earlier = VOLUME_TYPES[:VOLUME_TYPES.index(kind)]
+        if any(volume.get(other) is not None for other in earlier):
+            # upstream's field path for a refused downwardAPI has a typo: "downwarAPI"
+            errors.append(forbidden(child(path, "downwarAPI" if kind == "downwardAPI" else kind), "may not specify more than 1 volume type"))
+        else:
+            errors += check(source, child(path, kind), defaults)
     return errors
 
 

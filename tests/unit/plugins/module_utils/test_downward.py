@@ -369,6 +369,29 @@ def test_projected_volume_rules():
         'spec.volumes[0].projected: Invalid value: "a": conflicting duplicate paths']
 
 
+@pytest.mark.parametrize("volume, errors", [
+    # validateVolumeSource: a second volume type is refused and not validated (upstream spells the path "downwarAPI")
+    ({"name": "v", "emptyDir": {}, "downwardAPI": {"items": [{"path": "/abs", "fieldRef": {"fieldPath": "metadata.name"}}]}},
+     ["v.downwarAPI: Forbidden: may not specify more than 1 volume type"]),
+    ({"name": "v", "configMap": {"name": "c"}, "projected": {"defaultMode": -1}},
+     ["v.projected: Forbidden: may not specify more than 1 volume type"]),
+    ({"name": "v", "downwardAPI": {"defaultMode": -1}, "projected": {"defaultMode": -1}},
+     ["v.downwardAPI.defaultMode: Invalid value: -1: must be a number between 0 and 0777 (octal), both inclusive",
+      "v.projected: Forbidden: may not specify more than 1 volume type"]),
+    # a type after downwardAPI does not stop it from being validated
+    ({"name": "v", "downwardAPI": {"defaultMode": -1}, "configMap": {"name": "c"}},
+     ["v.downwardAPI.defaultMode: Invalid value: -1: must be a number between 0 and 0777 (octal), both inclusive"]),
+    # validateProjectionSources: one volume type per source, reported after the source's own errors
+    ({"name": "v", "projected": {"sources": [{"configMap": {"name": "c"},
+                                              "downwardAPI": {"items": [{"path": "/a", "fieldRef": {"fieldPath": "metadata.name"}}]}}]}},
+     ['v.projected.sources[0].downwardAPI.path: Invalid value: "/a": must be a relative path',
+      "v.projected.sources[0]: Forbidden: may not specify more than 1 volume type per source"]),
+])
+def test_one_volume_type_per_volume_and_per_projected_source(volume, errors):
+    """pkg/apis/core/validation/validation.go ``validateVolumeSource`` and ``validateProjectionSources``."""
+    assert [str(e) for e in downward.validate_volume(volume, "v")] == errors
+
+
 @pytest.mark.parametrize("spec", [
     {"containers": "x"}, {"containers": [1]}, {"containers": [{"env": [{"valueFrom": []}]}]},
     {"containers": [{"env": [{"valueFrom": {"fieldRef": {"fieldPath": 5}}}]}]},
