@@ -44,8 +44,8 @@ def go_quote(value):
             out.append("\\" + ch)
         elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte carried by surrogateescape
             out.append("\\x%02x" % (code - 0xDC00))
-        elif 0xD800 <= code <= 0xDFFF:  # other lone surrogates are not valid UTF-8 either
-            out.append("\\ufffd")
+        elif 0xD800 <= code <= 0xDFFF:  # Go's JSON decoder makes other lone surrogates U+FFFD, printed as is
+            out.append("\ufffd")
         elif _go_is_print(ch):
             out.append(ch)
         elif code in _GO_ESCAPES:

@@ -17,6 +17,20 @@ def test_go_quote(raw, quoted):
     assert v.go_quote(raw) == quoted
 
 
+@pytest.mark.parametrize("raw, quoted", [
+    # assigned in Unicode 15.0.0, the tables of Go 1.21 to 1.26: printed as they are
+    ("\u0cf3\U0001e4d0\U0001fa75\U00031350", '"\u0cf3\U0001e4d0\U0001fa75\U00031350"'),
+    # assigned in Unicode 15.1.0, which those Go releases do not know: escaped
+    ("\u2ffc\u31ef\U0002ebf0", '"\\u2ffc\\u31ef\\U0002ebf0"'),
+    # a lone surrogate is what Go's JSON decoder turns into U+FFFD, which strconv.Quote prints as is
+    ("a\ud800b", '"a\ufffdb"'),
+])
+def test_go_quote_follows_go_unicode_tables(raw, quoted):
+    """strconv.IsPrint follows Go's unicode tables (Unicode 15.0.0 in Go 1.21-1.26), whatever
+    Unicode version this Python's unicodedata has."""
+    assert v.go_quote(raw) == quoted
+
+
 def test_error_formats():
     assert str(v.invalid("spec.x", "v", "bad")) == 'spec.x: Invalid value: "v": bad'
     assert str(v.invalid("spec.x", 7, "bad")) == "spec.x: Invalid value: 7: bad"
