@@ -24,8 +24,34 @@ import unicodedata
 _GO_ESCAPES = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
 
 
+# Go 1.21 to 1.26 (those of current Kubernetes releases) carry Unicode 15.0.0 tables. Python's
+# unicodedata may be older (3.11: 14.0.0) or newer (3.13: 15.1.0); the code points whose
+# printability differs between those versions (all newly assigned, all printable) are corrected here.
+GO_UNICODE_VERSION = "15.0.0"
+_PRINTABLE_SINCE_15_0 = (
+    (0x0CF3, 0x0CF3), (0x0ECE, 0x0ECE), (0x10EFD, 0x10EFF), (0x1123F, 0x11241), (0x11B00, 0x11B09), (0x11F00, 0x11F10),
+    (0x11F12, 0x11F3A), (0x11F3E, 0x11F59), (0x1342F, 0x1342F), (0x13440, 0x13455), (0x1B132, 0x1B132), (0x1B155, 0x1B155),
+    (0x1D2C0, 0x1D2D3), (0x1DF25, 0x1DF2A), (0x1E030, 0x1E06D), (0x1E08F, 0x1E08F), (0x1E4D0, 0x1E4F9), (0x1F6DC, 0x1F6DC),
+    (0x1F774, 0x1F776), (0x1F77B, 0x1F77F), (0x1F7D9, 0x1F7D9), (0x1FA75, 0x1FA77), (0x1FA87, 0x1FA88), (0x1FAAD, 0x1FAAF),
+    (0x1FABB, 0x1FABD), (0x1FABF, 0x1FABF), (0x1FACE, 0x1FACF), (0x1FADA, 0x1FADB), (0x1FAE8, 0x1FAE8), (0x1FAF7, 0x1FAF8),
+    (0x2B739, 0x2B739), (0x31350, 0x323AF))
+_PRINTABLE_SINCE_15_1 = ((0x2FFC, 0x2FFF), (0x31EF, 0x31EF), (0x2EBF0, 0x2EE5D))
+_UNIDATA = tuple(int(part) for part in unicodedata.unidata_version.split("."))
+
+
+def _in_ranges(code, ranges):
+    return any(low <= code <= high for low, high in ranges)
+
+
 def _go_is_print(ch):
-    # Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space.
+    """Go's ``unicode.IsPrint``: letters, marks, numbers, punctuation, symbols and ASCII space,
+    by Go's Unicode 15.0.0 tables."""
+    code = ord(ch)
+    if code >= 0x0CF3 and _UNIDATA != (15, 0, 0):
+        if _UNIDATA < (15, 0, 0) and _in_ranges(code, _PRINTABLE_SINCE_15_0):
+            return True
+        if _UNIDATA > (15, 0, 0) and _in_ranges(code, _PRINTABLE_SINCE_15_1):
+            return False
     return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
 
 
