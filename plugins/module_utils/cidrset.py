@@ -63,16 +63,25 @@ def go_mask_size(net):
     return net.go_mask_size if isinstance(net, V4MappedNetwork) else net.prefixlen
 
 
+def parse_kcm_cidr(text):
+    """``ParseCIDRSloppy`` as kube-controller-manager keeps the result: the masked network, a
+    :class:`V4MappedNetwork` when written as IPv4-mapped IPv6, or ``None``."""
+    parsed = parse_cidr_sloppy(text)
+    if parsed is None:
+        return None
+    net = parsed[1]
+    if net.version == 4 and ":" in text.partition("/")[0]:
+        net = V4MappedNetwork((int(net.network_address), net.prefixlen))
+    return net
+
+
 def parse_cidrs(entries):
     """``netutils.ParseCIDRs``: the masked networks, or the first entry's parse error."""
     networks = []
     for i, entry in enumerate(entries):
-        parsed = parse_cidr_sloppy(entry)
-        if parsed is None:
+        net = parse_kcm_cidr(entry)
+        if net is None:
             raise CIDRAllocatorError("invalid CIDR[%d]: <nil> (invalid CIDR address: %s)" % (i, entry))
-        net = parsed[1]
-        if net.version == 4 and ":" in entry.partition("/")[0]:
-            net = V4MappedNetwork((int(net.network_address), net.prefixlen))
         networks.append(net)
     return networks
 
@@ -305,11 +314,14 @@ class CidrSet(object):
         if not _same_family_overlap(self.cluster_cidr, cidr):
             raise CIDRAllocatorError("cidr %s is out the range of cluster cidr %s"
                                      % (go_cidr_string(cidr), go_cidr_string(self.cluster_cidr)))
-        if cidr.prefixlen <= self.cluster_cidr.prefixlen:
+        if go_mask_size(cidr) <= self.cluster_cidr.prefixlen:
             return 0, self.max_cidrs - 1
         host = (1 << (self._bits - self.node_mask)) - 1
         first = type(cidr.network_address)(int(cidr.network_address) & ~host)
         last = type(cidr.network_address)(int(cidr.broadcast_address) & ~host)
+        if isinstance(cidr, V4MappedNetwork):
+            # Go reads the last address from the first 4 of its 16 IP and mask bytes: 0 | ^0xFFFFFFFF
+            last = type(first)(0)
         return self.index_of(first), self.index_of(last)
 
     def allocate_next(self):
@@ -326,12 +338,14 @@ class CidrSet(object):
     def occupy(self, cidr):
         """``Occupy``: mark every block ``cidr`` touches as used; only newly used blocks are counted."""
         begin, end = self._index_range(cidr)
-        self.allocated += self._used.set_range(begin, end)
+        if begin <= end:  # Go's loop runs from begin to end
+            self.allocated += self._used.set_range(begin, end)
 
     def release(self, cidr):
         """``Release``: free every block ``cidr`` touches; only blocks that were used are counted."""
         begin, end = self._index_range(cidr)
-        self.allocated -= self._used.clear_range(begin, end)
+        if begin <= end:
+            self.allocated -= self._used.clear_range(begin, end)
 
     def used_runs(self):
         """The used block indexes as ``[(first, last), ...]``."""
@@ -371,17 +385,17 @@ class RangeAllocator(object):
         ``pod_cidr`` is the node's ``spec.podCIDR``, which Go prints in the parse error.
         """
         for idx, text in enumerate(pod_cidrs):
-            parsed = parse_cidr_sloppy(text)
+            parsed = parse_kcm_cidr(text)
             if parsed is None:
                 raise CIDRAllocatorError("failed to parse node %s, CIDR %s" % (name, pod_cidr))
             if idx >= len(self.sets):
                 raise CIDRAllocatorError("node:%s has an allocated cidr: %s at index:%d that does not exist in cluster "
                                          "cidrs configuration" % (name, text, idx))
             try:
-                self.sets[idx].occupy(parsed[1])
+                self.sets[idx].occupy(parsed)
             except CIDRAllocatorError as err:
                 raise CIDRAllocatorError("failed to mark cidr[%s] at idx [%d] as occupied for node: %s: %s"
-                                         % (go_cidr_string(parsed[1]), idx, name, err)) from None
+                                         % (go_cidr_string(parsed), idx, name, err)) from None
 
     def allocate_node(self, name):
         """``AllocateOrOccupyCIDR`` for a node without podCIDRs: the next block of every cluster CIDR, in order.
@@ -418,11 +432,11 @@ def kcm_service_cidrs(value, what="service_cidrs"):
     for entry in entries:
         if not entry.strip():
             continue
-        parsed = parse_cidr_sloppy(entry)
+        parsed = parse_kcm_cidr(entry)
         if parsed is None:
             unparsable.append(entry)
         else:
-            networks.append(parsed[1])
+            networks.append(parsed)
     if len(networks) == 2 and not is_dual_stack(networks):
         raise CIDRAllocatorError("serviceCIDR and secondaryServiceCIDR are not dualstack (from different IPfamiles)")
     return networks, unparsable

@@ -580,7 +580,8 @@ def _check_overlaps(plan, pods, services, nodes):
             if kind_a == kind_b or a.version != b.version or not a.overlaps(b):
                 continue
             relation = _relation(a, b)
-            if kind_a == "pod" and kind_b == "service" and relation == "contains":
+            filtered = not isinstance(b, cidrset.V4MappedNetwork)  # kube-controller-manager cannot occupy it
+            if kind_a == "pod" and kind_b == "service" and relation == "contains" and filtered:
                 plan.warnings.append("%s contains %s: kube-controller-manager keeps the node blocks it touches out of "
                                      "node podCIDRs, but CNI plugins with their own IPAM may not" % (name_a, name_b))
             else:
@@ -656,7 +657,9 @@ def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=
     nodes = _node_networks(node_networks)
     plan = _Plan()
     services = _service_networks(plan, service_cidrs)
-    pods, sets = _pod_networks(plan, cluster_cidrs, node_mask_sizes, services)
+    # kube-controller-manager reads the same flag its own way (an IPv4-mapped range keeps a 16-byte mask)
+    kcm_services = cidrset.kcm_service_cidrs(service_cidrs)[0] if services else []
+    pods, sets = _pod_networks(plan, cluster_cidrs, node_mask_sizes, kcm_services)
     pod_networks = [_pod_capacity(s) for s in sets]
     by_family = {p["family"]: p for p in pod_networks}
     plan.capacity.update({
@@ -677,6 +680,6 @@ def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=
         else:
             _check_node_count(plan, cidr_set, node_count)
         _check_max_pods(plan, cidr_set, max_pods)
-    _check_overlaps(plan, pods, services, nodes)
+    _check_overlaps(plan, pods, kcm_services or services, nodes)
     _check_stacks(plan, pods, services, nodes)
     return {"errors": plan.errors, "warnings": plan.warnings, "capacity": plan.capacity}

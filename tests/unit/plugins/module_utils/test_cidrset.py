@@ -415,3 +415,21 @@ def test_ipv4_mapped_cluster_cidr_keeps_its_ipv6_mask_length():
     with pytest.raises(InputError, match="IPv4-mapped IPv6 CIDR"):
         cidrset.node_pod_cidrs(["a"], "::ffff:10.244.0.0/112", 120)
     assert cidrset.node_pod_cidrs(["a"], "10.244.0.0/16") == {"a": ["10.244.0.0/24"]}
+
+
+def test_ipv4_mapped_service_and_node_cidrs_take_the_end_block_from_go_s_16_byte_form():
+    """``getBeginningAndEndIndices`` on an IPv4-mapped CIDR: its 128-bit mask length is always longer than the
+    cluster's, and the end address comes from the first four of the 16 address bytes, i.e. 0.0.0.0. So a
+    mapped service range occupies nothing (the error is only logged) and a mapped node podCIDR is fatal."""
+    assert cidrset.node_pod_cidrs(["a"], "10.96.0.0/16", None, "::ffff:10.96.0.0/120") == {"a": ["10.96.0.0/24"]}
+    assert cidrset.node_pod_cidrs(["a"], "10.96.0.0/16", None, "10.96.0.0/24") == {"a": ["10.96.1.0/24"]}
+    with pytest.raises(InputError) as err:
+        cidrset.node_pod_cidrs([{"metadata": {"name": "b"}, "spec": {"podCIDRs": ["::ffff:10.96.5.0/120"]}}], "10.96.0.0/16")
+    assert str(err.value).endswith("failed to mark cidr[10.96.5.0/24] at idx [0] as occupied for node: b: CIDR: "
+                                   "0.0.0.0/24 is out of the range of CIDR allocator")
+    # a cluster CIDR holding 0.0.0.0: the end index is 0, below the begin index, so nothing is marked
+    cidr_set = CidrSet(net("0.0.0.0/16"), 24)
+    cidr_set.occupy(cidrset.parse_cidrs(["::ffff:0.0.5.0/120"])[0])
+    assert cidr_set.used_runs() == []
+    cidr_set.occupy(cidrset.parse_cidrs(["::ffff:0.0.0.0/120"])[0])
+    assert cidr_set.used_runs() == [(0, 0)]

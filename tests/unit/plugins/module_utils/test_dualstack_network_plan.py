@@ -149,3 +149,14 @@ def test_bad_input(kwargs, message):
     with pytest.raises(InputError) as err:
         network_plan(**args)
     assert message in str(err.value)
+
+
+def test_an_ipv4_mapped_service_range_is_not_kept_out_of_node_blocks():
+    """kube-controller-manager cannot occupy an IPv4-mapped service range (filterOutServiceRange only logs
+    it), so its node blocks stay available and the overlap is an error, not a warning."""
+    plan = network_plan("10.96.0.0/16", "::ffff:10.96.0.0/120")
+    assert plan["capacity"]["nodes"] == {"IPv4": 256}
+    assert plan["errors"] == ["--cluster-cidr 10.96.0.0/16 contains --service-cluster-ip-range 10.96.0.0/24: pod and service "
+                              "addresses would collide; choose disjoint ranges"]
+    plain = network_plan("10.96.0.0/16", "10.96.0.0/24")
+    assert plain["capacity"]["nodes"] == {"IPv4": 255}
