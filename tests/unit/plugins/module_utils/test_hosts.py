@@ -164,6 +164,17 @@ def test_pod_hosts_hostname_override():
     assert hosts.pod_hostname_and_domain("p", "ns", "h", "s", "cl", "www.example.com", False) == ("h", "s.ns.svc.cl")
 
 
+@pytest.mark.parametrize("extra, field", [({"setHostnameAsFQDN": True}, "spec.setHostnameAsFQDN"),
+                                          ({"hostNetwork": True}, "spec.hostNetwork")])
+def test_pod_hosts_refuses_what_the_apiserver_refuses_with_hostname_override(extra, field):
+    """kubernetes PR #132558 (KEP-4762): kube-apiserver rejects ``hostnameOverride`` together with
+    ``setHostnameAsFQDN: true`` or ``hostNetwork: true``; no /etc/hosts is ever written for such a pod."""
+    pod = make_pod(hostnameOverride="www.example.com", **extra)
+    with pytest.raises(InputError, match=r"^kube-apiserver would reject this pod: spec.hostnameOverride .*" + field):
+        hosts.pod_hosts(pod, node_hosts="127.0.0.1 localhost\n")
+    assert hosts.pod_hosts(make_pod(hostnameOverride="www.example.com", setHostnameAsFQDN=False)).endswith("www.example.com\n")
+
+
 def test_hostname_63_and_64_bytes():
     name63 = "a" * 62 + "b"
     assert hosts.truncate_pod_hostname("p", name63) == name63
