@@ -14,9 +14,10 @@ description:
   - Entries are merged by IP in first-seen order and a hostname appears at most once per IP.
     Spellings of one address merge (C(FD00::6) and C(fd00::6), or C(::ffff:10.0.0.1) and
     C(10.0.0.1)); the first spelling is kept, as the kubelet writes it unchanged.
-  - 'Each IP is checked as kube-apiserver 1.33+ does (C(IsValidIPForLegacyField), with the
-    C(StrictIPCIDRValidation) gate off: IPv4 with leading zeros and IPv4-mapped IPv6 pass) and each
-    hostname must be a lowercase DNS-1123 subdomain. Errors carry the apiserver''s text, e.g.
+  - 'Each IP is checked as kube-apiserver 1.36 does (C(IsValidIPForLegacyField), with the
+    C(StrictIPCIDRValidation) gate on by default since 1.36: IPv4 with leading zeros and IPv4-mapped
+    IPv6 are refused; a non-canonical IPv6 text passes) and each hostname must be a lowercase DNS-1123
+    subdomain. Errors carry the apiserver''s text, e.g.
     C(spec.hostAliases[0].ip: Invalid value: "x": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)).'
 options:
   _input:
@@ -37,8 +38,9 @@ notes:
   - The index in an error path is the item's index in the merged result, which is what
     kube-apiserver would report for the returned list.
   - An IP without hostnames is kept (kube-apiserver accepts it; the kubelet writes the IP and a TAB).
-  - ASSUMPTION (UNVERIFIED upstream) - the 1.33+ check of C(ValidateHostAliases) was taken from a
-    KEP quote; before 1.33 the same sloppy IP parsing applied through C(IsValidIP).
+  - ASSUMPTION (UNVERIFIED upstream) - the 1.33+ body of C(ValidateHostAliases) was taken from a
+    KEP quote; before 1.33 the same sloppy IP parsing applied through C(IsValidIP). The gate's default
+    is upstream's (kubernetes PR 137053, beta in 1.36; PR 141979 makes it GA in 1.38).
 seealso:
   - plugin: clusternet.k8s.pod_hosts
     plugin_type: filter

@@ -21,8 +21,8 @@ description:
     that need no other object.'
   - Only the rules of these capabilities are checked; an empty list does not mean the apiserver
     accepts every other field.
-  - 'C(clusterIPs), C(status.podIPs) and C(spec.podCIDRs) are checked as the legacy IP/CIDR fields they
-    are (KEP-4858): a non-canonical IPv6 value passes (the apiserver only warns), leading zeros and
+  - 'C(clusterIPs), C(status.podIPs), C(spec.hostAliases[].ip) and C(spec.podCIDRs) are checked as the
+    legacy IP/CIDR fields they are (KEP-4858): a non-canonical IPv6 value passes (the apiserver only warns), leading zeros and
     IPv4-mapped addresses do not (C(StrictIPCIDRValidation), on by default since Kubernetes 1.36).
     C(spec.cidrs) of a ServiceCIDR must also be canonical.'
 options:

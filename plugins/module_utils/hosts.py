@@ -30,6 +30,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     is_dns1123_subdomain,
     is_valid_ip_for_legacy_field,
     parse_ip_sloppy,
+    STRICT_IP_CIDR_VALIDATION_1_36,
     validate_dns1123_label,
     validate_dns1123_subdomain,
 )
@@ -336,10 +337,10 @@ def _pod_hostname_and_domain(pod, spec, cluster_domain):
 # kube-apiserver validation: pkg/apis/core/validation/validation.go
 # ---------------------------------------------------------------------------------------------
 
-def validate_host_aliases(host_aliases, path, strict=False):
+def validate_host_aliases(host_aliases, path, strict=STRICT_IP_CIDR_VALIDATION_1_36):
     """``ValidateHostAliases`` (1.33+): each IP with ``IsValidIPForLegacyField`` (``strict`` is the
-    ``StrictIPCIDRValidation`` gate, off by default), each hostname a DNS-1123 subdomain. Empty
-    hostname lists and repeated names are valid."""
+    ``StrictIPCIDRValidation`` gate: off in 1.33-1.35, on by default from 1.36, kubernetes PR #137053),
+    each hostname a DNS-1123 subdomain. Empty hostname lists and repeated names are valid."""
     errors = []
     for i, (ip, hostnames) in enumerate(_aliases_list(host_aliases, path)):
         alias_path = index(path, i)

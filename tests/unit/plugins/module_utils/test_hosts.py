@@ -316,11 +316,16 @@ def test_validation_errors_reach_every_pod_template():
 
 
 def test_host_aliases_strict_gate():
+    """``StrictIPCIDRValidation`` is beta and on by default from Kubernetes 1.36 (kubernetes PR #137053;
+    GA, always on, in 1.38 by PR #141979): leading zeros and IPv4-mapped IPv6 are refused by default."""
     aliases = [{"ip": "010.0.0.1"}, {"ip": "::ffff:1.2.3.4", "hostnames": []}]
-    assert hosts.validate_host_aliases(aliases, "spec.hostAliases") == []
-    assert [str(e) for e in hosts.validate_host_aliases(aliases, "spec.hostAliases", strict=True)] == [
+    assert hosts.validate_host_aliases(aliases, "spec.hostAliases", strict=False) == []
+    strict_errors = [
         'spec.hostAliases[0].ip: Invalid value: "010.0.0.1": must not have leading 0s',
         'spec.hostAliases[1].ip: Invalid value: "::ffff:1.2.3.4": must not be an IPv4-mapped IPv6 address']
+    assert [str(e) for e in hosts.validate_host_aliases(aliases, "spec.hostAliases", strict=True)] == strict_errors
+    assert [str(e) for e in hosts.validate_host_aliases(aliases, "spec.hostAliases")] == strict_errors
+    assert [str(e) for e in validation_errors({"kind": "Pod", "spec": {"hostAliases": aliases}})] == strict_errors
 
 
 # --- host_aliases normalising ------------------------------------------------------------------
@@ -339,8 +344,14 @@ def test_host_aliases_shapes(entries):
 
 
 def test_host_aliases_merges_spellings_of_one_address():
-    assert hosts.host_aliases(["fd00::6 a", "FD00:0::6 b", "::ffff:10.0.0.1 c", "10.0.0.1 d", "10.0.0.1"]) == [
+    entries = ["fd00::6 a", "FD00:0::6 b", "::ffff:10.0.0.1 c", "10.0.0.1 d", "10.0.0.1"]
+    assert hosts.host_aliases(entries, validate=False) == [
         {"ip": "fd00::6", "hostnames": ["a", "b"]}, {"ip": "::ffff:10.0.0.1", "hostnames": ["c", "d"]}]
+    # the first spelling is kept, and kube-apiserver 1.36 refuses an IPv4-mapped one
+    with pytest.raises(InputError, match=r'^spec.hostAliases\[1\].ip: Invalid value: "::ffff:10.0.0.1": must not be an IPv4-mapped'):
+        hosts.host_aliases(entries)
+    assert hosts.host_aliases(["fd00::6 a", "FD00:0::6 b", "10.0.0.1 d", "::ffff:10.0.0.1 c"]) == [
+        {"ip": "fd00::6", "hostnames": ["a", "b"]}, {"ip": "10.0.0.1", "hostnames": ["d", "c"]}]
     assert hosts.host_aliases([]) == []
 
 
