@@ -56,7 +56,8 @@ notes:
   - Limits, requests and allocatable are read as the kubelet reads them - decoded by the apiserver
     (surrounding spaces trimmed), rounded up to milli units (C(SetDefaults_ResourceList)), stored as
     C(Quantity.String()) and parsed again (so C(1000E) becomes C(1)) - and C(Value())/C(MilliValue())
-    overflow as in Go (an exact int64 quantity gives 0, a larger one keeps its low 64 bits).
+    overflow as in Go up to Kubernetes 1.37 (an exact int64 quantity gives 0, a larger one keeps its
+    low 64 bits; kubernetes PR 141305 makes them saturate from 1.38).
   - ASSUMPTION - the kubelet's primary IP family (its C(--node-ip)) is the family of the node's first
     host IP (from O(node), else C(status.hostIPs)); IPv4 when unknown.
   - ASSUMPTION - the C(PodLevelResources) feature gate is on (beta and on by default since

@@ -218,7 +218,12 @@ class Quantity(object):
 
     def scaled_value(self, scale):
         """``ScaledValue(scale)``: the value in units of 10^scale, rounded up as Go does, with Go's
-        int64 overflow (an ``int64Amount`` gives 0, an ``inf.Dec`` wraps around)."""
+        int64 overflow (an ``int64Amount`` gives 0, an ``inf.Dec`` wraps around).
+
+        As in apimachinery up to v0.37 (Kubernetes 1.37, the mirror's HEAD of 2026-07-23). Merged
+        after it for 1.38: kubernetes PR #141305 saturates at the int64 limits instead, and #138510
+        rounds negative ``inf.Dec`` values away from zero.
+        """
         coefficient, exponent = _coefficient(self.value)
         if self.int64_scale is not None:  # int64Amount.AsScaledInt64
             mantissa = coefficient * 10 ** (exponent - self.int64_scale)  # exponent == int64_scale when parsed
