@@ -101,6 +101,10 @@ def test_bad_variables_are_refused_before_any_change(sandbox_nodes):
     assert res.rc != 0 and "node_hosts_state" in res.failures()[0]["result"]["msg"]
     res = run_playbook(PLAY, inventory=sandbox_inventory(node_set, node_hosts_group="no_such_group"))
     assert res.rc != 0 and '"no_such_group" is not a group' in res.failures()[0]["result"]["msg"]
+    relative = inventory(node_set, groupvars=GROUP_VARS, hostvars=lambda n: {
+        "node_hosts_root": "sandbox/" + n.name, "node_hosts_ipv4": n.ipv4, "node_hosts_ipv6": n.ipv6})
+    res = run_playbook(PLAY, inventory=relative)
+    assert res.rc != 0 and res.failures()[0]["result"]["msg"] == 'node_hosts_root must be an absolute path, got "sandbox/node1"'
     assert node_set[0].read_hosts() == original
 
 
