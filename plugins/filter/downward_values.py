@@ -63,8 +63,11 @@ notes:
   - ASSUMPTION - the C(PodLevelResources) feature gate is on (beta and on by default since
     Kubernetes 1.34). UNVERIFIED - the newest kubelet's C(defaultPodLimitsForDownwardAPI) is taken
     to be unchanged from the version read.
-  - UNVERIFIED - volume files do not apply pod-level limits (only the node's allocatable), and the
-    volume's C(resourceFieldRef) sees init containers' limits defaulted too, while env does not.
+  - UNVERIFIED - volume files do not apply pod-level limits (only the node's allocatable; kubernetes
+    PR 132605 brought pod-level limits to the environment-variable path only), and the volume's
+    C(resourceFieldRef) sees init containers' limits defaulted too, while env does not.
+  - The division is done in float64, as in released kubelets (exact-integer versions, kubernetes
+    PRs 142232 and 142265, are not merged), so values above 2^53 are rounded before the ceiling.
   - ASSUMPTION - without O(node), every node's allocatable lists cpu, memory and ephemeral-storage,
     so a pod-level cpu or memory limit still applies and other unset limits are unresolved.
   - ASSUMPTION - an unbound pod runs on O(node) (its name is C(spec.nodeName)); an empty

@@ -41,6 +41,8 @@ notes:
   - ASSUMPTION (UNVERIFIED upstream) - the 1.33+ body of C(ValidateHostAliases) was taken from a
     KEP quote; before 1.33 the same sloppy IP parsing applied through C(IsValidIP). The gate's default
     is upstream's (kubernetes PR 137053, beta in 1.36; PR 141979 makes it GA in 1.38).
+  - A hostname with a trailing dot (C(example.com.)) is refused, as kube-apiserver does; the
+    C(HostAliasesAllowFQDN) proposal (kubernetes PR 139058, KEP 6075) is not merged.
 seealso:
   - plugin: clusternet.k8s.pod_hosts
     plugin_type: filter

@@ -180,7 +180,9 @@ def convert_downward_api_field_label(version, label, value):
 def format_map(mapping):
     """``FormatMap``: ``key="Go-quoted value"`` lines sorted by key bytes, no trailing newline.
 
-    Code-point order is UTF-8 byte order, so ``sorted`` sorts as Go's ``sort.Strings``.
+    Code-point order is UTF-8 byte order, so ``sorted`` sorts as Go's ``sort.Strings``. Kubernetes
+    PR #112661 (2022) rewrote it with ``sort.Strings``, a ``strings.Builder`` and ``strconv.Quote``;
+    the output (pinned by ``TestFormatMap``) did not change.
     """
     return "\n".join("%s=%s" % (key, go_quote(mapping[key])) for key in sorted(mapping))
 
@@ -399,7 +401,11 @@ def go_clean_path(path):
 
 
 def validate_atomic_writer_path(path):
-    """``validatePath`` of the kubelet's atomic writer; raises ``InputError`` with its text."""
+    """``validatePath`` of the kubelet's atomic writer; raises ``InputError`` with its text.
+
+    It sees the paths ``CollectData`` already cleaned. (A variant that cleans them again and adds
+    Windows checks, kubernetes PR #136926, was closed unmerged.)
+    """
     if not path:
         raise InputError("invalid path: must not be empty: %s" % go_quote(path))
     if path.startswith("/"):
