@@ -184,6 +184,31 @@ def test_render_mode_writes_files_only_when_they_change(kube, live, workloads, t
     assert run_role(kube, downward_api_workloads=[WEB]).changed == 0
 
 
+def test_values_given_as_strings_render_as_the_argument_spec_reads_them(kube, tmp_path):
+    """AWX surveys and ``-e`` give strings; the argument spec accepts them (a comma list, k=v pairs, JSON,
+    "420"), so the role must read them the same way rather than iterate characters."""
+    native = dict(WEB, volume=dict(WEB["volume"], default_mode=420))
+    strings = dict(WEB, containers="app, proxy", env="POD_NAME=metadata.name,POD_IPS=status.podIPs",
+                   volume=json.dumps(dict(WEB["volume"], files=json.dumps(WEB["volume"]["files"]), default_mode="420")))
+    del strings["env"]
+    rendered = []
+    for workload in (native, strings):
+        out = tmp_path / str(len(rendered))
+        res = run_role(kube, downward_api_output_dir=str(out), downward_api_workloads=[workload])
+        assert res.rc == 0, res.stdout[-3000:]
+        rendered.append(yaml.safe_load((out / "deployment-default-web.yaml").read_text().split("---\n", 1)[1]))
+    spec = rendered[1]["spec"]["template"]["spec"]
+    assert [c["name"] for c in spec["containers"]] == ["app", "proxy"]
+    assert spec["volumes"] == rendered[0]["spec"]["template"]["spec"]["volumes"]
+    assert spec["volumes"][0]["downwardAPI"]["defaultMode"] == 420
+    env = run_role(kube, downward_api_output_dir=str(tmp_path / "env"), downward_api_workloads=[
+        {"kind": "Deployment", "name": "web", "containers": "app", "env": "POD_NAME=metadata.name,POD_IPS=status.podIPs"}])
+    assert env.rc == 0, env.stdout[-3000:]
+    spec = yaml.safe_load((tmp_path / "env" / "deployment-default-web.yaml").read_text().split("---\n", 1)[1])["spec"]["template"]["spec"]
+    assert spec["containers"] == [{"name": "app", "env": [dict({"name": "POD_NAME"}, valueFrom=field("metadata.name")),
+                                                           dict({"name": "POD_IPS"}, valueFrom=field("status.podIPs"))]}]
+
+
 def test_validation_fails_before_anything_is_applied(kube, live, workloads, tmp_path):
     before = live.version("agent", "daemonset")
     res = run_role(kube, downward_api_workloads=[

@@ -135,7 +135,7 @@ def test_ipv4_32_bit_difference_overflows_the_index_check_as_go_does():
     CIDR with /32 node blocks hands out blocks but can occupy none (cidr_set.go)."""
     cidr_set = CidrSet(net("0.0.0.0/0"), 32)
     assert cidr_set.max_cidrs == 1 << 32
-    assert [go_cidr_string(cidr_set.allocate_next()) for _ in range(2)] == ["0.0.0.0/32", "0.0.0.1/32"]
+    assert [go_cidr_string(cidr_set.allocate_next()) for dummy in range(2)] == ["0.0.0.0/32", "0.0.0.1/32"]
     with pytest.raises(CIDRAllocatorError) as err:
         cidr_set.occupy(net("10.0.0.0/24"))
     assert str(err.value) == "CIDR: 10.0.0.0/32 is out of the range of CIDR allocator"

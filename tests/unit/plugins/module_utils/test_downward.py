@@ -332,7 +332,7 @@ def test_divisor_text_kept_by_parse_quantity_is_what_validation_compares(divisor
     text it was given when its int64 path deems it canonical (apimachinery quantity.go): ``+1``,
     ``01``, ``1e0`` are not ``1`` to the apiserver."""
     errors = downward.validate_container_resource_divisor(resource, downward.Quantity.parse(divisor), "r")
-    assert [str(e).split(": ")[0] for e in errors] == ["r.divisor"]
+    assert [str(e).split(": ", maxsplit=1)[0] for e in errors] == ["r.divisor"]
 
 
 def test_a_divisor_with_spaces_is_read_as_the_apiserver_decodes_it():

@@ -332,7 +332,7 @@ def test_host_alias_with_a_trailing_dot_is_refused():
     """The HostAliasesAllowFQDN proposal (kubernetes PR #139058, KEP-6075) is not merged: a trailing dot
     fails ``ValidateDNS1123Subdomain``."""
     errors = hosts.validate_host_aliases([{"ip": "10.0.0.1", "hostnames": ["example.com."]}], "spec.hostAliases")
-    assert [str(e).split(": a lowercase")[0] for e in errors] == ['spec.hostAliases[0].hostnames[0]: Invalid value: "example.com."']
+    assert [str(e).split(": a lowercase", maxsplit=1)[0] for e in errors] == ['spec.hostAliases[0].hostnames[0]: Invalid value: "example.com."']
 
 
 # --- host_aliases normalising ------------------------------------------------------------------

@@ -61,8 +61,8 @@ def _compare(path, documented, spec):
         for key, fallback in (("type", "str"), ("default", None), ("choices", None), ("elements", None),
                               ("required", False)):
             if doc.get(key, fallback) != arg.get(key, fallback):
-                problems.append("%s: %s documented %r, argument spec %r" % (where, key, doc.get(key, fallback),
-                                                                             arg.get(key, fallback)))
+                problems.append("%s: %s documented %r, argument spec %r"
+                                % (where, key, doc.get(key, fallback), arg.get(key, fallback)))
         if sorted(doc.get("aliases") or []) != sorted(arg.get("aliases") or []):
             problems.append("%s: aliases differ" % where)
         description = doc.get("description") or ""
