@@ -201,12 +201,12 @@ def test_values_given_as_strings_render_as_the_argument_spec_reads_them(kube, tm
     assert [c["name"] for c in spec["containers"]] == ["app", "proxy"]
     assert spec["volumes"] == rendered[0]["spec"]["template"]["spec"]["volumes"]
     assert spec["volumes"][0]["downwardAPI"]["defaultMode"] == 420
-    env = run_role(kube, downward_api_output_dir=str(tmp_path / "env"), downward_api_workloads=[
+    res = run_role(kube, downward_api_output_dir=str(tmp_path / "env"), downward_api_workloads=[
         {"kind": "Deployment", "name": "web", "containers": "app", "env": "POD_NAME=metadata.name,POD_IPS=status.podIPs"}])
-    assert env.rc == 0, env.stdout[-3000:]
+    assert res.rc == 0, res.stdout[-3000:]
     spec = yaml.safe_load((tmp_path / "env" / "deployment-default-web.yaml").read_text().split("---\n", 1)[1])["spec"]["template"]["spec"]
-    assert spec["containers"] == [{"name": "app", "env": [dict({"name": "POD_NAME"}, valueFrom=field("metadata.name")),
-                                                           dict({"name": "POD_IPS"}, valueFrom=field("status.podIPs"))]}]
+    env = [dict({"name": "POD_NAME"}, valueFrom=field("metadata.name")), dict({"name": "POD_IPS"}, valueFrom=field("status.podIPs"))]
+    assert spec["containers"] == [{"name": "app", "env": env}]
 
 
 def test_validation_fails_before_anything_is_applied(kube, live, workloads, tmp_path):
