@@ -39,17 +39,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  field_manager:
-    description:
-      - The field manager name the server records as owner of the applied fields.
-    type: str
-    default: clusternet.k8s
-  force_conflicts:
-    description:
-      - Take ownership of fields another field manager owns with a different value.
-      - When false, such a conflict fails the task, naming both field managers and the fields.
-    type: bool
-    default: false
   namespace:
     description:
       - Namespace for namespaced objects whose definition has no C(metadata.namespace). Defaults to V(default).
@@ -57,6 +46,7 @@ options:
     type: str
 extends_documentation_fragment:
   - clusternet.k8s.k8s_auth_options
+  - clusternet.k8s.k8s_apply_options
   - clusternet.k8s.k8s_wait_options
   - ansible.builtin.action_common_attributes
 attributes:
@@ -229,7 +219,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
-    cluster_argument_spec, connect, fail, require_libraries, wait_argument_spec, wait_check)
+    apply_argument_spec, cluster_argument_spec, connect, fail, require_libraries, wait_argument_spec, wait_check)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import load_definitions, read_definitions
 
 
@@ -238,9 +228,8 @@ def argument_spec():
         definition={"type": "raw"},
         src={"type": "path"},
         state={"type": "str", "default": "present", "choices": ["present", "absent"]},
-        field_manager={"type": "str", "default": "clusternet.k8s"},
-        force_conflicts={"type": "bool", "default": False},
         namespace={"type": "str"},
+        **apply_argument_spec(),
         **wait_argument_spec()
     )
 

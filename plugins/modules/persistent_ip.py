@@ -157,16 +157,6 @@ options:
     type: str
     choices: [present, rendered]
     default: present
-  field_manager:
-    description: The field manager name the API server records as owner of the applied fields.
-    type: str
-    default: clusternet.k8s
-  force_conflicts:
-    description:
-      - Take ownership of fields another field manager owns with a different value.
-      - When false, such a conflict fails the task, naming the field managers and the fields.
-    type: bool
-    default: false
   cluster_version:
     description:
       - The GKE version of the cluster, for example V(1.31.1-gke.1146000), to check the version rules (1.29 or later;
@@ -203,6 +193,7 @@ options:
     default: 5
 extends_documentation_fragment:
   - clusternet.k8s.k8s_auth_options
+  - clusternet.k8s.k8s_apply_options
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -449,7 +440,8 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import _persistent_
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import cluster_argument_spec, connect, fail, require_libraries
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
+    apply_argument_spec, cluster_argument_spec, connect, fail, require_libraries)
 
 LISTENER_OPTIONS = {
     "name": {"type": "str", "required": True},
@@ -483,14 +475,13 @@ def argument_spec():
         gateway={"type": "dict", "required": True, "options": GATEWAY_OPTIONS},
         routes={"type": "list", "elements": "dict", "default": [], "options": ROUTE_OPTIONS},
         state={"type": "str", "choices": ["present", "rendered"], "default": "present"},
-        field_manager={"type": "str", "default": "clusternet.k8s"},
-        force_conflicts={"type": "bool", "default": False},
         cluster_version={"type": "str"},
         named_addresses={"type": "dict", "default": {}},
         namespace_labels={"type": "dict", "default": {}},
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
         wait_sleep={"type": "int", "default": 5},
+        **apply_argument_spec()
     )
 
 

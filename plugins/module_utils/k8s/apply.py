@@ -19,6 +19,12 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import 
 
 CHANGING_ACTIONS = ("created", "updated", "deleted")
 
+# The options of the ``clusternet.k8s.k8s_apply_options`` doc fragment.
+APPLY_ARG_SPEC = {
+    "field_manager": {"type": "str", "default": "clusternet.k8s"},
+    "force_conflicts": {"type": "bool", "default": False},
+}
+
 
 @dataclass(frozen=True)
 class ApplyOptions:

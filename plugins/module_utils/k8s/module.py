@@ -23,6 +23,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import objects, wait
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import APPLY_ARG_SPEC
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import (
     AUTH_ARG_SPEC, build_configuration, configuration_secrets, resolve_auth, secrets)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import KUBERNETES_IMPORT_ERROR, Cluster
@@ -33,6 +34,11 @@ def cluster_argument_spec(**options):
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     spec.update(copy.deepcopy(options))
     return spec
+
+
+def apply_argument_spec():
+    """The options of the ``clusternet.k8s.k8s_apply_options`` doc fragment."""
+    return copy.deepcopy(APPLY_ARG_SPEC)
 
 
 def wait_argument_spec():

@@ -17,10 +17,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 MODULES = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py"))
                  if not os.path.basename(p).startswith("_"))
-FRAGMENTS = {
-    "clusternet.k8s.k8s_auth_options": "k8s_auth_options",
-    "clusternet.k8s.k8s_wait_options": "k8s_wait_options",
-}
+OWN_FRAGMENT = "clusternet.k8s."
 
 
 def module(name):
@@ -32,8 +29,9 @@ def documentation(name):
     doc = yaml.safe_load(module(name).DOCUMENTATION)
     options = dict(doc.get("options") or {})
     for fragment in doc.get("extends_documentation_fragment") or []:
-        if fragment in FRAGMENTS:
-            frag = importlib.import_module("ansible_collections.clusternet.k8s.plugins.doc_fragments." + FRAGMENTS[fragment])
+        if fragment.startswith(OWN_FRAGMENT):
+            frag = importlib.import_module("ansible_collections.clusternet.k8s.plugins.doc_fragments."
+                                           + fragment[len(OWN_FRAGMENT):])
             options.update(yaml.safe_load(frag.ModuleDocFragment.DOCUMENTATION)["options"])
     doc["options"] = options
     return doc
