@@ -1,0 +1,350 @@
+"""The test control plane: the real kube-apiserver and kube-controller-manager, built from the upstream
+Go modules that ``tests/kube/go.mod`` pins, with embedded etcd, in one process (``kube-testcluster``).
+
+``python -m tests.support.kube_cluster [--kubeconfig PATH] [--service-cidrs V4,V6] [--cluster-cidrs V4,V6]``
+builds the program when needed (cached outside the clone, keyed by the Go module's files), starts it,
+writes the kubeconfig and prints ``READY <url>``; SIGTERM or SIGINT stops it and removes its temp dirs.
+
+In Python::
+
+    with KubeCluster(service_cidrs="10.96.0.0/16") as cluster:
+        cluster.url, cluster.kubeconfig, cluster.token, cluster.ca_path
+        cluster.reset()          # back to the state it had when it became ready
+
+Nothing here imports the collection: the cluster judges it.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KUBE_DIR = os.path.join(ROOT, "tests", "kube")
+GKE_CRDS = os.path.join(ROOT, "tests", "support", "crds")
+DEFAULT_SERVICE_CIDRS = "10.96.0.0/16,fd00:10:96::/112"
+DEFAULT_CLUSTER_CIDRS = "10.244.0.0/16,fd00:10:244::/56"
+START_TIMEOUT = 180
+
+
+class ClusterError(RuntimeError):
+    pass
+
+
+def _say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- building -----------------------------------------------------------------------------------
+
+def go_env():
+    """The environment of every ``go`` command: the machine's own Go, modules from the proxy, verified
+    against the committed go.sum (the checksum database is out of reach here)."""
+    env = dict(os.environ)
+    env.setdefault("GOTOOLCHAIN", "local")
+    env.setdefault("GOFLAGS", "-mod=readonly")
+    env["GOSUMDB"] = "off"
+    return env
+
+
+def _go(*args, capture=True):
+    if not shutil.which("go"):
+        raise ClusterError("the test control plane is built with Go (1.26 or newer), and no `go` is on PATH")
+    done = subprocess.run(["go", *args], cwd=KUBE_DIR, env=go_env(), capture_output=capture, text=True, check=False)
+    if done.returncode != 0:
+        raise ClusterError("go %s failed:\n%s" % (" ".join(args), (done.stderr or "")[-4000:]))
+    return done.stdout
+
+
+def kubernetes_release():
+    """The k8s.io/kubernetes version go.mod pins, e.g. ``v1.37.2``."""
+    with open(os.path.join(KUBE_DIR, "go.mod"), encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] == "k8s.io/kubernetes" and parts[1].startswith("v"):
+                return parts[1]
+    raise ClusterError("tests/kube/go.mod pins no k8s.io/kubernetes version")
+
+
+def cache_dir():
+    base = os.environ.get("CLUSTERNET_KUBE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "clusternet-k8s", "kube")
+    os.makedirs(base, exist_ok=True)
+    return base
+
+
+def source_key(program):
+    """A hash of what the program is built from: go.mod, go.sum and the module's own Go files."""
+    digest = hashlib.sha256()
+    files = [os.path.join(KUBE_DIR, "go.mod"), os.path.join(KUBE_DIR, "go.sum")]
+    for top, _dirs, names in os.walk(KUBE_DIR):
+        files += [os.path.join(top, n) for n in names if n.endswith(".go")]
+    for path in sorted(files):
+        digest.update(os.path.relpath(path, KUBE_DIR).encode() + b"\0")
+        with open(path, "rb") as handle:
+            digest.update(handle.read() + b"\0")
+    digest.update(program.encode())
+    return digest.hexdigest()[:16]
+
+
+def version_ldflags(release):
+    """What ``make`` would stamp into a release build, so /version reports the pinned release."""
+    major, minor = release.lstrip("v").split(".")[:2]
+    pkg = "k8s.io/component-base/version"
+    values = {"gitVersion": release, "gitMajor": major, "gitMinor": minor, "gitTreeState": "clean",
+              "buildDate": "1970-01-01T00:00:00Z"}
+    return " ".join("-X %s.%s=%s" % (pkg, k, v) for k, v in values.items())
+
+
+def ensure_binary(program="kube-testcluster"):
+    """The path of ``tests/kube/cmd/<program>`` built at the pinned release; built (once, under a lock) when
+    the cache holds no build of the current sources."""
+    release = kubernetes_release()
+    target = os.path.join(cache_dir(), "%s-%s-%s" % (program, release, source_key(program)))
+    if os.path.exists(target):
+        return target
+    with open(os.path.join(cache_dir(), ".build.lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(target):
+            return target
+        _say("building %s %s, first time only (about 7 minutes on 2 cores; cached in %s) ..." % (program, release, cache_dir()))
+        started = time.monotonic()
+        partial = target + ".partial"
+        _go("build", "-ldflags", version_ldflags(release), "-o", partial, "./cmd/" + program)
+        os.replace(partial, target)
+        _say("built %s in %.0f s" % (program, time.monotonic() - started))
+    return target
+
+
+def gateway_api_crds():
+    """The standard-channel CRD directory of the sigs.k8s.io/gateway-api release go.mod pins."""
+    _go("mod", "download", "sigs.k8s.io/gateway-api")
+    module_dir = _go("list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/gateway-api").strip()
+    path = os.path.join(module_dir, "config", "crd", "standard")
+    if not os.path.isdir(path):
+        raise ClusterError("sigs.k8s.io/gateway-api has no %s" % path)
+    return path
+
+
+# -- etcd, for reset ----------------------------------------------------------------------------
+
+def _b64(text):
+    return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
+
+
+def _prefix_end(prefix):
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+class Etcd:
+    """The embedded etcd's JSON gateway (``/v3/kv/...``)."""
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def call(self, path, body):
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"{}")
+
+    def range(self, prefix="/registry/"):
+        """``{key: (mod_revision, value bytes)}`` of every key under ``prefix``."""
+        answer = self.call("/v3/kv/range", {"key": _b64(prefix), "range_end": _b64(_prefix_end(prefix))})
+        return {base64.b64decode(kv["key"]).decode(): (int(kv.get("mod_revision", 0)), kv.get("value", ""))
+                for kv in answer.get("kvs", [])}
+
+    def txn(self, operations):
+        for start in range(0, len(operations), 100):     # etcd's default --max-txn-ops is 128
+            self.call("/v3/kv/txn", {"success": operations[start:start + 100]})
+
+
+# What reset leaves alone: objects the control plane keeps rewriting (leases, events, the status its
+# controllers write on the system objects) are never restored; its own leases are never deleted.
+_NOT_RESTORED = ("/registry/leases/", "/registry/masterleases/", "/registry/events/",
+                 "/registry/apiregistration.k8s.io/", "/registry/flowschemas/",
+                 "/registry/prioritylevelconfigurations/", "/registry/apiextensions.k8s.io/",
+                 "/registry/ranges/serviceips", "/registry/storageversion")
+_NOT_DELETED = ("/registry/leases/kube-system/", "/registry/masterleases/")
+# The objects the controllers create in the system namespaces once the cluster starts: the
+# baseline is taken when they exist, so that no reset deletes them.
+_SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+_SETTLED = tuple("/registry/serviceaccounts/%s/default" % ns for ns in _SYSTEM_NAMESPACES) + \
+    tuple("/registry/configmaps/%s/kube-root-ca.crt" % ns for ns in _SYSTEM_NAMESPACES)
+
+
+# -- the process --------------------------------------------------------------------------------
+
+class KubeCluster:
+    """One ``kube-testcluster`` process; see the module docstring."""
+
+    def __init__(self, kubeconfig=None, service_cidrs=DEFAULT_SERVICE_CIDRS, cluster_cidrs=DEFAULT_CLUSTER_CIDRS,
+                 allocate_node_cidrs=True, crds=None, verbosity=0):
+        self.service_cidrs = service_cidrs
+        self.cluster_cidrs = cluster_cidrs
+        self.allocate_node_cidrs = allocate_node_cidrs
+        self.crds = crds
+        self.verbosity = verbosity
+        self._tmp = tempfile.mkdtemp(prefix="kube-cluster-")
+        self.kubeconfig = kubeconfig or os.path.join(self._tmp, "kubeconfig")
+        self.log_path = os.path.join(self._tmp, "kube-testcluster.log")
+        self.ca_path = os.path.join(self._tmp, "ca.crt")
+        self.url = self.token = self.etcd = None
+        self.process = None
+        self._baseline = None
+
+    def start(self):
+        binary = ensure_binary()
+        crds = self.crds if self.crds is not None else [gateway_api_crds(), GKE_CRDS]
+        argv = [binary, "--kubeconfig", self.kubeconfig, "--service-cidrs", self.service_cidrs,
+                "--cluster-cidrs", self.cluster_cidrs, "--allocate-node-cidrs=%s" % str(self.allocate_node_cidrs).lower(),
+                "--v", str(self.verbosity)]
+        for path in crds:
+            argv += ["--crd", path]
+        log = open(self.log_path, "wb")    # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True)   # pylint: disable=consider-using-with
+        log.close()
+        lines = []
+        reader = threading.Thread(target=self._read_until_ready, args=(lines,), daemon=True)
+        reader.start()
+        reader.join(START_TIMEOUT)
+        if self.url is None:
+            self.stop()
+            raise ClusterError("kube-testcluster did not become ready within %d s; its log:\n%s"
+                               % (START_TIMEOUT, self._log_tail()))
+        with open(self.kubeconfig, encoding="utf-8") as handle:
+            config = yaml.safe_load(handle)
+        self.token = config["users"][0]["user"]["token"]
+        with open(self.ca_path, "wb") as handle:
+            handle.write(base64.b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"]))
+        self._baseline = self._settle()
+        return self
+
+    def _read_until_ready(self, lines):
+        for line in self.process.stdout:
+            lines.append(line)
+            word, _, value = line.strip().partition(" ")
+            if word == "ETCD":
+                self.etcd = Etcd(value)
+            elif word == "READY":
+                self.url = value
+                return
+
+    def _log_tail(self, size=6000):
+        try:
+            with open(self.log_path, "rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, handle.tell() - size))
+                return handle.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def reset(self):
+        """Put the cluster's storage back as it was at READY: every object created since is deleted, every
+        object changed or deleted since is restored (see ``_NOT_RESTORED``). The apiserver and the
+        controllers see it through their watches, as any other change."""
+        now = self.etcd.range()
+        operations = []
+        for key, (revision, _value) in now.items():
+            base = self._baseline.get(key)
+            if base is None and not key.startswith(_NOT_DELETED):
+                operations.append({"request_delete_range": {"key": _b64(key)}})
+            elif base is not None and base[0] != revision and not key.startswith(_NOT_RESTORED):
+                operations.append({"request_put": {"key": _b64(key), "value": base[1]}})
+        for key, (_revision, value) in self._baseline.items():
+            if key not in now and not key.startswith(_NOT_RESTORED):
+                operations.append({"request_put": {"key": _b64(key), "value": value}})
+        if operations:
+            self.etcd.txn(operations)
+            self._wait_for_apiserver(sorted(k for k in self._baseline if k.startswith("/registry/namespaces/")))
+
+    def _settle(self):
+        """Wait until the controllers have created the system namespaces' default objects."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            keys = self.etcd.range()
+            if all(k in keys for k in _SETTLED):
+                time.sleep(1)
+                return self.etcd.range()
+            time.sleep(0.2)
+        raise ClusterError("the controllers did not create the system namespaces' service accounts and "
+                           "kube-root-ca.crt within 60 s; log:\n" + self._log_tail())
+
+    def _wait_for_apiserver(self, namespace_keys):
+        """Until the apiserver lists the baseline's namespaces and no other (its watch has caught up)."""
+        want = [k.rsplit("/", 1)[1] for k in namespace_keys]
+        request = urllib.request.Request(self.url + "/api/v1/namespaces", headers={"Authorization": "Bearer " + self.token})
+        context = ssl.create_default_context(cafile=self.ca_path)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:
+                items = json.loads(response.read())["items"]
+            if sorted(i["metadata"]["name"] for i in items) == want:
+                return
+            time.sleep(0.02)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tests.support.kube_cluster",
+                                     description="Start the test control plane; print READY <url>; stop on SIGTERM/SIGINT.")
+    parser.add_argument("--kubeconfig", help="write the admin kubeconfig here (default: a temp file, printed)")
+    parser.add_argument("--service-cidrs", default=DEFAULT_SERVICE_CIDRS, help="kube-apiserver --service-cluster-ip-range")
+    parser.add_argument("--cluster-cidrs", default=DEFAULT_CLUSTER_CIDRS, help="kube-controller-manager --cluster-cidr")
+    parser.add_argument("--no-node-ipam", action="store_true", help="kube-controller-manager --allocate-node-cidrs=false")
+    parser.add_argument("--build-only", action="store_true", help="build (or find in the cache) and exit")
+    args = parser.parse_args(argv)
+    try:
+        if args.build_only:
+            print(ensure_binary())
+            return 0
+        cluster = KubeCluster(args.kubeconfig, args.service_cidrs, args.cluster_cidrs, not args.no_node_ipam)
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        cluster.start()
+    except ClusterError as exc:
+        _say(str(exc))
+        return 1
+    with contextlib.ExitStack() as stack:
+        stack.callback(cluster.stop)
+        if not args.kubeconfig:
+            _say("kubeconfig: %s" % cluster.kubeconfig)
+        print("READY " + cluster.url, flush=True)
+        while not stop.is_set() and cluster.process.poll() is None:
+            stop.wait(0.5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
