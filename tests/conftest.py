@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.support.pytest_nodes", "tests.support.pytest_cluster", "tests.support.pytest_pip"]
+pytest_plugins = ["tests.support.pytest_nodes", "tests.support.pytest_cluster", "tests.support.pytest_pip",
+                  "tests.support.pytest_tiers"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

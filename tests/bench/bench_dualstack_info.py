@@ -1,8 +1,8 @@
-"""dualstack_info over 5,000 nodes, 50,000 pods and 5,000 services, through the test API server over HTTP.
+"""dualstack_info over 5,000 nodes, 50,000 pods and 5,000 services, through the test control plane over HTTP.
 
-The server runs in this process (started on first use, filled straight into its store with objects
-as kube-apiserver would hold them: dual-stack nodes with addresses, pods with containers, probes,
-conditions and dual-stack IPs, services of every task-page shape; about 1% of each is broken).
+The real kube-apiserver (``tests.support.kube_cluster``, started on first use) is filled through its API
+with objects as a cluster would hold them: dual-stack nodes with addresses, pods with containers, probes,
+conditions and dual-stack IPs, services of every task-page shape; about 1% of each is broken.
 Both sides talk to it through the collection's ``Cluster`` (the official client over HTTP):
 
 * ours: the module's core (``_dualstack_info.check_cluster``): paginated lists of 500, each page
@@ -13,24 +13,26 @@ Both sides talk to it through the collection's ``Cluster`` (the official client 
 
 Both produce the same reports and summary (the harness checks); a second pair compares the summary
 alone (``report: none``, the module's mode for very large clusters) with the baseline dropping its
-reports at the end. Figures: best wall time; peak
-traced memory of the process, which includes the in-process server answering (for the baseline, the
-server builds the whole 50,000-pod response at once; a real kube-apiserver would bear that cost
-itself); the number of list requests, counted in the server's request log.
+reports at the end. Figures: best wall time; peak traced memory of this process (the apiserver runs in
+its own); the number of list requests, counted in the fault proxy's request log.
 """
 import atexit
+import concurrent.futures
 import os
 import tempfile
 import time
+
+from kubernetes import client as k8s_client, config as k8s_config
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info, dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import build_configuration, resolve_auth
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
 from tests.bench.harness import Benchmark
-from tests.support.kube_apiserver import KubeAPIServer
+from tests.support.fault_proxy import FaultProxy
+from tests.support.kube_cluster import KubeCluster
 
 CLUSTER_CIDRS = ["10.0.0.0/8", "fd00:10::/48"]
-SERVICE_CIDRS = ["10.96.0.0/16", "fd00:10:96::/112"]  # the test server's default --service-cluster-ip-range
+SERVICE_CIDRS = ["10.96.0.0/16", "fd00:10:96::/112"]  # the test control plane's default --service-cluster-ip-range
 NAMESPACES = 20
 CHECK_ORDER = {
     "Node": ["object", "podCIDRs", "podCIDR", "podCIDRs-from-cluster-cidr", "addresses"],
@@ -45,7 +47,7 @@ _ENVIRONMENTS = {}
 
 def _node(i):
     v4, v6 = "10.%d.%d.0/24" % (i // 256, i % 256), "fd00:10:0:%x::/64" % i
-    pod_cidrs = [v4, "10.%d.%d.0/24" % (128 + i // 256, i % 256)] if i % 100 == 99 else [v4, v6]
+    pod_cidrs = ["11.%d.%d.0/24" % (i // 256, i % 256), v6] if i % 100 == 99 else [v4, v6]  # outside the cluster CIDR
     name = "node-%05d" % i
     return {"metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
                                                   "node.kubernetes.io/instance-type": "m5.large",
@@ -81,9 +83,7 @@ def _pod(i, nodes):
         status = {"phase": "Pending", "qosClass": "Burstable"}  # not given IPs yet: skipped
     app = "app-%d" % (i % 500)
     return {"metadata": {"name": "%s-%05d" % (app, i), "namespace": "ns-%02d" % (i % NAMESPACES),
-                         "labels": {"app": app, "pod-template-hash": "6d8f9c7b5d"},
-                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": app + "-6d8f9c7b5d",
-                                              "uid": "00000000-0000-0000-0000-%012d" % (i % 500), "controller": True}]},
+                         "labels": {"app": app, "pod-template-hash": "6d8f9c7b5d"}},
             "spec": {"nodeName": "node-%05d" % n, "serviceAccountName": "default", "restartPolicy": "Always",
                      "containers": [{"name": "app", "image": "registry.example/app:1.2.3",
                                      "ports": [{"containerPort": 8080, "protocol": "TCP"}],
@@ -113,7 +113,7 @@ def _service(i):
     elif shape == 3:
         spec.update(type="NodePort", ipFamilyPolicy="PreferDualStack", ipFamilies=["IPv6", "IPv4"], clusterIPs=[v6, v4],
                     externalTrafficPolicy="Cluster")
-        spec["ports"][0]["nodePort"] = 30000 + i % 2000
+        spec["ports"][0]["nodePort"] = 30000 + (i // 5) % 2768
     else:
         spec.update(ipFamilyPolicy="RequireDualStack", ipFamilies=["IPv4", "IPv6"], clusterIPs=["None"])
     if i % 100 == 58:
@@ -124,25 +124,44 @@ def _service(i):
 
 
 def _environment(nodes, pods, services):
-    """A running server holding the objects, and a ``Cluster`` on it (made once per size)."""
+    """A running control plane holding the objects, the proxy that logs requests to it, and a ``Cluster`` on the
+    proxy (made once per size)."""
     key = (nodes, pods, services)
     if key not in _ENVIRONMENTS:
-        server = KubeAPIServer()
-        url = server.serve()
-        atexit.register(server.stop)
+        cluster = KubeCluster().start()
+        proxy = FaultProxy(cluster.url, cluster.ca_path, cluster.token)
+        atexit.register(cluster.stop)
+        atexit.register(proxy.stop)
+        api = k8s_config.new_client_from_config(config_file=cluster.kubeconfig)
+        core = k8s_client.CoreV1Api(api)
+        for n in range(NAMESPACES):
+            core.create_namespace({"metadata": {"name": "ns-%02d" % n}})
+
+        def create(make, create_one, patch_status):
+            obj = make()
+            status = obj.pop("status", None)
+            create_one(obj)
+            if status:
+                patch_status(obj, {"status": status})
+
+        jobs = [(lambda i=i: _node(i), core.create_node,
+                 lambda o, s: core.patch_node_status(o["metadata"]["name"], s, _content_type="application/merge-patch+json"))
+                for i in range(nodes)]
+        jobs += [(lambda i=i: _pod(i, nodes), lambda o: core.create_namespaced_pod(o["metadata"]["namespace"], o),
+                  lambda o, s: core.patch_namespaced_pod_status(o["metadata"]["name"], o["metadata"]["namespace"], s,
+                                                                _content_type="application/merge-patch+json"))
+                 for i in range(pods)]
+        jobs += [(lambda i=i: _service(i), lambda o: core.create_namespaced_service(o["metadata"]["namespace"], o), None)
+                 for i in range(services)]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            for done in [pool.submit(create, *job) for job in jobs]:
+                done.result()
+        api.close()
         path = os.path.join(tempfile.mkdtemp(prefix="bench-dualstack-"), "kubeconfig")
-        server.kubeconfig(url, path)
-        store, resource = server.cluster.store, server.cluster.resource
-        for plural, count, make in (("nodes", nodes, _node), ("pods", pods, lambda i: _pod(i, nodes)),
-                                    ("services", services, _service)):
-            key_of = resource("", "v1", plural).key
-            for i in range(count):
-                obj = make(i)
-                obj["metadata"].update(uid="%08x-0000-0000-0000-%012x" % (len(plural), i),
-                                       creationTimestamp="2026-01-01T00:00:00Z")
-                store.put(key_of, obj)
-        cluster = Cluster.connect(build_configuration(resolve_auth({"kubeconfig": path}, {})))
-        _ENVIRONMENTS[key] = (server, cluster)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: '%s'}}]\n"
+                         "users: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n" % proxy.url)
+        _ENVIRONMENTS[key] = (proxy, Cluster.connect(build_configuration(resolve_auth({"kubeconfig": path}, {}))))
     return _ENVIRONMENTS[key]
 
 
@@ -218,7 +237,7 @@ def _counting(server, counts, side, func):
     def run():
         server.clear_requests()
         result = func()
-        time.sleep(0.2)  # the server logs a request just after answering it
+        time.sleep(0.2)  # the proxy logs a request just after answering it
         lists = len([r for r in server.requests if r["verb"] == "list"])
         counts[side] = min(lists, counts.get(side, lists))
         return result

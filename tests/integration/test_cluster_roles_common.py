@@ -1,5 +1,5 @@
 """What every cluster role (host_aliases, downward_api, dualstack_cluster, persistent_ip) does the same way, through
-real ansible-playbook runs against the test API server (or a real cluster with KUBECONFIG).
+real ansible-playbook runs against the test control plane (or a real cluster with KUBECONFIG).
 
 - ``<role>_kubeconfig``/``<role>_context`` connect the role, and module_defaults of the group still do when they are empty;
 - what a role applies is owned by the field manager ``clusternet.k8s.<role>`` unless told otherwise;

@@ -1,4 +1,4 @@
-"""The downward_api role through real ansible-playbook runs against the test API server (or a real cluster
+"""The downward_api role through real ansible-playbook runs against the test control plane (or a real cluster
 with KUBECONFIG).
 
 The live objects are read, and another field manager's entries written, with a real ``kubectl``: a witness
@@ -88,6 +88,8 @@ WEB = {"kind": "Deployment", "name": "web", "containers": ["app", "proxy"],
 VOLUME = {"name": "podinfo", "downwardAPI": {"items": [
     dict({"path": "labels"}, **field("metadata.labels")),
     {"path": "cpu_limit_millis", "resourceFieldRef": {"resource": "limits.cpu", "divisor": "1m", "containerName": "app"}}]}}
+# as the apiserver stores it: defaulting adds the volume's defaultMode (0644)
+LIVE_VOLUME = {"name": "podinfo", "downwardAPI": dict(VOLUME["downwardAPI"], defaultMode=420)}
 MOUNT = {"name": "podinfo", "mountPath": "/etc/podinfo", "readOnly": True}
 
 
@@ -102,7 +104,7 @@ def test_applies_env_and_volume_then_reports_no_change(kube, live, workloads):
     assert [e["name"] for e in proxy["env"]] == ["POD_NAME", "POD_IPS", "MEM_LIMIT_MIB"]
     assert app["volumeMounts"] == [{"name": "config", "mountPath": "/etc/web"}, MOUNT]
     assert proxy["volumeMounts"] == [MOUNT]
-    assert spec["volumes"] == [{"name": "config", "emptyDir": {}}, VOLUME]
+    assert spec["volumes"] == [{"name": "config", "emptyDir": {}}, LIVE_VOLUME]
     assert app["image"] == "registry.example/web:1" and app["resources"]["limits"] == {"cpu": "500m", "memory": "256Mi"}
     owned = live.managers()[MANAGER]["f:spec"]["f:template"]["f:spec"]
     assert sorted(owned["f:containers"]['k:{"name":"app"}']["f:env"]) == [
@@ -151,7 +153,7 @@ def test_check_diff_shows_the_change_and_writes_nothing(kube, live, workloads):
     diff = res.task(ROLE + " : Apply the patches")["result"]["diff"]
     assert [d["after_header"] for d in diff] == ["Deployment default/web (updated)"]
     after = diff[0]["after"]["spec"]["template"]["spec"]
-    assert after["volumes"][-1] == VOLUME
+    assert after["volumes"][-1] == LIVE_VOLUME
     assert [e["name"] for e in after["containers"][0]["env"]] == ["LOG_LEVEL", "POD_NAME", "POD_IPS", "MEM_LIMIT_MIB"]
     assert live.version() == before
     assert live.env("app") == ["LOG_LEVEL"]

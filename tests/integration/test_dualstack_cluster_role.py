@@ -1,4 +1,4 @@
-"""The dualstack_cluster role through real ansible-playbook runs: rendered to files, and against the test API server.
+"""The dualstack_cluster role through real ansible-playbook runs: rendered to files, and against the test control plane.
 
 Rendered files are read back as YAML and compared with what kubeadm's v1beta4 format and the spec say;
 cluster objects are read with the official kubernetes client.
@@ -206,6 +206,7 @@ def core(kube):
     api.close()
 
 
+@pytest.mark.cluster(allocate_node_cidrs=False)     # the role assigns podCIDRs where kube-controller-manager does not
 def test_applies_to_the_cluster_and_verifies(kube, core):
     for name in ("worker-a", "worker-b"):
         core.create_node({"metadata": {"name": name}})
@@ -247,7 +248,7 @@ def test_verify_dualstack_playbook_prints_the_summary(kube, core, tmp_path):
     core.patch_node_status("node-1", {"status": {"addresses": [
         {"type": "InternalIP", "address": "192.0.2.11"}, {"type": "InternalIP", "address": "2001:db8:0:1::11"},
         {"type": "Hostname", "address": "node-1"}]}}, _content_type=merge)
-    core.create_node({"metadata": {"name": "node-2"}, "spec": {"podCIDRs": ["10.244.1.0/24", "10.245.1.0/24"]}})
+    core.create_node({"metadata": {"name": "node-2"}, "spec": {"podCIDRs": ["10.245.1.0/24", "fd00:10:245:1::/64"]}})
     playbook = os.path.join(ROOT, "playbooks", "verify_dualstack.yml")
     inventory = os.path.join(ROOT, "playbooks", "inventory", "example")
     args = dict(inventory=inventory, env={"K8S_AUTH_KUBECONFIG": kube.kubeconfig},

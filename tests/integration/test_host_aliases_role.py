@@ -1,4 +1,4 @@
-"""The host_aliases role through real ansible-playbook runs against the test API server (or a real cluster
+"""The host_aliases role through real ansible-playbook runs against the test control plane (or a real cluster
 with KUBECONFIG).
 
 The live objects are read, and another field manager's entries written, with a real ``kubectl``: a witness
@@ -111,13 +111,23 @@ def test_every_kind_at_its_pod_template(kube, live, workloads):
     entries = ["192.0.2.7 registry.example"]
     res = run_role(kube, host_aliases_workloads=[
         {"kind": "StatefulSet", "name": "db", "entries": entries},
-        {"kind": "Pod", "name": "tools", "namespace": NS, "entries": entries},
         {"kind": "Deployment", "name": "api", "api_version": "apps/v1", "entries": entries}])
     assert res.rc == 0 and res.changed == 1, res.stdout[-3000:]
     want = [("192.0.2.7", ["registry.example"])]
     assert live.aliases("db", "statefulset") == want
-    assert live.aliases("tools", "pod") == want
     assert live.aliases("api") == want
+
+
+def test_an_existing_pod_is_refused_by_the_dry_run_and_nothing_changes(kube, live, workloads):
+    """kube-apiserver allows no change to hostAliases of an existing Pod: the dry run of every patch fails
+    first, so the workloads listed with the Pod are not changed either."""
+    entries = ["192.0.2.7 registry.example"]
+    res = run_role(kube, host_aliases_workloads=[
+        {"kind": "StatefulSet", "name": "db", "entries": entries},
+        {"kind": "Pod", "name": "tools", "namespace": NS, "entries": entries}])
+    assert 'Pod "tools" is invalid: spec: Forbidden: pod updates may not change fields other than' in failure(res)
+    assert res.task(ROLE + " : Dry-run every patch first")["status"] == "failed"
+    assert live.aliases("db", "statefulset") == [] and live.aliases("tools", "pod") == []
 
 
 def test_entries_of_another_field_manager_survive(kube, live, kubectl, workloads):

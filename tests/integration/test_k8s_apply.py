@@ -1,4 +1,4 @@
-"""k8s_apply through real ansible-playbook runs against the test API server (or a real cluster with KUBECONFIG).
+"""k8s_apply through real ansible-playbook runs against the test control plane (or a real cluster with KUBECONFIG).
 
 Objects are checked with the official kubernetes client, independently of the module's own core.
 """

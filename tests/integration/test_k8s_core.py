@@ -1,4 +1,4 @@
-"""The cluster-access core (``Cluster``) in-process against the test API server: what modules build on."""
+"""The cluster-access core (``Cluster``) in-process against the test control plane: what modules build on."""
 import time
 
 import pytest

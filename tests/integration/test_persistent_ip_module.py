@@ -1,4 +1,4 @@
-"""persistent_ip through real ansible-playbook runs against the test API server with the Gateway API and
+"""persistent_ip through real ansible-playbook runs against the test control plane with the Gateway API and
 GKEIPRoute CRDs and the test persistent-IP controller (``pip_cluster``), or a real cluster with KUBECONFIG.
 
 Objects are checked with the official kubernetes client (``pip_cluster``'s helpers), independently of
@@ -189,6 +189,7 @@ def test_diff_shows_the_change(pip, run):
     assert pip.get_route("app", "proxy-ip")["spec"]["addresses"][0]["value"] == "34.123.10.2/32"
 
 
+@pytest.mark.cluster(crds=False)
 def test_missing_crds_give_a_clear_message(kube, run_without_crds):
     result = failed(run_without_crds(task("apply")), "apply")
     msg = result["msg"]
@@ -197,9 +198,10 @@ def test_missing_crds_give_a_clear_message(kube, run_without_crds):
     assert "installs nothing" in msg and len(result["missing"]) == 2 and not result["changed"]
 
 
+@pytest.mark.cluster(crds=False)
 def test_missing_gateway_class_gives_a_clear_message(kube, run_without_crds):
-    from tests.support.pytest_pip import CRD_DIR  # pylint: disable=import-outside-toplevel
-    kube.load_crds(CRD_DIR)
+    from tests.support.pytest_pip import ensure_crds  # pylint: disable=import-outside-toplevel
+    ensure_crds(kube)
     api = k8s_config.new_client_from_config(config_file=kube.kubeconfig)
     for name in ("infra", "app"):
         k8s_client.CoreV1Api(api).create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
@@ -211,9 +213,6 @@ def test_missing_gateway_class_gives_a_clear_message(kube, run_without_crds):
 
 @pytest.fixture
 def run_without_crds(kube):
-    if kube.real:
-        pytest.skip("a real cluster cannot lose its CRDs")
-
     def runner(*tasks, **kwargs):
         play = [{"hosts": "localhost", "gather_facts": False, "tasks": list(tasks),
                  "module_defaults": {"group/clusternet.k8s.cluster": {"kubeconfig": kube.kubeconfig}}}]

@@ -1,5 +1,5 @@
 """The persistent_ip role and playbooks/persistent_ip.yml through real ansible-playbook runs: rendering (no cluster),
-applying against the test API server with the test controller, and the argument spec's refusals."""
+applying against the test control plane with the test controller, and the argument spec's refusals."""
 import os
 
 import yaml

@@ -1,4 +1,4 @@
-"""The persistent-IP test controller (tests/support/pip_controller.py) against the test API server.
+"""The persistent-IP test controller (tests/support/pip_controller.py) against the test control plane.
 
 The controller stands in for GKE in the integration tests of the ``persistent_ip`` module, so it is
 tested itself here: the CRDs are served, every row of the binding decision table (spec §9) and the
@@ -129,8 +129,8 @@ def test_exists_keeps_pod_of_lost_node_but_not_finished_pods(pip):
 
 def test_newest_ready_pod_wins(pip):
     pip.pod("proxy-old", labels=PROXY, created="2025-01-01T10:00:00Z")
-    pip.pod("proxy-new", labels=PROXY, created="2025-01-01T11:00:00Z")
     pip.pod("proxy-mid", labels=PROXY, created="2025-01-01T10:30:00Z")
+    pip.pod("proxy-new", labels=PROXY, created="2025-01-01T11:00:00Z")
     route(pip)
     assert settled(pip)[0] == ["proxy-new"]
 
@@ -235,12 +235,12 @@ def test_address_outside_gateway_pool_is_invalidaddresses(pip):
 
 def test_address_claimed_twice_goes_to_the_older_route(pip):
     pip.pod("proxy-a", labels=PROXY)
-    route(pip, "second")
-    route(pip, "first")
-    pip.set_creation_timestamp("gkeiproutes", "app", "first", "2025-01-01T10:00:00Z", group="networking.gke.io")
-    assert settled(pip, "first") == (["proxy-a"], ALL_TRUE)
-    assert settled(pip, "second") == ([], not_accepted("InvalidAddresses"))
-    assert "app/first" in pip.get_route("app", "second")["status"]["conditions"][0]["message"]
+    route(pip, "older")
+    pip.next_second()
+    route(pip, "newer")          # sorts before "older" by name: the creationTimestamp decides
+    assert settled(pip, "older") == (["proxy-a"], ALL_TRUE)
+    assert settled(pip, "newer") == ([], not_accepted("InvalidAddresses"))
+    assert "app/older" in pip.get_route("app", "newer")["status"]["conditions"][0]["message"]
 
 
 def test_missing_network_is_networknotfound(pip):
@@ -352,7 +352,7 @@ def test_binding_vector(pip_cluster, vector):
     spec = vector["input"]["route"]
     namespace = spec["namespace"]
     pip.gateway(namespace=namespace)
-    for pod in vector["input"]["pods"]:
+    for pod in sorted(vector["input"]["pods"], key=lambda p: p["metadata"].get("creationTimestamp") or ""):
         pip.pod_from_manifest(pod)
     pip.route("r", namespace, spec["podSelector"], reaction_mode=spec.get("reactionMode"))
     pods, conditions = settled(pip, "r", namespace)

@@ -2,7 +2,7 @@
 manager), among them CronJobs, Jobs and ReplicaSets: entries the creator owns too survive ``absent``, and an
 ``absent`` run on a workload that never had the role's fields changes nothing.
 
-Against the test API server, or a real cluster with KUBECONFIG; the live objects are read with a real kubectl.
+Against the test control plane, or a real cluster with KUBECONFIG; the live objects are read with a real kubectl.
 """
 import json
 
@@ -65,7 +65,8 @@ def pod_spec(obj):
 
 
 def managers(obj):
-    return {e["manager"] for e in obj["metadata"].get("managedFields") or []}
+    """Who manages the object itself; the controllers' status writes (subresource ``status``) are not counted."""
+    return {e["manager"] for e in obj["metadata"].get("managedFields") or [] if e.get("subresource") != "status"}
 
 
 def run_role(kube, role, **role_vars):

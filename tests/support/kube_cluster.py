@@ -19,6 +19,7 @@ import argparse
 import base64
 import contextlib
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -89,10 +90,14 @@ def cache_dir():
 
 
 def source_key(program):
-    """A hash of what the program is built from: go.mod, go.sum and the module's own Go files."""
+    """A hash of what the program is built from: go.mod, go.sum, its own directory ``cmd/<program>`` and the module's
+    packages outside ``cmd/`` (another program's sources do not count)."""
     digest = hashlib.sha256()
     files = [os.path.join(KUBE_DIR, "go.mod"), os.path.join(KUBE_DIR, "go.sum")]
     for top, _dirs, names in os.walk(KUBE_DIR):
+        rel = os.path.relpath(top, KUBE_DIR).split(os.sep)
+        if rel[0] == "cmd" and rel[1:2] != [program]:
+            continue
         files += [os.path.join(top, n) for n in names if n.endswith(".go")]
     for path in sorted(files):
         digest.update(os.path.relpath(path, KUBE_DIR).encode() + b"\0")
@@ -100,6 +105,14 @@ def source_key(program):
             digest.update(handle.read() + b"\0")
     digest.update(program.encode())
     return digest.hexdigest()[:16]
+
+
+def _prune(program, release, keep):
+    """Old builds of the program at this release go, but the newest few (another checkout may still use them)."""
+    old = sorted(glob.glob(os.path.join(cache_dir(), "%s-%s-*" % (program, release))), key=os.path.getmtime)
+    for path in old[:-keep]:
+        if not path.endswith(".partial"):
+            os.remove(path)
 
 
 def version_ldflags(release):
@@ -127,8 +140,32 @@ def ensure_binary(program="kube-testcluster"):
         partial = target + ".partial"
         _go("build", "-ldflags", version_ldflags(release), "-o", partial, "./cmd/" + program)
         os.replace(partial, target)
-        _say("built %s in %.0f s" % (program, time.monotonic() - started))
+        _prune(program, release, keep=3)
+        seconds = time.monotonic() - started
+        with open(os.path.join(cache_dir(), "builds.log"), "a", encoding="utf-8") as log:
+            log.write("%s %s %.0f\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds))
+        _say("built %s in %.0f s" % (program, seconds))
     return target
+
+
+def build_report():
+    """Lines saying how long the builds of this run's binaries took (``builds.log``), or that they were cached."""
+    started = float(os.environ.get("CLUSTERNET_RUN_STARTED") or 0)
+    try:
+        with open(os.path.join(cache_dir(), "builds.log"), encoding="utf-8") as log:
+            rows = [line.split() for line in log if line.strip()]
+    except OSError:
+        rows = []
+    fresh = [r for r in rows if started and time.mktime(time.strptime(r[0], "%Y-%m-%dT%H:%M:%S")) >= started - 1]
+    if not fresh:
+        return ["Go builds      cached (%s)" % cache_dir()]
+    return ["Go build       %-28s %5s s (in the background)" % (name, seconds) for _when, name, seconds in fresh]
+
+
+def crd_paths():
+    """The CRDs every test control plane has, as on a GKE cluster with the Gateway API and persistent IPs:
+    the Gateway API standard channel (from the pinned module) and the GKEIPRoute CRD (tests/support/crds)."""
+    return [gateway_api_crds(), GKE_CRDS]
 
 
 def gateway_api_crds():
@@ -210,7 +247,7 @@ class KubeCluster:
 
     def start(self):
         binary = ensure_binary()
-        crds = self.crds if self.crds is not None else [gateway_api_crds(), GKE_CRDS]
+        crds = self.crds if self.crds is not None else crd_paths()
         argv = [binary, "--kubeconfig", self.kubeconfig, "--service-cidrs", self.service_cidrs,
                 "--cluster-cidrs", self.cluster_cidrs, "--allocate-node-cidrs=%s" % str(self.allocate_node_cidrs).lower(),
                 "--v", str(self.verbosity)]
@@ -219,8 +256,7 @@ class KubeCluster:
         log = open(self.log_path, "wb")    # pylint: disable=consider-using-with
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True)   # pylint: disable=consider-using-with
         log.close()
-        lines = []
-        reader = threading.Thread(target=self._read_until_ready, args=(lines,), daemon=True)
+        reader = threading.Thread(target=self._read_until_ready, daemon=True)
         reader.start()
         reader.join(START_TIMEOUT)
         if self.url is None:
@@ -235,10 +271,9 @@ class KubeCluster:
         self._baseline = self._settle()
         return self
 
-    def _read_until_ready(self, lines):
+    def _read_until_ready(self):
         for line in self.process.stdout:
-            lines.append(line)
-            word, _, value = line.strip().partition(" ")
+            word, _sep, value = line.strip().partition(" ")
             if word == "ETCD":
                 self.etcd = Etcd(value)
             elif word == "READY":

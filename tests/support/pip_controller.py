@@ -1,7 +1,7 @@
 """A stand-in for GKE's persistent-IP controller, for integration tests.
 
 GKE's ``networking.gke.io/persistent-ip-controller`` is closed source and GKE cannot be reached from
-here, so the integration tests run this small controller against the test API server (or a real
+here, so the integration tests run this small controller against the test control plane (or a real
 cluster). It writes what the GKE controller writes, as ``spec/persistent-ip.md`` describes it:
 
 * GatewayClasses whose ``controllerName`` is ``networking.gke.io/persistent-ip-controller``:

@@ -1,7 +1,7 @@
 """pytest plugin: a cluster with the persistent-IP CRDs and the test controller running.
 
 Fixture ``pip_cluster`` (function scope) takes ``kube`` (reset before the test), registers the
-GatewayClass, Gateway and GKEIPRoute CRDs from ``tests/support/crds``, creates GKE's GatewayClasses,
+Gateway API and GKEIPRoute CRDs (``tests.support.kube_cluster.crd_paths``) where they are missing, creates GKE's GatewayClasses,
 starts :class:`tests.support.pip_controller.PipController` in a background thread (polling every
 0.2 s) and yields a :class:`PipCluster`. The controller is stopped when the test ends.
 
@@ -22,16 +22,14 @@ the controller by hand with ``pip.controller.reconcile_once()``.
 """
 from __future__ import annotations
 
-import copy
 import json
-import os
 import time
 
 import pytest
 
+from tests.support.kube_cluster import crd_paths
 from tests.support.pip_controller import CONTROLLER_NAME, GKE_GATEWAY_CLASSES, PipController
 
-CRD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "crds")
 EXTERNAL_CLASS = "gke-persistent-regional-external-managed"
 INTERNAL_CLASS = "gke-persistent-regional-internal-managed"
 DEFAULT_ADDRESS = "34.123.10.1/32"
@@ -53,6 +51,8 @@ class PipCluster:
         self.custom = k8s_client.CustomObjectsApi(self.api_client)
         self.api_exception = k8s_client.exceptions.ApiException
         self._held = []
+        self._last_created = self._last_stamp = None
+        self._last_second = int(time.time())
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -83,8 +83,9 @@ class PipCluster:
             terminating=False, conditions=None):
         """Create a Pod in the given state (§9 rows): ``node=None`` leaves it unscheduled; ``ready`` is the
         Ready condition (True/False/None = absent, or a string such as "Unknown"); ``phase`` defaults to
-        Running when scheduled, else Pending; ``created`` (RFC 3339) sets creationTimestamp;
-        ``terminating`` deletes it behind a finalizer so that it keeps a deletionTimestamp."""
+        Running when scheduled, else Pending;
+        ``terminating`` deletes it behind a finalizer so that it keeps a deletionTimestamp. ``created`` orders Pods
+        by age: see :meth:`pod_from_manifest`."""
         if node is None:
             cond_list = [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}]
         else:
@@ -103,8 +104,10 @@ class PipCluster:
     def pod_from_manifest(self, pod):
         """Create a Pod given in the vectors' shape (metadata, spec.nodeName, status.phase/conditions).
 
-        ``metadata.creationTimestamp`` is kept (the test API server's store is written directly, as no
-        client can set it); a non-null ``metadata.deletionTimestamp`` makes the Pod terminating.
+        The apiserver sets ``metadata.creationTimestamp`` itself, in whole seconds: a Pod whose given timestamp is
+        later than the previous one's is created in a later second, one with the same timestamp in the same
+        second (see :meth:`next_second`), so Pods must come in timestamp order. A non-null
+        ``metadata.deletionTimestamp`` makes the Pod terminating (deleted behind a finalizer).
         """
         meta, status = pod.get("metadata") or {}, pod.get("status") or {}
         namespace = meta.get("namespace") or "default"
@@ -116,14 +119,40 @@ class PipCluster:
         if meta.get("deletionTimestamp"):
             body["metadata"]["finalizers"] = [HOLD_FINALIZER]
             self._held.append((namespace, meta["name"]))
-        self._raw(self.core.create_namespaced_pod, namespace, body)
+        created = meta.get("creationTimestamp")
+        self._creation_slot(created)
+        stamped = self._raw(self.core.create_namespaced_pod, namespace, body)["metadata"]["creationTimestamp"]
+        self._stamped(created, stamped)
         if status:
             self.set_pod_status(namespace, meta["name"], status)
-        if meta.get("creationTimestamp"):
-            self.set_creation_timestamp("pods", namespace, meta["name"], meta["creationTimestamp"])
         if meta.get("deletionTimestamp"):
             self.core.delete_namespaced_pod(meta["name"], namespace, grace_period_seconds=0)
         return self.get_pod(namespace, meta["name"])
+
+    def next_second(self):
+        """Wait until the wall clock is in a later second than the last object created here: the next object is
+        newer by ``creationTimestamp``."""
+        while int(time.time()) <= self._last_second:
+            time.sleep(0.01)
+
+    def _creation_slot(self, created):
+        if created is None:
+            return
+        if self._last_created is not None and created < self._last_created:
+            raise AssertionError("create objects in creationTimestamp order: %s after %s" % (created, self._last_created))
+        if created != self._last_created:
+            # a new timestamp starts at the beginning of a second, so that objects sharing it fit in that second
+            self.next_second()
+            while time.time() % 1 > 0.5:
+                time.sleep(0.01)
+
+    def _stamped(self, created, stamped):
+        self._last_second = int(time.time())
+        if created is None:
+            return
+        if created == self._last_created and stamped != self._last_stamp:
+            raise AssertionError("objects meant to share creationTimestamp %s got %s and %s" % (created, self._last_stamp, stamped))
+        self._last_created, self._last_stamp = created, stamped
 
     def set_pod_status(self, namespace, name, status):
         """Replace the Pod's ``status.phase``/``status.conditions`` through the status subresource."""
@@ -138,18 +167,6 @@ class PipCluster:
 
     def get_pod(self, namespace, name):
         return self._raw(self.core.read_namespaced_pod, name, namespace)
-
-    def set_creation_timestamp(self, plural, namespace, name, timestamp, group="", version="v1"):
-        """Backdate an object: only possible on the test API server (its store is written directly)."""
-        if getattr(self.kube, "real", False):
-            pytest.skip("setting creationTimestamp needs the test API server")
-        cluster = self.kube.server.cluster
-        res = cluster.resource(group, version, plural)
-        with cluster.store.lock:
-            cur = cluster.store.get(res.key, namespace, name)
-            new = copy.deepcopy(cur)
-            new["metadata"]["creationTimestamp"] = timestamp
-            cluster.store.put(res.key, new, cur)
 
     # -- Gateway API and GKEIPRoute ------------------------------------------------------------
 
@@ -197,7 +214,9 @@ class PipCluster:
         if network:
             spec["network"] = network
         body = {"apiVersion": "networking.gke.io/v1", "kind": "GKEIPRoute", "metadata": {"name": name, "namespace": namespace}, "spec": spec}
-        return self.custom.create_namespaced_custom_object("networking.gke.io", "v1", namespace, "gkeiproutes", body)
+        created = self.custom.create_namespaced_custom_object("networking.gke.io", "v1", namespace, "gkeiproutes", body)
+        self._stamped(None, None)
+        return created
 
     def get_route(self, namespace, name):
         return self.custom.get_namespaced_custom_object("networking.gke.io", "v1", namespace, "gkeiproutes", name)
@@ -264,10 +283,25 @@ class PipCluster:
         self.api_client.close()
 
 
+def ensure_crds(kube):
+    """Install the Gateway API and GKEIPRoute CRDs unless the cluster serves GKEIPRoutes already (the test control
+    plane starts with them)."""
+    from kubernetes import client as k8s_client, config as k8s_config  # pylint: disable=import-outside-toplevel
+    with k8s_config.new_client_from_config(config_file=kube.kubeconfig) as api:
+        try:
+            k8s_client.ApiextensionsV1Api(api).read_custom_resource_definition("gkeiproutes.networking.gke.io")
+            return
+        except k8s_client.exceptions.ApiException as exc:
+            if exc.status != 404:
+                raise
+    for path in crd_paths():
+        kube.load_crds(path)
+
+
 @pytest.fixture
 def pip_cluster(kube):
     """``kube`` with the persistent-IP CRDs and GatewayClasses, and the test controller running."""
-    kube.load_crds(CRD_DIR)
+    ensure_crds(kube)
     controller = PipController(kubeconfig=kube.kubeconfig)
     pip = PipCluster(kube, controller)
     pip.install_gateway_classes()

@@ -1,6 +1,6 @@
 """Every molecule scenario (extensions/molecule/*): converge, idempotence (second run changed=0), verify.
 
-Scenarios run on a copy of the tree with the test API server's kubeconfig in K8S_AUTH_KUBECONFIG, so
+Scenarios run on a copy of the tree with the test control plane's kubeconfig in K8S_AUTH_KUBECONFIG, so
 cluster roles apply for real; node roles use sandbox roots under the scenario's ephemeral directory.
 """
 import glob

@@ -133,6 +133,9 @@ func run(c config) error {
 		return err
 	}
 
+	// Clients name themselves after the program (user agent, and so the field manager of their writes):
+	// each component is named as in a real cluster.
+	os.Args[0] = "kube-apiserver"
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	apiserverDone := make(chan error, 1)
@@ -141,6 +144,7 @@ func run(c config) error {
 	if err := waitReady(ctx, server, caPEM, c.token, apiserverDone); err != nil {
 		return err
 	}
+	os.Args[0] = "kube-controller-manager"
 	go func() {
 		if err := runCommand(ctx, kcmapp.NewControllerManagerCommand(), controllerManagerArgs(c)); err != nil {
 			fmt.Fprintln(os.Stderr, "kube-testcluster: kube-controller-manager stopped:", err)
@@ -354,6 +358,7 @@ func installCRDs(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
+	restConfig.UserAgent = "kube-testcluster"
 	client, err := apiextensionsclient.NewForConfig(restConfig)
 	if err != nil {
 		return err
