@@ -3,9 +3,15 @@
 What the other tiers rely on is checked here with independent clients: the real ``kubectl``, the official
 Python client and kubernetes.core's modules.
 """
+import glob
 import http.client
 import ipaddress
 import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -14,7 +20,8 @@ import pytest
 
 from tests.support.ansible_run import COLLECTIONS, run_playbook
 from tests.support.bundled_collections import collections_path
-from tests.support.kube_cluster import kubernetes_release
+from tests.support.kube_cluster import ROOT, KubeCluster, kubernetes_release
+from tests.support.pytest_cluster import KUBECTL
 
 DEPLOYMENT = """
 apiVersion: apps/v1
@@ -209,3 +216,44 @@ def test_a_cluster_with_other_flags(kube_clusters, kubectl):
                    kubeconfig=single.kubeconfig).returncode == 0
     time.sleep(2)
     assert "podCIDRs" not in kubectl("get node n -o json", kubeconfig=single.kubeconfig).stdout
+
+
+# -- starting and stopping ----------------------------------------------------------------------------
+
+def _temp_dirs():
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "kube-*")))
+
+
+def test_the_command_prints_ready_and_stops_cleanly_on_a_signal(tmp_path):
+    """``python -m tests.support.kube_cluster``: READY <url>, a working kubeconfig, and on SIGINT or SIGTERM a clean
+    stop that leaves none of its temp dirs behind."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        kubeconfig = tmp_path / ("kubeconfig-%d" % signum)
+        before, started = _temp_dirs(), time.monotonic()
+        process = subprocess.Popen([sys.executable, "-m", "tests.support.kube_cluster", "--kubeconfig", str(kubeconfig)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        try:
+            line = process.stdout.readline()
+            assert line.startswith("READY https://127.0.0.1:"), line + process.stderr.read()
+            print("cached start: %.1f s" % (time.monotonic() - started))
+            done = subprocess.run([KUBECTL, "--kubeconfig", str(kubeconfig), "get", "namespace", "default", "-o", "name"],
+                                  capture_output=True, text=True, check=False)
+            assert done.stdout.strip() == "namespace/default", done.stderr
+            made = _temp_dirs() - before
+            assert made, "the control plane made no temp dir"
+            process.send_signal(signum)
+            assert process.wait(60) == 0
+            assert not [d for d in made if os.path.exists(d)]
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def test_stop_removes_the_data_dir():
+    cluster = KubeCluster(crds=[]).start()
+    try:
+        assert os.path.isdir(cluster.data_dir) and os.listdir(cluster.data_dir)
+    finally:
+        cluster.stop()
+    assert not os.path.exists(cluster.data_dir)
+    assert cluster.process.returncode == 0

@@ -197,11 +197,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         entry = {"verb": target.verb, "method": self.command, "path": url.path, "query": query, "status": None,
                  "user_agent": self.headers.get("User-Agent", ""), "fault": None}
         fault = proxy.take(target.verb, self.command, url.path)
+        # Each request is logged before its answer is sent, so a client never sees an answer the log lacks.
         try:
             if fault:
                 entry["fault"] = fault.action
                 if fault.action == "drop":
-                    proxy.log(entry)        # before the client sees its connection go
+                    proxy.log(entry)
                     self.close_connection = True
                     try:
                         self.connection.shutdown(socket.SHUT_RDWR)
@@ -213,14 +214,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 else:
                     code, answer, headers = fault_answer(fault, target)
                     entry["status"] = code
+                    proxy.log(entry)
                     self._answer(code, json.dumps(answer).encode(), "application/json", headers)
                     return
-            entry["status"] = self._forward(body)
+            self._forward(body, entry)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        finally:
-            if not (fault and fault.action == "drop"):
-                proxy.log(entry)
 
     def _read_body(self):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -244,7 +243,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _forward(self, body):
+    def _forward(self, body, entry):
         proxy = self.server.proxy
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP and k.lower() != "host"}
         if not any(k.lower() == "authorization" for k in headers):
@@ -253,8 +252,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             headers["Content-Length"] = str(len(body))
         upstream = http.client.HTTPSConnection(proxy.upstream_host, proxy.upstream_port, context=proxy.context, timeout=300)
         try:
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            response = upstream.getresponse()
+            try:
+                upstream.request(self.command, self.path, body=body, headers=headers)
+                response = upstream.getresponse()
+            except OSError:
+                proxy.log(entry)            # no answer from the apiserver: none for the client either
+                self.close_connection = True
+                return
+            entry["status"] = response.status
+            proxy.log(entry)
             self.send_response(response.status)
             for key, value in response.getheaders():
                 if key.lower() not in HOP_BY_HOP:
@@ -275,6 +281,5 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                     self.wfile.flush()
                 self.wfile.write(b"0\r\n\r\n")
-            return response.status
         finally:
             upstream.close()

@@ -241,7 +241,7 @@ class KubeCluster:
         self.kubeconfig = kubeconfig or os.path.join(self._tmp, "kubeconfig")
         self.log_path = os.path.join(self._tmp, "kube-testcluster.log")
         self.ca_path = os.path.join(self._tmp, "ca.crt")
-        self.url = self.token = self.etcd = None
+        self.url = self.token = self.etcd = self.data_dir = None
         self.process = None
         self._baseline = None
 
@@ -274,7 +274,9 @@ class KubeCluster:
     def _read_until_ready(self):
         for line in self.process.stdout:
             word, _sep, value = line.strip().partition(" ")
-            if word == "ETCD":
+            if word == "DATA":
+                self.data_dir = value
+            elif word == "ETCD":
                 self.etcd = Etcd(value)
             elif word == "READY":
                 self.url = value

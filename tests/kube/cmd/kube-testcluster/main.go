@@ -153,7 +153,9 @@ func run(c config) error {
 	if err := installCRDs(ctx, c); err != nil {
 		return err
 	}
-	// The etcd endpoint lets the test suite reset the cluster's storage between tests.
+	// The etcd endpoint lets the test suite reset the cluster's storage between tests; the data
+	// directory (etcd, credentials) is removed when the program stops.
+	fmt.Printf("DATA %s\n", dir)
 	fmt.Printf("ETCD http://%s\n", etcd.Clients[0].Addr().String())
 	fmt.Printf("READY %s\n", server)
 
