@@ -171,7 +171,7 @@ require (
 )
 
 // k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with its own tree;
-// a module that imports it pins each one to the release that matches v1.37.2.
+// a module that imports it pins each one to the v0.x release that matches it.
 replace (
 	k8s.io/api => k8s.io/api v0.37.2
 	k8s.io/apiextensions-apiserver => k8s.io/apiextensions-apiserver v0.37.2

@@ -124,27 +124,91 @@ def version_ldflags(release):
     return " ".join("-X %s.%s=%s" % (pkg, k, v) for k, v in values.items())
 
 
-def ensure_binary(program="kube-testcluster"):
-    """The path of ``tests/kube/cmd/<program>`` built at the pinned release; built (once, under a lock) when
-    the cache holds no build of the current sources."""
-    release = kubernetes_release()
-    target = os.path.join(cache_dir(), "%s-%s-%s" % (program, release, source_key(program)))
+def releases():
+    """The Kubernetes releases the oracle is built at (``tests/kube/releases.txt``, one per line, oldest first); the
+    last is the one go.mod pins. Adding a release is adding its line."""
+    with open(os.path.join(KUBE_DIR, "releases.txt"), encoding="utf-8") as handle:
+        found = [line.split("#")[0].strip() for line in handle]
+    return [r for r in found if r]
+
+
+def release_tags(release):
+    """Build tags of a release, cumulative as Go's own ``go1.N`` tags: v1.36.3 builds with k8s1.34, k8s1.35 and
+    k8s1.36, so a file for what changed in 1.35 says ``//go:build k8s1.35`` (or ``!k8s1.35`` for before)."""
+    first = int(releases()[0].split(".")[1])
+    minor = int(release.split(".")[1])
+    return ["k8s1.%d" % m for m in range(first, minor + 1)]
+
+
+def modfile(release):
+    """The go.mod to build with at ``release``: go.mod itself at the pinned release, else ``releases/<release>.mod``
+    (with its ``.sum``): go.mod with k8s.io/kubernetes and its staging modules at that release, tidied. Made when
+    missing (commit it: it pins what the oracle is built from)."""
+    if release == kubernetes_release():
+        return None
+    path = os.path.join(KUBE_DIR, "releases", release + ".mod")
+    if os.path.exists(path):
+        return path
+    staging = "v0." + release.split(".", 1)[1]
+    # the staging modules that release replaces (the list changes between releases)
+    done = subprocess.run(["go", "mod", "download", "-json", "k8s.io/kubernetes@" + release], cwd=tempfile.gettempdir(),
+                          env=dict(go_env(), GOFLAGS=""), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ClusterError("go mod download k8s.io/kubernetes@%s failed:\n%s" % (release, done.stdout + done.stderr))
+    info = json.loads(done.stdout)
+    with open(info["GoMod"], encoding="utf-8") as handle:
+        replaced = {line.split()[0] for line in handle if "=> ./staging/" in line}
+    with open(os.path.join(KUBE_DIR, "go.mod"), encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    text, pinned = [], kubernetes_release()
+    for line in lines:
+        words = line.split()
+        if words[:1] == ["k8s.io/kubernetes"]:
+            line = line.replace(pinned, release)
+        elif words and words[0].startswith("k8s.io/") and (len(words) > 1 and words[1] == "=>" or
+                                                           words[1:2] == ["v0." + pinned.split(".", 1)[1]]):
+            if words[0] not in replaced:
+                continue
+            line = line.replace("v0." + pinned.split(".", 1)[1], staging)
+        text.append(line)
+    text = "\n".join(text) + "\n"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    shutil.copy(os.path.join(KUBE_DIR, "go.sum"), path[:-4] + ".sum")
+    _say("writing tests/kube/releases/%s.mod and .sum (go mod tidy at that release; commit them) ..." % release)
+    env = dict(go_env(), GOFLAGS="-mod=mod")
+    done = subprocess.run(["go", "mod", "tidy", "-modfile=" + path], cwd=KUBE_DIR, env=env, capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        raise ClusterError("go mod tidy at %s failed:\n%s" % (release, done.stderr[-4000:]))
+    return path
+
+
+def ensure_binary(program="kube-testcluster", release=None):
+    """The path of ``tests/kube/cmd/<program>`` built at ``release`` (default: the one go.mod pins); built (once, under
+    a lock) when the cache holds no build of the current sources."""
+    release = release or kubernetes_release()
+    mod = modfile(release)
+    key = source_key(program) + (hashlib.sha256(open(mod, "rb").read()).hexdigest()[:8] if mod else "")
+    target = os.path.join(cache_dir(), "%s-%s-%s" % (program, release, key))
     if os.path.exists(target):
         return target
     with open(os.path.join(cache_dir(), ".build.lock"), "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if os.path.exists(target):
             return target
-        _say("building %s %s, first time only (about 7 minutes on 2 cores; cached in %s) ..." % (program, release, cache_dir()))
+        _say("building %s %s, first time only (minutes on 2 cores; cached in %s) ..." % (program, release, cache_dir()))
         started = time.monotonic()
         partial = target + ".partial"
-        _go("build", "-ldflags", version_ldflags(release), "-o", partial, "./cmd/" + program)
+        args = ["build", "-tags", ",".join(release_tags(release)), "-ldflags", version_ldflags(release), "-o", partial]
+        _go(*(args + (["-modfile=" + mod] if mod else []) + ["./cmd/" + program]))
         os.replace(partial, target)
         _prune(program, release, keep=3)
         seconds = time.monotonic() - started
         with open(os.path.join(cache_dir(), "builds.log"), "a", encoding="utf-8") as log:
             log.write("%s %s %.0f\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds))
-        _say("built %s in %.0f s" % (program, seconds))
+        _say("built %s %s in %.0f s" % (program, release, seconds))
     return target
 
 
