@@ -436,7 +436,7 @@ def route_admission(gateway, route, namespaces=None):
 def _gateway_findings(gateway, context):
     out = _Findings("GW")
     _type_meta_findings(out, gateway, GATEWAY_API_VERSIONS, GATEWAY_KIND, "GW")
-    _metadata_findings(out, gateway, "GW_METADATA_NAME")
+    _gateway_namespace_findings(out, _metadata_findings(out, gateway, "GW_METADATA_NAME"))
     spec = out.field(gateway, "spec", "spec", "object")
     if spec is _WRONG:
         return out
@@ -447,6 +447,14 @@ def _gateway_findings(gateway, context):
     if "oldObject" in context:
         _class_change_findings(out, gateway, gateway_class, context)
     return out
+
+
+def _gateway_namespace_findings(out, metadata):
+    """metadata.namespace, when given: a namespace name (``ValidateObjectMeta``: a DNS-1123 label)."""
+    namespace = None if metadata is None else out.field(metadata, "namespace", "metadata.namespace", "string")
+    if isinstance(namespace, str):
+        for error in validate_dns1123_label(namespace, "metadata.namespace"):
+            out.upstream("GW_NAMESPACE_INVALID", "metadata.namespace", error)
 
 
 def _gateway_class_findings(out, spec):

@@ -59,6 +59,10 @@ attributes:
   platform:
     platforms: all
 notes:
+  - Before any request, each C(apiVersion), C(metadata.name) and (for namespaced kinds) C(metadata.namespace) is checked with
+    kube-apiserver's rules for its kind (a ConfigMap's name is a DNS-1123 subdomain, a Service's a DNS-1035 label; a kind
+    without a known rule, such as a custom resource, gets the rule every name obeys - no C(/), C(%), C(.) or C(..)), and
+    every path segment is quoted, so no name can reach another object.
   - A C(metadata.managedFields) in a definition is dropped (objects fetched from a cluster carry one and the
     server would reject it). A C(metadata.namespace) on a cluster-scoped object is dropped, as kubectl does.
   - In check mode, an object in a namespace that an earlier object of the list would create, or of a kind that an

@@ -178,6 +178,33 @@ def test_absent_in_check_mode_keeps_the_object(run, core):
     assert ok(res, "delete")["changed"] and live(core, "web") is not None
 
 
+def test_names_that_would_leave_their_url_path_are_refused_before_any_request(run, core, kube, kubectl):
+    """A name or namespace is a path segment: none can reach another object (issue 13, defect 1)."""
+    assert kubectl("create", "-f", "-", input=json.dumps(
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "victim"}})).returncode == 0
+    core.create_namespaced_config_map("kube-system", configmap("x", {"k": "v"}))
+    hostile = [("../../../nodes/victim", NS), ("x", "../namespaces/kube-system"), ("a?b", NS), ("..", NS)]
+    kube.clear_requests()
+    res = run(*[dict(apply("%s %s %s" % (state, namespace, name), definition=configmap(name, {}, namespace=namespace),
+                           state=state), ignore_errors=True)
+                for state in ("absent", "present") for name, namespace in hostile])
+    for state in ("absent", "present"):
+        for name, namespace in hostile:
+            task = res.task("%s %s %s" % (state, namespace, name))
+            result = task["result"]
+            assert task["status"] == "ignored" and not result["changed"] and "Traceback" not in result["msg"], result
+            assert "ConfigMap %s is invalid: " % json.dumps(name) in result["msg"], result["msg"]
+            assert [e["action"] for e in result["objects"]] in ([], ["failed"])
+    assert "metadata.name: Invalid value: \"../../../nodes/victim\": a lowercase RFC 1123 subdomain must consist of" \
+        in res.task("absent default ../../../nodes/victim")["result"]["msg"]
+    assert "metadata.namespace: Invalid value: \"../namespaces/kube-system\": a lowercase RFC 1123 label must consist of" \
+        in res.task("absent ../namespaces/kube-system x")["result"]["msg"]
+    sent = [(r["method"], r["path"]) for r in kube.requests]
+    assert all(method == "GET" and path == "/api/v1" for method, path in sent), sent  # discovery at most
+    assert kubectl("get", "node", "victim").returncode == 0
+    assert core.read_namespaced_config_map("x", "kube-system").data == {"k": "v"}
+
+
 # --- many objects, sources, failures halfway -------------------------------------------------------
 
 

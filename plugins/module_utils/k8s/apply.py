@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError, K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import (
@@ -84,10 +85,10 @@ class BatchFailure(K8sError):
             pending = [str(o.ref) for o in outcomes if o.action in ("failed", "skipped")]
             text += " [%d of %d objects done: %s; not applied: %s]" % (
                 len(done), len(outcomes), ", ".join("%s %s" % (o.ref, o.action) for o in done) or "none", ", ".join(pending))
-        super().__init__(text, error.verb, error.target)
+        super().__init__(text, getattr(error, "verb", None), getattr(error, "target", None))
 
     def details(self):
-        return self.error.details()
+        return self.error.details() if isinstance(self.error, K8sError) else {}
 
 
 @dataclass
@@ -116,7 +117,9 @@ class DryRunPlan:
 def apply_all(cluster, definitions, options):
     """Bring each definition (a dict from ``objects.load_definitions``) to ``options.state``, in order.
 
-    Returns one :class:`Outcome` per definition, or raises :class:`BatchFailure` at the first error.
+    Returns one :class:`Outcome` per definition, or raises :class:`BatchFailure` at the first error (a
+    ``K8sError``, or an ``InputError`` for a definition only the server's answers show to be wrong, such as
+    the namespace of a kind that turns out to be namespaced).
     """
     outcomes, plan = [], DryRunPlan()
     for i, definition in enumerate(definitions):
@@ -124,7 +127,7 @@ def apply_all(cluster, definitions, options):
             outcomes.append(apply_one(cluster, definition, options, plan))
             if options.check_mode:
                 plan.record(outcomes[-1])
-        except K8sError as exc:
+        except (K8sError, InputError) as exc:
             outcomes.append(Outcome(_identity(definition, options), "failed", error=str(exc)))
             outcomes.extend(Outcome(_identity(d, options), "skipped") for d in definitions[i + 1:])
             raise BatchFailure(outcomes, exc) from None

@@ -16,11 +16,14 @@ import json
 import random
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import retry as _retry
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import apply_body, ref_of
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import apply_body, ref_of, split_api_version
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote, is_valid_path_segment_name
 
 try:
     import urllib3
@@ -48,11 +51,35 @@ class ResourceType:
     namespaced: bool
 
     def path(self, name=None, namespace=None):
-        """The URL path of the collection (no ``name``) or of one object, in ``namespace`` if given."""
-        prefix = "/api/v1" if self.api_version == "v1" else "/apis/" + self.api_version
+        """The URL path of the collection (no ``name``) or of one object, in ``namespace`` if given.
+
+        Every segment is checked as client-go checks names and namespaces (``InputError``), then quoted: no
+        name can reach another path, the query or a fragment.
+        """
+        prefix = group_version_path(self.api_version)
         if self.namespaced and namespace:
-            prefix += "/namespaces/" + namespace
-        return prefix + "/" + self.name + ("/" + name if name else "")
+            prefix += "/namespaces/" + _segment(namespace, "invalid namespace")
+        path = prefix + "/" + _segment(self.name, "invalid resource")
+        return path + "/" + _segment(name, "invalid resource name") if name else path
+
+
+# What RFC 3986 allows in a path segment besides letters, digits and "-._~" (which quote() never escapes).
+_PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
+
+
+def _segment(value, what):
+    messages = is_valid_path_segment_name(value)
+    if messages:
+        raise InputError("%s %s: [%s]" % (what, go_quote(value), " ".join(messages)))  # client-go's text
+    return quote(value, safe=_PATH_SEGMENT_SAFE)
+
+
+def group_version_path(api_version):
+    """The discovery path of an apiVersion: ``/api/v1``, ``/apis/apps/v1``."""
+    group, version = split_api_version(api_version)
+    if not group:
+        return "/api/" + _segment(version, "invalid version")
+    return "/apis/%s/%s" % (_segment(group, "invalid group"), _segment(version, "invalid version"))
 
 
 class _NoDiscovery:
@@ -93,7 +120,7 @@ class Cluster:
 
     def _group_version(self, api_version, kind, fresh):
         if fresh or api_version not in self._served:
-            path = "/api/v1" if api_version == "v1" else "/apis/" + api_version
+            path = group_version_path(api_version)
             try:
                 doc = self._call("discover", "%s in %s" % (kind, api_version), "GET", path)
             except ApiError as exc:

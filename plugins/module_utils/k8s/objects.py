@@ -9,6 +9,8 @@ import copy
 from dataclasses import dataclass
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, to_builtin, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
+    aggregate, go_quote, invalid, is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_valid_path_segment_name)
 
 try:
     import yaml
@@ -17,6 +19,18 @@ except ImportError:  # only YAML text needs it; the module reports it through mi
 
 # Metadata the API server writes: never part of what a user configures, so never part of a diff.
 SERVER_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+
+# kube-apiserver's name rule (the nameFn its ValidateObjectMeta is given) for built-in kinds, by (group, kind):
+# pkg/apis/core/validation (ValidatePodName, ValidateServiceName, ValidateNamespaceName, ValidateConfigMapName...),
+# pkg/apis/apps/validation and pkg/apis/batch/validation. Every other kind (other built-ins, custom resources,
+# aggregated APIs) is held to the rule every name obeys, a valid URL path segment (apimachinery's
+# path.IsValidPathSegmentName, which client-go checks before any request); its server judges the rest.
+NAME_RULES = dict(
+    [(("", kind), is_dns1123_subdomain) for kind in ("Pod", "ReplicationController", "Node", "LimitRange", "ResourceQuota",
+                                                     "Secret", "ServiceAccount", "Endpoints", "ConfigMap", "PodTemplate")]
+    + [(("apps", kind), is_dns1123_subdomain) for kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet")]
+    + [(("batch", kind), is_dns1123_subdomain) for kind in ("Job", "CronJob")]
+    + [(("", "Service"), is_dns1035_label), (("", "Namespace"), is_dns1123_label)])
 
 
 @dataclass(frozen=True)
@@ -89,20 +103,73 @@ def _check_definition(item, what):
     for field in ("apiVersion", "kind"):
         if not isinstance(item.get(field), str) or not item[field]:
             raise InputError("%s: %s is required (a non-empty string)" % (what, field))
+    try:
+        group = split_api_version(item["apiVersion"])[0]
+    except InputError as exc:
+        raise InputError("%s: %s" % (what, exc)) from None
     metadata = item.get("metadata")
     if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str) or not metadata["name"]:
         raise InputError("%s (%s): metadata.name is required (a non-empty string); server-side apply cannot use generateName"
                          % (what, item["kind"]))
     if metadata.get("namespace") is not None and not isinstance(metadata["namespace"], str):
         raise InputError("%s (%s %s): metadata.namespace must be a string" % (what, item["kind"], metadata["name"]))
+    errors = name_errors(group, item["kind"], metadata["name"])
+    if errors:
+        raise InputError("%s: %s" % (what, invalid_object(group, item["kind"], metadata["name"], errors)))
+
+
+def split_api_version(api_version):
+    """``(group, version)`` of an ``apiVersion`` (``v1``: the core group ``""``), as apimachinery's ParseGroupVersion
+    splits it; both parts must be names an API server can serve (a DNS-1123 subdomain and label), so that neither
+    can change the discovery URL they go into. Raises ``InputError``."""
+    if api_version.count("/") > 1:
+        raise InputError("apiVersion: unexpected GroupVersion string: %s" % api_version)
+    group, _slash, version = api_version.rpartition("/")
+    for part, value, check in (("group", group, is_dns1123_subdomain), ("version", version, is_dns1123_label)):
+        if part == "group" and not _slash:
+            continue
+        messages = ["must be non-empty"] if not value else ["%s: %s" % (part, m) for m in check(value)]
+        if messages:
+            raise InputError(str(invalid("apiVersion", api_version, "the %s %s" % (part, messages[0])
+                                         if not value else "the " + messages[0])))
+    return group, version
+
+
+def qualified_kind(group, kind):
+    """``schema.GroupKind.String()``: ``ConfigMap``, ``Deployment.apps``."""
+    return "%s.%s" % (kind, group) if group else kind
+
+
+def name_errors(group, kind, name):
+    """The field errors kube-apiserver gives ``metadata.name`` of a ``kind`` (see ``NAME_RULES``)."""
+    rule = NAME_RULES.get((group, kind), is_valid_path_segment_name)
+    return [invalid("metadata.name", name, message) for message in rule(name)]
+
+
+def namespace_errors(namespace):
+    """The field errors of ``metadata.namespace`` (``ValidateNamespaceName``: a DNS-1123 label), for a namespaced kind."""
+    return [invalid("metadata.namespace", namespace, message) for message in is_dns1123_label(namespace)]
+
+
+def invalid_object(group, kind, name, errors):
+    """kube-apiserver's ``NewInvalid`` text: ``ConfigMap "x" is invalid: metadata.name: Invalid value: ...``."""
+    return "%s %s is invalid: %s" % (qualified_kind(group, kind), go_quote(name), aggregate(errors))
 
 
 def ref_of(definition, namespaced, default_namespace=None):
-    """The :class:`Ref` of a definition; namespaced kinds without a namespace get ``default_namespace`` or ``default``."""
+    """The :class:`Ref` of a definition; namespaced kinds without a namespace get ``default_namespace`` or ``default``.
+
+    The namespace of a namespaced kind must be a namespace name (``InputError`` with kube-apiserver's text);
+    a cluster-scoped kind's is ignored, as kube-apiserver ignores it.
+    """
     metadata = definition["metadata"]
     namespace = None
     if namespaced:
         namespace = metadata.get("namespace") or default_namespace or "default"
+        errors = namespace_errors(namespace)
+        if errors:
+            group = split_api_version(definition["apiVersion"])[0]
+            raise InputError(invalid_object(group, definition["kind"], metadata["name"], errors))
     return Ref(definition["apiVersion"], definition["kind"], metadata["name"], namespace)
 
 

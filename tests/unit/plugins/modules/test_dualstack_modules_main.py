@@ -46,6 +46,7 @@ def test_node_pod_cidrs_fails_cleanly_before_any_request(args, message):
     ({"cluster_cidrs": "fd00::/32", "node_mask_sizes": {"IPv6": 64}}, "the node CIDR size is too big"),
     ({"service_cidrs": "x"}, "service_cidrs\\[0\\] 'x' is not a CIDR"),
     ({"page_size": 0}, "page_size must be at least 1"),
+    ({"namespaces": ["../../nodes"]}, 'namespaces\\[0\\]: Invalid value: "../../nodes": a lowercase RFC 1123 label must'),
     ({}, "no cluster to connect to"),
 ])
 def test_dualstack_info_fails_cleanly_before_any_request(args, message):

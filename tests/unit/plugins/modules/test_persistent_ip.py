@@ -39,6 +39,17 @@ def test_rendered_refuses_invalid_objects_with_every_problem():
     assert "nothing was applied" in result["msg"]
 
 
+@pytest.mark.parametrize("state", ["rendered", "present"])
+def test_a_gateway_namespace_that_is_no_namespace_name_is_refused(state, monkeypatch):
+    """It would go into the URL path of every request about the Gateway (issue 13)."""
+    monkeypatch.setattr(persistent_ip, "connect", lambda module: pytest.fail("connected"))
+    failed, result = run_module({"state": state, "gateway": dict(GATEWAY, namespace="../x"), "routes": [ROUTE]})
+    assert failed and not result["changed"]
+    assert [(e["code"], e["path"]) for e in result["errors"]] == [
+        ("GW_NAMESPACE_INVALID", "metadata.namespace"), ("IPR_PARENTREF_NAMESPACE_INVALID", "spec.parentRefs[0].namespace")]
+    assert 'metadata.namespace: Invalid value: "../x": a lowercase RFC 1123 label' in result["msg"]
+
+
 def test_rendered_warnings_reach_the_user(capsys):
     gateway = dict(GATEWAY, allowed_namespaces="Selector", namespace_selector={"persistent-ip": "allowed"})
     failed, result = run_module({"state": "rendered", "gateway": gateway, "routes": [ROUTE]})

@@ -42,6 +42,62 @@ def test_bad_definitions(value, message):
         objects.load_definitions(value)
 
 
+SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+             "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+
+
+@pytest.mark.parametrize("api_version, kind, name, message", [
+    ("v1", "ConfigMap", "../../../nodes/victim",
+     'ConfigMap "../../../nodes/victim" is invalid: metadata.name: Invalid value: "../../../nodes/victim": ' + SUBDOMAIN),
+    ("v1", "ConfigMap", "a?b", 'ConfigMap "a?b" is invalid: metadata.name: Invalid value: "a?b": ' + SUBDOMAIN),
+    ("v1", "Namespace", "a.b", 'Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": must not contain dots'),
+    ("v1", "Service", "1abc", 'Service "1abc" is invalid: metadata.name: Invalid value: "1abc": a DNS-1035 label must'),
+    ("apps/v1", "Deployment", "Web", 'Deployment.apps "Web" is invalid: metadata.name: Invalid value: "Web": '),
+    # kinds without a known rule: the rule every name obeys, a path segment (as client-go checks it)
+    ("rbac.authorization.k8s.io/v1", "ClusterRole", "..",
+     'ClusterRole.rbac.authorization.k8s.io ".." is invalid: metadata.name: Invalid value: "..": may not be \'..\''),
+    ("example.com/v1", "Widget", "a/b%c", 'Widget.example.com "a/b%c" is invalid: [metadata.name: Invalid value: "a/b%c": '
+     'may not contain \'/\', metadata.name: Invalid value: "a/b%c": may not contain \'%\']'),
+])
+def test_names_the_api_server_would_refuse(api_version, kind, name, message):
+    definition = {"apiVersion": api_version, "kind": kind, "metadata": {"name": name}}
+    with pytest.raises(InputError) as raised:
+        objects.load_definitions([definition])
+    assert str(raised.value).startswith("definition[0]: " + message), str(raised.value)
+
+
+@pytest.mark.parametrize("api_version, kind, name", [
+    ("v1", "ConfigMap", "web.settings-1"), ("v1", "Namespace", "kube-system"), ("v1", "Service", "web"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole", "system:controller:web"), ("example.com/v1", "Widget", "Any Name?"),
+])
+def test_names_the_api_server_accepts(api_version, kind, name):
+    definition = {"apiVersion": api_version, "kind": kind, "metadata": {"name": name}}
+    assert objects.load_definitions(definition) == [definition]
+
+
+@pytest.mark.parametrize("api_version, message", [
+    ("a/b/c", "apiVersion: unexpected GroupVersion string: a/b/c"),  # apimachinery's ParseGroupVersion
+    ("/v1", 'apiVersion: Invalid value: "/v1": the group must be non-empty'),
+    ("apps/", 'apiVersion: Invalid value: "apps/": the version must be non-empty'),
+    ("../v1", 'apiVersion: Invalid value: "../v1": the group: a lowercase RFC 1123 subdomain must'),
+    ("v1?x", 'apiVersion: Invalid value: "v1\\?x": the version: a lowercase RFC 1123 label must'),
+])
+def test_api_versions_that_no_api_server_serves(api_version, message):
+    with pytest.raises(InputError, match="^definition\\[0\\]: " + message):
+        objects.load_definitions({"apiVersion": api_version, "kind": "ConfigMap", "metadata": {"name": "a"}})
+
+
+def test_namespace_of_a_namespaced_kind_is_a_dns_label():
+    bad = dict(CM, metadata={"name": "a", "namespace": "../namespaces/kube-system"})
+    with pytest.raises(InputError, match='ConfigMap "a" is invalid: metadata.namespace: Invalid value: '
+                                         '"../namespaces/kube-system": a lowercase RFC 1123 label must consist of'):
+        objects.ref_of(bad, True)
+    assert objects.ref_of(bad, False) == objects.Ref("v1", "ConfigMap", "a", None)  # ignored for cluster-scoped kinds
+    with pytest.raises(InputError, match='metadata.namespace: Invalid value: "Web"'):
+        objects.ref_of(CM, True, default_namespace="Web")
+
+
 def test_read_definitions(tmp_path):
     path = tmp_path / "m.yaml"
     path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n")
