@@ -11,9 +11,11 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.hosts import duplicate_names, update_block, validate_host_entries
 
 ENCODING = "utf-8"
@@ -64,13 +66,43 @@ def directory_lock(path):
         os.close(fd)  # releases the lock
 
 
-def read_text(path):
-    """The file's text, or None when it does not exist."""
+# What a path can be besides a regular file, as a message names it.
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
+
+
+def check_regular(path, mode):
+    """Raise ``InputError`` unless ``mode`` (an ``st_mode``) is a regular file's: hosts_file never replaces a
+    device, a FIFO, a socket or a directory with a file, nor writes into one."""
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _NOT_REGULAR if test(mode)), "of file type %o" % stat.S_IFMT(mode))
+    raise InputError("path %s is %s, not a regular file: hosts_file reads and writes only regular files; nothing was changed"
+                     % (path, kind))
+
+
+def open_regular(path, flags):
+    """``os.open`` of a regular file, never blocking: a FIFO swapped in after a check still fails, it cannot hang."""
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_NOCTTY)
     try:
-        with open(path, "rb") as f:
-            return f.read().decode(ENCODING, ERRORS)
+        check_regular(path, os.fstat(fd).st_mode)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_text(path):
+    """The file's text, or None when it does not exist. Anything but a regular file raises ``InputError``,
+    before it is opened (opening a device can act on it, opening a FIFO blocks)."""
+    try:
+        check_regular(path, os.stat(path).st_mode)
+        fd = open_regular(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
+    with os.fdopen(fd, "rb") as f:
+        return f.read().decode(ENCODING, ERRORS)
 
 
 def encode(text):

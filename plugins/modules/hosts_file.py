@@ -31,6 +31,8 @@ options:
   path:
     description:
       - The hosts file. Symbolic links are followed.
+      - It must be a regular file, or not exist. A directory, a device, a FIFO or a socket is refused before it is
+        opened, and never replaced.
     type: path
     default: /etc/hosts
     aliases: [dest]
@@ -206,8 +208,6 @@ def _plan(module, path):
     """Read the file and compute the change; fails the module on input it must refuse."""
     params = module.params
     present = params["state"] == "present"
-    if os.path.isdir(path):
-        raise InputError("path %s is a directory, expected a hosts file" % path)
     before = read_text(path)
     if before is None and present and not params["create"]:
         raise InputError("path %s does not exist and create is false" % path)

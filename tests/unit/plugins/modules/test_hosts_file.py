@@ -4,6 +4,7 @@ import io
 import json
 import multiprocessing
 import os
+import socket
 import stat
 
 import pytest
@@ -228,6 +229,71 @@ def test_symlink_is_followed(hosts, tmp_path):
 def test_directory_path_fails_cleanly(tmp_path):
     failed, res = run_module({"path": str(tmp_path), "entries": ENTRIES})
     assert failed and "is a directory" in res["msg"]
+
+
+def _run_in_child(args, conn):
+    try:
+        conn.send(run_module(args))
+    except BaseException as exc:  # pylint: disable=broad-exception-caught
+        conn.send(repr(exc))
+
+
+def run_module_or_hang(args, seconds=30):
+    """``run_module`` in a forked child, so that a module blocked forever (on a FIFO) fails the test instead of hanging it."""
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_run_in_child, args=(args, sender))
+    child.start()
+    try:
+        if not receiver.poll(seconds):
+            raise AssertionError("hosts_file still runs after %ss: it blocked" % seconds)
+        outcome = receiver.recv()
+    finally:
+        child.kill()
+        child.join()
+    assert isinstance(outcome, tuple), outcome
+    return outcome
+
+
+def _socket_at(path):
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    return sock
+
+
+@pytest.mark.parametrize("state", ["present", "absent"])
+@pytest.mark.parametrize("kind, make, described", [
+    ("fifo", os.mkfifo, "a FIFO (named pipe)"),
+    ("socket", _socket_at, "a socket"),
+    ("directory", os.mkdir, "a directory"),
+])
+def test_only_regular_files_are_read_or_written(tmp_path, state, kind, make, described):
+    """A FIFO once blocked the module forever, in both states (issue 13, defect 2)."""
+    target = tmp_path / kind
+    keep = make(str(target))
+    mode = os.stat(target).st_mode
+    link = tmp_path / "hosts-link"
+    link.symlink_to(target)
+    for path in (target, link):
+        failed, res = run_module_or_hang({"path": str(path), "entries": ENTRIES, "state": state})
+        assert failed and not res["changed"], res
+        assert res["msg"] == ("path %s is %s, not a regular file: hosts_file reads and writes only regular files; "
+                              "nothing was changed" % (target, described)), res["msg"]
+        assert os.stat(target).st_mode == mode
+    del keep
+
+
+@pytest.mark.root
+@pytest.mark.parametrize("state", ["present", "absent"])
+@pytest.mark.parametrize("kind, file_type, described", [
+    ("char", stat.S_IFCHR, "a character device"), ("block", stat.S_IFBLK, "a block device")])
+def test_devices_are_never_replaced(tmp_path, state, kind, file_type, described):
+    """hosts_file once replaced a /dev/null made with mknod c 1 3 by a regular file, saying "block written"."""
+    device = tmp_path / kind
+    os.mknod(str(device), file_type | 0o666, os.makedev(1, 3) if file_type == stat.S_IFCHR else os.makedev(7, 250))
+    failed, res = run_module_or_hang({"path": str(device), "entries": ENTRIES, "state": state})
+    assert failed and not res["changed"] and res["msg"].startswith("path %s is %s, not a regular file" % (device, described))
+    assert stat.S_IFMT(os.stat(device).st_mode) == file_type
 
 
 def test_present_needs_entries(hosts):
