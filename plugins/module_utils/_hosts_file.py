@@ -8,10 +8,12 @@ Private to the collection (the rules of the block itself live in ``hosts.py``).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
 import stat
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -103,6 +105,79 @@ def read_text(path):
         return None
     with os.fdopen(fd, "rb") as f:
         return f.read().decode(ENCODING, ERRORS)
+
+
+class WriteFailure(Exception):
+    """An in-place write failed; ``str()`` says what happened to the file, ``changed`` whether it differs now."""
+
+    def __init__(self, message, changed=False):
+        super().__init__(message)
+        self.changed = changed
+
+
+def _pwrite_all(fd, data, offset):
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
+
+
+def rewrite_in_place(path, before, after):
+    """Replace the bytes ``before`` of the regular file ``path`` by ``after`` without a rename (a mount point, such
+    as a container's bind-mounted ``/etc/hosts``, cannot be renamed over), and without ever losing a byte.
+
+    Only the bytes from the first difference on are written. When the file grows, its new tail is written first,
+    past the old end: that reserves the space, and a full disk (or any error) there is undone by cutting the
+    file back to its old length before any old byte was touched. Then the rest is overwritten in place and the
+    file cut to its new length. Any error on the way restores ``before``; ``WriteFailure`` says whether that
+    worked (``changed`` is False) or, if it did not, where a copy of ``before`` was saved.
+    """
+    fd = open_regular(path, os.O_WRONLY)
+    try:
+        start = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+        try:
+            if len(after) > len(before):
+                _pwrite_all(fd, after[len(before):], len(before))
+                os.fsync(fd)
+            _pwrite_all(fd, after[start:len(before)] if len(after) > len(before) else after[start:], start)
+            os.ftruncate(fd, len(after))
+            os.fsync(fd)
+        except OSError as exc:
+            raise _restore(fd, path, before, start, exc) from None
+    finally:
+        os.close(fd)
+
+
+def _restore(fd, path, before, start, cause):
+    """Put ``before`` back after ``cause`` interrupted an in-place write; the ``WriteFailure`` to raise."""
+    what = "cannot rewrite %s in place: %s" % (path, _error_text(cause))
+    try:
+        _pwrite_all(fd, before[start:], start)
+        os.ftruncate(fd, len(before))
+        os.fsync(fd)
+    except OSError as again:
+        saved = _rescue_copy(path, before)
+        return WriteFailure("%s; restoring its previous content failed too (%s): the file may be incomplete, %s"
+                            % (what, _error_text(again), saved), changed=True)
+    return WriteFailure("%s; the file was restored to its previous content, nothing was changed" % what)
+
+
+def _rescue_copy(path, data):
+    try:
+        fd, copy = tempfile.mkstemp(prefix="hosts_file-%s-" % os.path.basename(path), suffix=".saved")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        return "and its previous content could not be saved either (%s)" % _error_text(exc)
+    return "its previous content is saved in %s" % copy
+
+
+def _error_text(exc):
+    return "[Errno %d] %s" % (exc.errno, os.strerror(exc.errno)) if exc.errno else str(exc)
+
+
+# Errors of a rename over a file that an in-place write can work around (as ansible-core's atomic_move lists them).
+RENAME_ERRNOS = (errno.EPERM, errno.EXDEV, errno.EACCES, errno.ETXTBSY, errno.EBUSY)
 
 
 def encode(text):
