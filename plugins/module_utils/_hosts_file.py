@@ -188,15 +188,13 @@ def plan_block(before, entries, marker, present=True):
     """The :class:`BlockChange` that puts ``entries`` in the block of ``marker`` (or removes it).
 
     Entries are validated first, so bad input raises ``InputError`` before anything is written.
-    A file that did not end with a newline still does not (unless the file is new).
+    The file's own line endings and its lack of a final line break are kept (see ``hosts.update_block``).
     """
     if not present:
         after = None if before is None else update_block(before, None, marker)
         return BlockChange(before, after, present=False)
     normalised = validate_host_entries(entries)
     after = update_block(before or "", normalised, marker)
-    if before and not before.endswith("\n") and after.endswith("\n"):
-        after = after[:-1]
     return BlockChange(before, after, True, normalised, duplicate_names(normalised))
 
 

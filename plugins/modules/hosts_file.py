@@ -27,7 +27,9 @@ description:
     C(changed=false). O(unsafe_writes) uses this same write, never a truncating one.
   - An exclusive lock (C(flock) on the file's directory) is held from reading to writing, so
     concurrent runs on one host, each with its own marker, never lose each other's blocks.
-  - A file without a final newline keeps having none; the mode, owner and group of an existing
+  - The block's lines end as the file's own lines do (CRLF, LF or CR, the first the file has). A file
+    without a final newline keeps having none, and removing a block gives back the file's bytes as
+    they were before it was added. The mode, owner and group of an existing
     file are kept unless set with O(mode), O(owner), O(group).
 author:
   - clusternet.k8s maintainers (@clusternet)

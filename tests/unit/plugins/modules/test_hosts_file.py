@@ -209,6 +209,20 @@ def test_trailing_newline_convention_is_kept(hosts, original):
     assert hosts.read_text().endswith("\n") == original.endswith("\n")
 
 
+@pytest.mark.parametrize("original", [b"", b"a\n", b"a", b"a\nb", b"a\r\n", b"a\r\nb", b"a\rb", b"a\rb\r", b"a\n\n",
+                                      b"\n", b"a\r\nb\n"], ids=repr)
+def test_adding_then_removing_a_block_gives_back_the_original_bytes(hosts, original):
+    """Issue 13, defect 7: every newline shape; the block is written in the file's own line endings."""
+    hosts.write_bytes(original)
+    failed, res = run_module({"path": str(hosts), "entries": ENTRIES})
+    assert not failed and res["changed"]
+    newline = b"\r\n" if b"\r\n" in original else b"\r" if b"\r" in original else b"\n"
+    assert BLOCK.encode().replace(b"\n", newline)[:-len(newline)] in hosts.read_bytes()
+    assert b"\n" not in hosts.read_bytes() if newline == b"\r" else True
+    failed, res = run_module({"path": str(hosts), "state": "absent"})
+    assert not failed and res["changed"] and hosts.read_bytes() == original
+
+
 def test_bytes_outside_the_block_survive(hosts):
     raw = b"127.0.0.1 localhost\n10.1.1.1 caf\xe9-latin1 # \xff\n"
     hosts.write_bytes(raw)
