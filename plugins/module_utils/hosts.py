@@ -387,6 +387,10 @@ def _entry_pairs(entries, what):
 
 def _list_item(item, where):
     if isinstance(item, str):
+        lines = [line for line in item.splitlines() if line.strip()]
+        if len(lines) > 1:  # read as one line, the names of the second would resolve to the first IP
+            raise InputError('%s holds %d lines: %s; give one "ip name ..." string per line, each its own list item'
+                             % (where, len(lines), go_quote(item)))
         fields = item.split()
         if not fields:
             raise InputError("%s is an empty string: expected \"ip name ...\"" % where)

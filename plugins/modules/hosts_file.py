@@ -48,7 +48,7 @@ options:
         (the output of the P(clusternet.k8s.host_aliases#filter) filter is also accepted).
       - 'A mapping of hostname to an IP or a list of IPs, for example C({"node1": ["192.0.2.11", "2001:db8::11"]}).'
       - A list of mappings with C(ip) and C(hostnames) keys.
-      - A list of C("ip name name...") strings.
+      - A list of C("ip name name...") strings, one line each (a string of several lines is refused).
       - Required when O(state=present), ignored when O(state=absent). An empty list leaves a block
         with only its marker lines; use O(state=absent) to remove the block.
     type: raw

@@ -404,7 +404,8 @@ def test_validate_host_entries_merges_and_canonicalises():
 
 
 @pytest.mark.parametrize("entries, message", [
-    (["10.0.0.1 a\nb"], None),  # whitespace splitting makes "a" and "b"; the newline cannot survive
+    (["10.0.0.1 a b\n"], None),  # one line (a final line break is no second line)
+    (["10.0.0.1 a\nb"], 'entries[0] holds 2 lines: "10.0.0.1 a\\nb"'),  # not read as one line "10.0.0.1 a b"
     ([{"ip": "10.0.0.1", "hostnames": ["a\nb"]}], 'entries[0]: hostname "a\\nb" must be non-empty'),
     ([{"ip": "10.0.0.1", "hostnames": ["a b"]}], 'hostname "a b"'),
     ([{"ip": "10.0.0.1", "hostnames": ["a#b"]}], 'hostname "a#b"'),

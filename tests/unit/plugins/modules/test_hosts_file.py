@@ -146,6 +146,13 @@ def test_hostile_entries_are_refused_and_the_file_is_unchanged(hosts, entries, n
     assert sorted(os.listdir(hosts.parent)) == ["hosts"]
 
 
+def test_a_string_entry_of_several_lines_is_refused(hosts):
+    """Issue 13, defect 6: it became one line, and cache resolved to 10.0.0.1."""
+    failed, res = run_module({"path": str(hosts), "entries": ["10.0.0.1 db\n10.0.0.2 cache"]})
+    assert failed and not res["changed"] and hosts.read_text() == ORIGINAL
+    assert res["msg"].startswith('entries[0] holds 2 lines: "10.0.0.1 db\\n10.0.0.2 cache"'), res["msg"]
+
+
 @pytest.mark.parametrize("marker", ["two\nlines", "", "bell\x07"])
 def test_bad_marker_is_refused(hosts, marker):
     failed, res = run_module({"path": str(hosts), "entries": ENTRIES, "marker": marker})
