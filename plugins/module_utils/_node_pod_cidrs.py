@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils._dualstack_info import stream
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
+    RETRYABLE_STATUSES, ApiError, ConnectionFailure, K8sError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string
 
@@ -159,7 +160,9 @@ def assign(cluster, result, nodes, field_manager, dry_run=False):
     """Patch each planned Node; returns the assignments made (or, with ``dry_run``, that the server accepts).
 
     A Node whose podCIDRs were set meanwhile (409 Conflict on its resourceVersion, or 422 from the
-    server's immutability check) is moved to ``result.skipped``; one deleted meanwhile too.
+    server's immutability check) is moved to ``result.skipped``; one deleted meanwhile too. When a
+    patch's answer is lost (no answer, or a 5xx), the Node is read back: a patch that went through
+    counts as done. ``AssignFailure`` carries the assignments made before a failure.
     """
     versions = {node.name: node.resource_version for node in nodes}
     done = {}
@@ -168,18 +171,20 @@ def assign(cluster, result, nodes, field_manager, dry_run=False):
         body = {"metadata": {"resourceVersion": versions[name]}, "spec": {"podCIDR": cidrs[0], "podCIDRs": cidrs}}
         try:
             cluster.patch(ref, body, field_manager, dry_run)
-        except ApiError as exc:
-            if exc.code not in (404, 409, 422):
+        except K8sError as exc:
+            if dry_run or not (isinstance(exc, ConnectionFailure) or (isinstance(exc, ApiError) and exc.code in (
+                    404, 409, 422) or exc.code in RETRYABLE_STATUSES)):
                 raise AssignFailure(done, exc) from None
             try:
                 live = cluster.get(ref)
-            except K8sError as again:
-                raise AssignFailure(done, again) from None
+            except K8sError:
+                exc.hint = "whether Node %s got podCIDRs could not be read back" % name
+                raise AssignFailure(done, exc) from None
             if live is None:
                 result.skip(name, (), "the Node was deleted meanwhile")
                 continue
             now = node_state(live)
-            if list(now.pod_cidrs) == cidrs:  # an earlier attempt of this same patch went through
+            if list(now.pod_cidrs) == cidrs:  # this patch (or an earlier attempt of it) went through
                 done[name] = cidrs
             elif now.pod_cidrs:
                 result.skip(name, now.pod_cidrs, "%s; it was set meanwhile by another client" % IMMUTABLE)

@@ -18,7 +18,9 @@ description:
     C(managedFields), C(resourceVersion) and C(status) aside), so a second run reports no change.
   - In check mode, the API server's dry run (C(dryRun=All)) tells what would change; nothing is stored.
   - In diff mode, each changed object's diff shows only the fields that change.
-  - When an object fails, the task stops and reports which objects were applied and which were not.
+  - When an object fails, the task stops and reports which objects were applied and which were not. An object the
+    server accepted counts as applied, and the task as changed, whatever fails afterwards - its wait, or the answer to
+    the write itself (the object is then read back to see whether the write went through).
 options:
   definition:
     description:
@@ -152,7 +154,8 @@ result:
 objects:
   description:
     - One entry per definition, in order. On failure, also returned, with the failed object's entry
-      (C(action=failed), C(error)) and the objects not attempted (C(action=skipped)).
+      (C(action=failed), C(error)) and the objects not attempted (C(action=skipped)); an object that was applied
+      before its wait failed keeps its action (C(created), C(updated), C(deleted)) and has an C(error).
   returned: always
   type: list
   elements: dict
@@ -188,9 +191,9 @@ objects:
       type: dict
       sample: {}
     error:
-      description: Why the object failed.
+      description: Why the object failed, or why its wait failed after it was applied.
       type: str
-      returned: when RV(objects[].action=failed)
+      returned: when RV(objects[].action=failed), or when the object was applied and then its wait failed
       sample: 'apply ConfigMap web/web-settings failed: HTTP 422 Unprocessable Entity (Invalid): ...'
 status:
   description: The HTTP status of the failed request.

@@ -261,10 +261,37 @@ def test_wait_timeout_explains_and_returns_the_last_object(run):
     assert result["msg"].startswith("timed out after 2s waiting for ConfigMap default/web to have condition Ready=True; "
                                     "last seen: no Ready condition")
     assert result["last_object"]["data"] == {"mode": "blue"}
-    assert result["objects"][0]["action"] == "failed"
+    assert result["objects"][0]["action"] == "created" and result["changed"]  # applied; only the wait failed
 
 
 # --- reliability: injected faults --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", [None, "500", "drop"], ids=["timeout", "500", "drop"])
+def test_objects_applied_before_their_wait_failed_are_reported_applied(run, core, kube, fault):
+    """Issue 13, defect 4: "0 of 2 objects done ... not applied: ConfigMap default/wt1", changed: false, yet it existed."""
+    if fault:
+        kube.inject("GET", "*/configmaps/wt1", fault, times=None, after=1)  # the read before the apply goes through
+    res = run(apply("wait", definition=[configmap("wt1", {"k": "v"}), configmap("wt2", {"k": "v"})], wait=True,
+                    wait_condition={"type": "Ready"}, wait_timeout=2, wait_sleep=1))
+    result = failed(res, "wait")
+    assert result["changed"] is True
+    assert [(e["name"], e["action"], e["changed"]) for e in result["objects"]] == [("wt1", "created", True),
+                                                                                   ("wt2", "skipped", False)]
+    assert result["objects"][0]["error"] and result["objects"][0]["result"]["data"] == {"k": "v"}
+    assert "[1 of 2 objects done: ConfigMap default/wt1 created; not applied: ConfigMap wt2]" in result["msg"]
+    kube.clear_faults()
+    assert live(core, "wt1").data == {"k": "v"} and live(core, "wt2") is None
+
+
+def test_a_deletion_whose_wait_times_out_is_reported_done(run, core):
+    core.create_namespaced_config_map(NS, configmap("held", {"k": "v"}, finalizers=["example.com/hold"]))
+    res = run(apply("delete", definition=configmap("held", {}), state="absent", wait=True, wait_timeout=2, wait_sleep=1))
+    result = failed(res, "delete")
+    assert result["changed"] is True and result["objects"][0]["action"] == "deleted", result
+    assert result["msg"].startswith("timed out after 2s waiting for ConfigMap default/held to be deleted")
+    assert live(core, "held").metadata.deletion_timestamp is not None
+    core.patch_namespaced_config_map("held", NS, {"metadata": {"finalizers": None}})
 
 
 @pytest.mark.parametrize("fault", ["429", "500"])

@@ -5,7 +5,9 @@
 
 Shared by ``k8s_apply`` and every module that applies objects. ``changed`` means the live object
 differs afterwards (server-owned fields aside); in check mode the server's dry-run answer stands in
-for "afterwards". A failure stops the list and says which objects were applied and which were not.
+for "afterwards". A failure stops the list and says which objects were applied and which were not:
+an object the server accepted counts as applied (and changed) whatever fails afterwards (its wait,
+or the answer to the write itself, when reading the object back shows the write went through).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError, K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError, K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import (
     Ref, apply_body, changed_fields, differs, ref_of, without_managed_fields)
 
@@ -48,6 +50,8 @@ class Outcome:
 
     ``action``: ``created``, ``updated``, ``unchanged``, ``deleted``, ``absent`` (nothing to
     delete), ``deleting`` (deletion already pending), ``failed`` or ``skipped`` (not attempted).
+    ``error`` (and the exception, ``cause``) is set for ``failed``, and for an object that was
+    applied or deleted but whose wait, or the answer to whose write, failed.
     """
 
     ref: Ref
@@ -55,6 +59,7 @@ class Outcome:
     before: dict | None = None
     after: dict | None = None
     error: str | None = None
+    cause: Exception | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self):
@@ -80,15 +85,20 @@ class BatchFailure(K8sError):
     def __init__(self, outcomes, error):
         self.outcomes, self.error = outcomes, error
         text = str(error)
-        if len(outcomes) > 1:
-            done = [o for o in outcomes if o.action not in ("failed", "skipped")]
-            pending = [str(o.ref) for o in outcomes if o.action in ("failed", "skipped")]
-            text += " [%d of %d objects done: %s; not applied: %s]" % (
-                len(done), len(outcomes), ", ".join("%s %s" % (o.ref, o.action) for o in done) or "none", ", ".join(pending))
+        if len(outcomes) > 1 or any(o.changed for o in outcomes):
+            text += " " + done_note(outcomes)
         super().__init__(text, getattr(error, "verb", None), getattr(error, "target", None))
 
     def details(self):
         return self.error.details() if isinstance(self.error, K8sError) else {}
+
+
+def done_note(outcomes):
+    """``[2 of 3 objects done: ConfigMap default/a created, ...; not applied: ...]``, for a failure message."""
+    done = [o for o in outcomes if o.action not in ("failed", "skipped")]
+    pending = [str(o.ref) for o in outcomes if o.action in ("failed", "skipped")]
+    return "[%d of %d objects done: %s; not applied: %s]" % (
+        len(done), len(outcomes), ", ".join("%s %s" % (o.ref, o.action) for o in done) or "none", ", ".join(pending) or "none")
 
 
 @dataclass
@@ -124,13 +134,15 @@ def apply_all(cluster, definitions, options):
     outcomes, plan = [], DryRunPlan()
     for i, definition in enumerate(definitions):
         try:
-            outcomes.append(apply_one(cluster, definition, options, plan))
-            if options.check_mode:
-                plan.record(outcomes[-1])
+            outcome = apply_one(cluster, definition, options, plan)
         except (K8sError, InputError) as exc:
-            outcomes.append(Outcome(_identity(definition, options), "failed", error=str(exc)))
+            outcome = Outcome(_identity(definition, options), "failed", error=str(exc), cause=exc)
+        outcomes.append(outcome)
+        if outcome.cause is not None:
             outcomes.extend(Outcome(_identity(d, options), "skipped") for d in definitions[i + 1:])
-            raise BatchFailure(outcomes, exc) from None
+            raise BatchFailure(outcomes, outcome.cause) from None
+        if options.check_mode:
+            plan.record(outcome)
     return outcomes
 
 
@@ -158,11 +170,45 @@ def _present(cluster, definition, options, plan):
         if exc.code == 409 and not options.force:
             exc.hint = ('%s applies as field manager "%s"; set force_conflicts=true to take ownership of the conflicting fields'
                         % (ref, options.field_manager))
-        raise
+        if options.check_mode or not _maybe_written(exc):
+            raise
+        return _written_anyway(cluster, ref, before, exc)
+    except ConnectionFailure as exc:
+        if options.check_mode:
+            raise
+        return _written_anyway(cluster, ref, before, exc)
     action = "created" if before is None else "updated" if differs(before, after) else "unchanged"
+    outcome = Outcome(ref, action, before, after)
     if options.wait and not options.check_mode:
-        after = cluster.wait(ref, options.wait_for or _wait.Reconciled(), options.wait_timeout, options.wait_sleep)
-    return Outcome(ref, action, before, after)
+        _wait_for(outcome, lambda: cluster.wait(ref, options.wait_for or _wait.Reconciled(), options.wait_timeout,
+                                                options.wait_sleep))
+    return outcome
+
+
+def _wait_for(outcome, wait):
+    """Run ``wait`` for an object the server accepted; a failure is recorded on its outcome, which stays applied."""
+    try:
+        outcome.after = wait()
+    except K8sError as exc:
+        outcome.error, outcome.cause = str(exc), exc
+
+
+def _maybe_written(exc):
+    """Whether the server may have carried out a write whose answer was this error (a 5xx: it failed, or a proxy did)."""
+    return exc.code >= 500
+
+
+def _written_anyway(cluster, ref, before, exc):
+    """The outcome of an apply whose answer was lost (``exc``): the object is read back, and counts as applied
+    (with ``exc`` as its error) when it now differs from ``before``; otherwise ``exc`` is raised."""
+    try:
+        live = cluster.get(ref)
+    except K8sError:
+        exc.hint = "whether %s was applied before that could not be read back" % ref
+        raise exc from None
+    if live is None or not differs(before, live):
+        raise exc
+    return Outcome(ref, "created" if before is None else "updated", before, live, error=str(exc), cause=exc)
 
 
 def _predicted(ref, definition):
@@ -178,13 +224,30 @@ def _absent(cluster, definition, options):
     before = cluster.get(ref)
     if before is None:
         return Outcome(ref, "absent")
-    action = "deleting"
+    outcome = Outcome(ref, "deleting", before, None)
     if not (before.get("metadata") or {}).get("deletionTimestamp"):
-        cluster.delete(ref, dry_run=options.check_mode)
-        action = "deleted"
-    if options.wait and not options.check_mode:
-        cluster.wait(ref, _wait.Gone(), options.wait_timeout, options.wait_sleep)
-    return Outcome(ref, action, before, None)
+        try:
+            cluster.delete(ref, dry_run=options.check_mode)
+        except (ApiError, ConnectionFailure) as exc:
+            if options.check_mode or (isinstance(exc, ApiError) and not _maybe_written(exc)):
+                raise
+            _deleted_anyway(cluster, ref, exc)
+            outcome.error, outcome.cause = str(exc), exc
+        outcome.action = "deleted"
+    if options.wait and not options.check_mode and outcome.cause is None:
+        _wait_for(outcome, lambda: cluster.wait(ref, _wait.Gone(), options.wait_timeout, options.wait_sleep))
+    return outcome
+
+
+def _deleted_anyway(cluster, ref, exc):
+    """Raise ``exc`` unless reading the object back shows its deletion went through (gone, or pending)."""
+    try:
+        live = cluster.get(ref)
+    except K8sError:
+        exc.hint = "whether %s was deleted before that could not be read back" % ref
+        raise exc from None
+    if live is not None and not (live.get("metadata") or {}).get("deletionTimestamp"):
+        raise exc
 
 
 def _identity(definition, options):
