@@ -184,11 +184,11 @@ options:
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait for all the routes together.
+    description: Seconds to wait for all the routes together, V(0) or more (V(0) checks once).
     type: int
     default: 300
   wait_sleep:
-    description: Seconds between two checks.
+    description: Seconds between two checks, at least V(1).
     type: int
     default: 5
 extends_documentation_fragment:
@@ -441,6 +441,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import (
     ApplyOptions, BatchFailure, apply_all, done_note, summary)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.wait import check_timing
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
     apply_argument_spec, cluster_argument_spec, connect, fail, require_libraries)
 
@@ -539,6 +540,7 @@ def main():
     module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     try:
+        check_timing(params["wait_timeout"], params["wait_sleep"])
         gateway, routes = pip.build(params["gateway"], params["routes"])
         if params["state"] == "rendered":
             render(module, gateway, routes)

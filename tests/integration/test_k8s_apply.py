@@ -302,6 +302,32 @@ def test_transient_errors_are_retried(run, core, kube, fault):
     assert len(requests_to(kube, "PATCH", "/configmaps/web")) == 3
 
 
+def test_an_object_modified_meanwhile_is_applied_again_after_a_fresh_read(run, core, kube):
+    """Issue 13, defect 8: a 409 "the object has been modified" was not retried, and its message said to set
+    force_conflicts, which would not help."""
+    kube.inject("PATCH", "*/configmaps/web", "conflict", times=2)
+    result = ok(run(apply("apply", definition=configmap("web", {"mode": "blue"}))), "apply")
+    assert result["changed"] and result["objects"][0]["action"] == "created"
+    assert [r["method"] for r in kube.requests if r["path"].endswith("/configmaps/web")] == ["GET", "PATCH"] * 3
+    assert live(core, "web").data == {"mode": "blue"}
+
+
+def test_an_object_that_keeps_changing_fails_without_the_force_conflicts_hint(run, kube):
+    kube.inject("PATCH", "*/configmaps/web", "conflict", times=None)
+    result = failed(run(apply("apply", definition=configmap("web", {"mode": "blue"}))), "apply")
+    assert "the object has been modified" in result["msg"] and "force_conflicts" not in result["msg"], result["msg"]
+    assert "(gave up after 5 attempts)" in result["msg"] and result["status"] == 409 and not result["changed"]
+
+
+def test_a_stale_resource_version_in_the_definition_is_named(run, core):
+    stale = configmap("web", {"mode": "green"}, resourceVersion="1")
+    res = run(apply("create", definition=configmap("web", {"mode": "blue"})), apply("apply", definition=stale))
+    result = failed(res, "apply")
+    assert "the object has been modified" in result["msg"] and "force_conflicts" not in result["msg"]
+    assert 'the definition carries metadata.resourceVersion "1"' in result["msg"], result["msg"]
+    assert live(core, "web").data == {"mode": "blue"}
+
+
 def test_dropped_connections_past_the_budget_fail_clearly(run, core, kube):
     kube.inject("PATCH", "*/configmaps/web", "drop", times=20)
     res = run(apply("apply", definition=configmap("web", {"mode": "blue"})))

@@ -19,6 +19,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError, K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import (
     Ref, apply_body, changed_fields, differs, ref_of, without_managed_fields)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 CHANGING_ACTIONS = ("created", "updated", "deleted")
 
@@ -42,6 +43,9 @@ class ApplyOptions:
     wait_for: object = None
     wait_timeout: int = 120
     wait_sleep: int = 5
+
+    def __post_init__(self):
+        _wait.check_timing(self.wait_timeout, self.wait_sleep)
 
 
 @dataclass
@@ -163,26 +167,44 @@ def _present(cluster, definition, options, plan):
         return _predicted(ref_of(definition, namespaced, options.namespace), definition)
     if ref.namespace in plan.namespaces:
         return _predicted(ref, definition)
-    before = cluster.get(ref)
-    try:
-        after = cluster.apply(definition, options.field_manager, options.force, options.check_mode, options.namespace)
-    except ApiError as exc:
-        if exc.code == 409 and not options.force:
-            exc.hint = ('%s applies as field manager "%s"; set force_conflicts=true to take ownership of the conflicting fields'
-                        % (ref, options.field_manager))
-        if options.check_mode or not _maybe_written(exc):
-            raise
-        return _written_anyway(cluster, ref, before, exc)
-    except ConnectionFailure as exc:
-        if options.check_mode:
-            raise
-        return _written_anyway(cluster, ref, before, exc)
+    pinned = (definition.get("metadata") or {}).get("resourceVersion")
+    attempt = 1
+    while True:
+        before = cluster.get(ref)  # a fresh read for every attempt: "changed" compares with what was replaced
+        try:
+            after = cluster.apply(definition, options.field_manager, options.force, options.check_mode, options.namespace)
+            break
+        except ApiError as exc:
+            if exc.modified_conflict and not pinned and attempt < cluster.policy.attempts:
+                cluster.pause(attempt)
+                attempt += 1
+                continue
+            _conflict_hint(exc, ref, options, pinned, attempt)
+            if options.check_mode or not _maybe_written(exc):
+                raise
+            return _written_anyway(cluster, ref, before, exc)
+        except ConnectionFailure as exc:
+            if options.check_mode:
+                raise
+            return _written_anyway(cluster, ref, before, exc)
     action = "created" if before is None else "updated" if differs(before, after) else "unchanged"
     outcome = Outcome(ref, action, before, after)
     if options.wait and not options.check_mode:
         _wait_for(outcome, lambda: cluster.wait(ref, options.wait_for or _wait.Reconciled(), options.wait_timeout,
                                                 options.wait_sleep))
     return outcome
+
+
+def _conflict_hint(exc, ref, options, pinned, attempts):
+    """What to do about a 409: only a field manager conflict is solved by ``force_conflicts``."""
+    if exc.field_manager_conflict and not options.force:
+        exc.hint = ('%s applies as field manager "%s"; set force_conflicts=true to take ownership of the conflicting fields'
+                    % (ref, options.field_manager))
+    elif exc.modified_conflict and pinned:
+        exc.hint = ("the definition carries metadata.resourceVersion %s, which the live object no longer has: remove "
+                    "metadata.resourceVersion to apply over whatever version is live" % go_quote(str(pinned)))
+    elif exc.modified_conflict:
+        exc.attempts = max(exc.attempts, attempts)  # each attempt read the object afresh; it changed every time
 
 
 def _wait_for(outcome, wait):
@@ -225,15 +247,27 @@ def _absent(cluster, definition, options):
     if before is None:
         return Outcome(ref, "absent")
     outcome = Outcome(ref, "deleting", before, None)
-    if not (before.get("metadata") or {}).get("deletionTimestamp"):
+    attempt = 1
+    while not (before.get("metadata") or {}).get("deletionTimestamp"):
         try:
             cluster.delete(ref, dry_run=options.check_mode)
         except (ApiError, ConnectionFailure) as exc:
+            if isinstance(exc, ApiError) and exc.modified_conflict and attempt < cluster.policy.attempts:
+                cluster.pause(attempt)
+                attempt += 1
+                before = cluster.get(ref)
+                if before is None:
+                    return Outcome(ref, "absent")
+                outcome.before = before
+                continue
             if options.check_mode or (isinstance(exc, ApiError) and not _maybe_written(exc)):
+                if isinstance(exc, ApiError) and exc.modified_conflict:
+                    exc.attempts = max(exc.attempts, attempt)
                 raise
             _deleted_anyway(cluster, ref, exc)
             outcome.error, outcome.cause = str(exc), exc
         outcome.action = "deleted"
+        break
     if options.wait and not options.check_mode and outcome.cause is None:
         _wait_for(outcome, lambda: cluster.wait(ref, _wait.Gone(), options.wait_timeout, options.wait_sleep))
     return outcome

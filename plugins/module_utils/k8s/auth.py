@@ -12,9 +12,11 @@ fallbacks and checks types; :func:`secrets` lists every secret to hide from outp
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ConfigError
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 try:
     import urllib3
@@ -111,7 +113,47 @@ def _check(option, value, source):
             raise InputError("%s must be a path or a kubeconfig mapping, got %s" % (source, type_name(value)))
         if isinstance(value, str):
             value = os.path.expanduser(value)
+    elif option == "host":
+        check_host(value, source)
+    elif option == "proxy":
+        check_proxy(value, source)
     return value
+
+
+API_SERVER_SCHEMES = ("https", "http")
+# The proxies the official client can use: urllib3's ProxyManager (http, https) and SOCKSProxyManager.
+PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+
+
+def _url_parts(value, what, source):
+    """``urlsplit`` of a URL option, with its port read; ``InputError`` naming ``source`` when it cannot be parsed."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # pylint: disable=pointless-statement  # raises for a port that is not a number in range
+    except ValueError as exc:
+        raise InputError("%s: %s is not %s: %s" % (source, go_quote(value), what, exc)) from None
+    return parts
+
+
+def check_host(value, source="host"):
+    """``host``: an ``https://`` or ``http://`` URL with a host (``host:port`` alone is read as ``http://host:port``,
+    as the client does); anything else would fail every request the same way. Raises ``InputError``."""
+    what = "an API server URL"
+    parts = _url_parts(value if "://" in value else "http://" + value, what, source)
+    if parts.scheme.lower() not in API_SERVER_SCHEMES:
+        raise InputError('%s: %s is not %s: unsupported protocol scheme %s (use https:// or http://)'
+                         % (source, go_quote(value), what, go_quote(parts.scheme)))
+    if not parts.hostname:
+        raise InputError("%s: %s is not %s: it has no host" % (source, go_quote(value), what))
+
+
+def check_proxy(value, source="proxy"):
+    """``proxy``: a URL with one of ``PROXY_SCHEMES`` and a host. Raises ``InputError``."""
+    what = "a proxy URL"
+    parts = _url_parts(value, what, source)
+    if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
+        raise InputError("%s: %s is not %s: it needs a scheme (%s or %s) and a host, such as http://proxy.example:3128"
+                         % (source, go_quote(value), what, ", ".join(PROXY_SCHEMES[:-1]), PROXY_SCHEMES[-1]))
 
 
 def _proxy_headers(given, environ):

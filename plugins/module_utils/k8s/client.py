@@ -20,7 +20,8 @@ from urllib.parse import quote
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import retry as _retry
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
+    ApiError, ConfigError, ConnectionFailure, DiscoveryError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import apply_body, ref_of, split_api_version
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote, is_valid_path_segment_name
@@ -101,8 +102,13 @@ class Cluster:
 
     @classmethod
     def connect(cls, configuration, **kwargs):
-        """A Cluster for a client configuration (see ``auth.build_configuration``)."""
-        return cls(DynamicClient(ApiClient(configuration), discoverer=_NoDiscovery), **kwargs)
+        """A Cluster for a client configuration (see ``auth.build_configuration``); ``ConfigError`` when the client
+        cannot be built from it (the options are checked before, see ``auth.resolve_auth``: this is a safety net)."""
+        try:
+            client = ApiClient(configuration)
+        except (ValueError, TypeError, AssertionError, urllib3.exceptions.HTTPError) as exc:
+            raise ConfigError("cannot build a client for the API server at %s: %s" % (configuration.host, _describe(exc))) from None
+        return cls(DynamicClient(client, discoverer=_NoDiscovery), **kwargs)
 
     # -- discovery -------------------------------------------------------------------------------
 
@@ -220,6 +226,10 @@ class Cluster:
                 return None
             raise
 
+    def pause(self, attempt):
+        """Wait as the retry policy does after failed attempt number ``attempt`` (for callers that retry themselves)."""
+        self._sleep(self.policy.delay(attempt, None, self._rand))
+
     def wait(self, ref, check, timeout, interval):
         """Poll the object until ``check`` (from ``wait``) matches; returns the object (``None`` once gone).
 
@@ -243,6 +253,9 @@ class Cluster:
                 raise ConnectionFailure(verb, target, self.host, " ".join(str(exc.reason).split()), retryable=False) from None
             raise ApiError(verb, target, exc.status, exc.reason, exc.body,
                            _retry.parse_retry_after((exc.headers or {}).get("Retry-After"))) from None
+        except (urllib3.exceptions.LocationValueError, urllib3.exceptions.ProxySchemeUnsupported) as exc:
+            # a malformed URL or an unknown scheme: the same request fails the same way every time
+            raise ConnectionFailure(verb, target, self.host, _describe(exc), retryable=False) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise ConnectionFailure(verb, target, self.host, _describe(exc)) from None
         return json.loads(response.data or b"{}")

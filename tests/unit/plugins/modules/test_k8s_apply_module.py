@@ -39,6 +39,23 @@ def no_cluster(monkeypatch, tmp_path):
     ({"definition": CM, "kubeconfig": "/nonexistent/config"}, "cannot load kubeconfig /nonexistent/config: "),
     ({"definition": CM}, "no cluster to connect to"),
     ({"definition": CM, "kubeconfig": ["a"]}, "kubeconfig must be a path or a kubeconfig mapping, got list"),
+    # issue 13, defects 6 and 8: none of these may end in "Module failed", be accepted, or be retried
+    ({"definition": CM, "wait": True, "wait_sleep": -1}, "^wait_sleep must be at least 1 \\(second\\), got -1$"),
+    ({"definition": CM, "wait": True, "wait_sleep": 0}, "^wait_sleep must be at least 1 \\(second\\), got 0$"),
+    ({"definition": CM, "wait": True, "wait_timeout": -5}, "^wait_timeout must be 0 or more \\(seconds\\), got -5$"),
+    ({"definition": CM, "wait_jsonpath": {"path": "{.status.phase"}},
+     "^JSONPath '{.status.phase': unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' "
+     "or '{.name1.name2}'$"),
+    ({"definition": CM, "wait_jsonpath": {"path": ".a}"}}, "unexpected path string"),
+    ({"definition": CM, "wait_jsonpath": {"path": ""}}, "^JSONPath '': a path is required, such as {.status.phase}$"),
+    ({"definition": CM, "host": "http://127.0.0.1:1", "proxy": "notaproxy"},
+     '^proxy: "notaproxy" is not a proxy URL: it needs a scheme \\(http, https, socks4, socks4a, socks5 or socks5h\\) and a '
+     'host, such as http://proxy.example:3128$'),
+    ({"definition": CM, "host": "ftp://127.0.0.1:1"},
+     '^host: "ftp://127.0.0.1:1" is not an API server URL: unsupported protocol scheme "ftp" \\(use https:// or http://\\)$'),
+    ({"definition": CM, "host": "http://[::1"}, '^host: "http://\\[::1" is not an API server URL: Invalid IPv6 URL$'),
+    ({"definition": CM, "host": "https://"}, '^host: "https://" is not an API server URL: it has no host$'),
+    ({"definition": CM, "host": "https://h:99999"}, '^host: "https://h:99999" is not an API server URL: Port out of range'),
 ])
 def test_fails_cleanly_before_any_request(args, message):
     failed, result = run_module(args)

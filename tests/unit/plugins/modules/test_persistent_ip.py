@@ -92,3 +92,12 @@ def test_errors_that_need_no_cluster_are_refused_before_connecting(monkeypatch):
                         (dict(ROUTE, addresses=["34.99.0.1"]), "IPR_ADDRESS_NOT_IN_GATEWAY")):
         failed, result = run_module({"gateway": GATEWAY, "routes": [route]})
         assert failed and not result["changed"] and [e["code"] for e in result["errors"]] == [code]
+
+
+@pytest.mark.parametrize("args, message", [({"wait_sleep": -1}, "wait_sleep must be at least 1 (second), got -1"),
+                                           ({"wait_timeout": -5}, "wait_timeout must be 0 or more (seconds), got -5")])
+def test_wait_settings_are_checked_before_anything_else(args, message, monkeypatch):
+    """Issue 13, defect 6: wait_sleep -1 ended in "Module failed", wait_timeout -5 was accepted."""
+    monkeypatch.setattr(persistent_ip, "connect", lambda module: pytest.fail("connected"))
+    failed, result = run_module(dict(args, gateway=GATEWAY, routes=[ROUTE], wait=True))
+    assert failed and not result["changed"] and result["msg"] == message
