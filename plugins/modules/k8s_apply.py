@@ -65,6 +65,8 @@ notes:
     kube-apiserver's rules for its kind (a ConfigMap's name is a DNS-1123 subdomain, a Service's a DNS-1035 label; a kind
     without a known rule, such as a custom resource, gets the rule every name obeys - no C(/), C(%), C(.) or C(..)), and
     every path segment is quoted, so no name can reach another object.
+  - The values of a Secret's C(data) and C(stringData) never show. Diffs mask them as C(kubectl diff) does (V(***), and
+    V(*** (before)) and V(*** (after)) where a value changes), returned objects and the task's arguments as V(***).
   - A C(metadata.managedFields) in a definition is dropped (objects fetched from a cluster carry one and the
     server would reject it). A C(metadata.namespace) on a cluster-scoped object is dropped, as kubectl does.
   - In check mode, an object in a namespace that an earlier object of the list would create, or of a kind that an
@@ -221,12 +223,12 @@ last_object:
   sample: {}
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
-    apply_argument_spec, cluster_argument_spec, connect, fail, require_libraries, wait_argument_spec, wait_check)
+    apply_argument_spec, cluster_argument_spec, cluster_module, connect, fail, require_libraries, wait_argument_spec,
+    wait_check)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import load_definitions, read_definitions
 
 
@@ -249,7 +251,7 @@ def options(module):
 
 
 def main():
-    module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True,
+    module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True,
                             mutually_exclusive=[("definition", "src"), ("wait_condition", "wait_jsonpath")],
                             required_one_of=[("definition", "src")])
     params = module.params

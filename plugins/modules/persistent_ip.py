@@ -435,7 +435,6 @@ not_ready:
 """
 
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils import _persistent_ip_apply as pip
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import (
@@ -443,7 +442,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import (
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.wait import check_timing
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
-    apply_argument_spec, cluster_argument_spec, connect, fail, require_libraries)
+    apply_argument_spec, cluster_argument_spec, cluster_module, connect, fail, require_libraries)
 
 LISTENER_OPTIONS = {
     "name": {"type": "str", "required": True},
@@ -537,7 +536,7 @@ def present(module, gateway, routes):
 
 
 def main():
-    module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True)
+    module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     try:
         check_timing(params["wait_timeout"], params["wait_sleep"])

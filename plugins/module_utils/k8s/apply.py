@@ -18,7 +18,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError, K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import (
-    Ref, apply_body, changed_fields, differs, ref_of, without_managed_fields)
+    Ref, apply_body, changed_fields, differs, mask_secret, masked_pair, ref_of, without_managed_fields)
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 CHANGING_ACTIONS = ("created", "updated", "deleted")
@@ -71,14 +71,14 @@ class Outcome:
 
     def as_result(self):
         entry = dict(self.ref.as_dict(), action=self.action, changed=self.changed,
-                     result=without_managed_fields(self.after) or {})
+                     result=mask_secret(without_managed_fields(self.after)) or {})
         if self.error:
             entry["error"] = self.error
         return entry
 
     def diff(self):
-        """Ansible's diff for this object: only the fields that change."""
-        before, after = changed_fields(self.before, self.after)
+        """Ansible's diff for this object: only the fields that change (a Secret's values masked as kubectl masks them)."""
+        before, after = changed_fields(*masked_pair(self.before, self.after))
         return {"before": before, "after": after, "before_header": "%s (live)" % self.ref,
                 "after_header": "%s (%s)" % (self.ref, self.action)}
 
@@ -94,7 +94,10 @@ class BatchFailure(K8sError):
         super().__init__(text, getattr(error, "verb", None), getattr(error, "target", None))
 
     def details(self):
-        return self.error.details() if isinstance(self.error, K8sError) else {}
+        details = self.error.details() if isinstance(self.error, K8sError) else {}
+        if "last_object" in details:
+            details["last_object"] = mask_secret(details["last_object"])
+        return details
 
 
 def done_note(outcomes):

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import retry as _retry
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import redact_url
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     ApiError, ConfigError, ConnectionFailure, DiscoveryError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
@@ -95,7 +96,7 @@ class Cluster:
 
     def __init__(self, dynamic_client, policy=_retry.RetryPolicy(), sleep=time.sleep, clock=time.monotonic, rand=random.random):
         self._client = dynamic_client
-        self.host = dynamic_client.configuration.host
+        self.host = redact_url(dynamic_client.configuration.host)  # it names the server in messages
         self.policy = policy
         self._sleep, self._clock, self._rand = sleep, clock, rand
         self._served = {}  # apiVersion -> {kind: ResourceType}
@@ -107,7 +108,8 @@ class Cluster:
         try:
             client = ApiClient(configuration)
         except (ValueError, TypeError, AssertionError, urllib3.exceptions.HTTPError) as exc:
-            raise ConfigError("cannot build a client for the API server at %s: %s" % (configuration.host, _describe(exc))) from None
+            raise ConfigError("cannot build a client for the API server at %s: %s"
+                              % (redact_url(configuration.host), _describe(exc))) from None
         return cls(DynamicClient(client, discoverer=_NoDiscovery), **kwargs)
 
     # -- discovery -------------------------------------------------------------------------------

@@ -85,7 +85,23 @@ def _yaml_documents(text, what):
     try:
         return list(yaml.safe_load_all(text))
     except yaml.YAMLError as exc:
-        raise InputError("%s is not valid YAML: %s" % (what, exc)) from None
+        raise InputError("%s is not valid YAML: %s" % (what, yaml_error_text(exc))) from None
+
+
+def yaml_error_text(exc):
+    """A YAML error as one line with its position, without PyYAML's snippet of the text (it could hold a secret)."""
+    problem = getattr(exc, "problem", None)
+    if problem is None:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = problem
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        text = "line %d, column %d: %s" % (mark.line + 1, mark.column + 1, text)
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        text += " (%s%s)" % (context, " started at line %d, column %d" % (context_mark.line + 1, context_mark.column + 1)
+                             if context_mark is not None else "")
+    return text
 
 
 def _flatten(item, what):
@@ -187,6 +203,81 @@ def apply_body(definition, ref):
     else:
         metadata.pop("namespace", None)
     return body
+
+
+# Secret values, masked as kubectl diff masks them (kubectl pkg/cmd/diff Masker): "***" everywhere, and where a key
+# has different values on the two sides of a diff, "*** (before)" and "*** (after)", so the change still shows.
+SECRET_MASK, SECRET_MASK_BEFORE, SECRET_MASK_AFTER = "***", "*** (before)", "*** (after)"
+SECRET_FIELDS = ("data", "stringData")  # kubectl masks data, the only one a server returns; stringData is written too
+_MASK_DEPTH = 100
+
+
+def is_secret(obj):
+    """Whether ``obj`` is a core v1 Secret (kubectl masks exactly these)."""
+    return isinstance(obj, dict) and obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
+
+
+def mask_secret(obj):
+    """``obj`` with every value of a Secret's ``data`` and ``stringData`` replaced by ``***`` (a copy; other
+    objects are returned as they are)."""
+    return masked_pair(obj, None)[0] if is_secret(obj) else obj
+
+
+def masked_pair(before, after):
+    """Two versions of an object, masked as kubectl diff masks a Secret: equal values become ``***``, different ones
+    ``*** (before)`` and ``*** (after)``, keys on one side only ``***``. Other kinds are returned as they are."""
+    if not (is_secret(before) or is_secret(after)):
+        return before, after
+    before, after = copy.deepcopy(before), copy.deepcopy(after)
+    for field in SECRET_FIELDS:
+        old = before.get(field) if isinstance(before, dict) else None
+        new = after.get(field) if isinstance(after, dict) else None
+        old, new = (old if isinstance(old, dict) else None), (new if isinstance(new, dict) else None)
+        for key in list(old or {}):
+            if new is not None and key in new and old[key] != new[key]:
+                old[key], new[key] = SECRET_MASK_BEFORE, SECRET_MASK_AFTER
+                continue
+            if new is not None and key in new:
+                new[key] = SECRET_MASK
+            old[key] = SECRET_MASK
+        for key in list(new or {}):
+            if old is None or key not in old:
+                new[key] = SECRET_MASK
+        for obj, masked in ((before, old), (after, new)):
+            if isinstance(obj, dict) and field in obj and masked is None and obj[field] is not None:
+                obj[field] = SECRET_MASK  # a data that is no mapping: nothing of it may show either
+    return before, after
+
+
+def mask_secrets_in(value, depth=0):
+    """A copy of ``value`` (module arguments, say) with every Secret in it masked, wherever it is: in mappings,
+    lists, and YAML text holding Secrets (shown as the masked documents). What is nested too deep to look
+    through is not shown at all."""
+    if depth > _MASK_DEPTH:
+        return "(nested too deep to show)"
+    if isinstance(value, dict):
+        value = mask_secret(value)
+        return {k: mask_secrets_in(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_secrets_in(v, depth + 1) for v in value]
+    if isinstance(value, str) and "Secret" in value and yaml is not None:
+        try:
+            documents = list(yaml.safe_load_all(value))
+        except (yaml.YAMLError, RecursionError, ValueError):
+            return value
+        if _holds_secret(documents):
+            return mask_secrets_in(documents, depth + 1)
+    return value
+
+
+def _holds_secret(value, depth=0):
+    if depth > _MASK_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return is_secret(value) or any(_holds_secret(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secret(v, depth + 1) for v in value)
+    return False
 
 
 def strip_server_fields(obj):

@@ -53,3 +53,14 @@ def test_dualstack_info_fails_cleanly_before_any_request(args, message):
     failed, result = run_module(dualstack_info, args)
     assert failed and not result.get("changed")
     assert re.search(message, result["msg"]), result["msg"]
+
+
+@pytest.mark.parametrize("module, args", [(node_pod_cidrs, {}), (node_pod_cidrs, {"cluster_cidrs": ["bad"]}),
+                                          (dualstack_info, {"kinds": ["secrets"]}), (dualstack_info, {"bogus": 1})])
+def test_no_secret_shows_when_the_arguments_are_refused(module, args):
+    """Issue 13, defect 5: a kubeconfig mapping's token showed in invocation when a task failed before connecting."""
+    token = "tok-0123456789abcdef"
+    kubeconfig = {"users": [{"name": "u", "user": {"token": token}}]}
+    failed, result = run_module(module, dict(args, kubeconfig=kubeconfig, host="https://u:pw-0123456789@127.0.0.1:1"))
+    assert failed and "invocation" in result
+    assert token not in json.dumps(result) and "pw-0123456789" not in json.dumps(result)

@@ -49,7 +49,7 @@ def no_cluster(monkeypatch, tmp_path):
     ({"definition": CM, "wait_jsonpath": {"path": ".a}"}}, "unexpected path string"),
     ({"definition": CM, "wait_jsonpath": {"path": ""}}, "^JSONPath '': a path is required, such as {.status.phase}$"),
     ({"definition": CM, "host": "http://127.0.0.1:1", "proxy": "notaproxy"},
-     '^proxy: "notaproxy" is not a proxy URL: it needs a scheme \\(http, https, socks4, socks4a, socks5 or socks5h\\) and a '
+     '^proxy: "\\*\\*\\*\\*\\*\\*\\*\\*" is not a proxy URL: it needs a scheme \\(http, https, socks4, socks4a, socks5 or socks5h\\) and a '
      'host, such as http://proxy.example:3128$'),
     ({"definition": CM, "host": "ftp://127.0.0.1:1"},
      '^host: "ftp://127.0.0.1:1" is not an API server URL: unsupported protocol scheme "ftp" \\(use https:// or http://\\)$'),
@@ -69,3 +69,24 @@ def test_kubeconfig_mapping_secrets_are_masked_even_on_failure():
     assert failed and "cannot load the kubeconfig mapping" in result["msg"]
     text = json.dumps(result)
     assert "tok-0123456789" not in text and "key-0123456789" not in text
+
+
+TOKEN = "tok-0123456789abcdef"
+SECRET = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"password": "pw-0123456789"},
+          "data": {"token": "c2VjcmV0LXZhbHVlLTAxMjM="}}
+
+
+@pytest.mark.parametrize("args", [
+    {"definition": CM, "bogus": 1},  # refused by the argument validation itself
+    {"definition": CM, "wait_sleep": "x"},
+    {"definition": CM, "wait_sleep": -1},
+    {"definition": [SECRET], "host": "https://u:pw-0123456789@127.0.0.1:1", "bogus": 1},
+    {"definition": "kind: Secret\napiVersion: v1\nmetadata: {name: s}\nstringData: {password: pw-0123456789}\n", "bogus": 1},
+], ids=["unsupported", "wrong-type", "bad-value", "host-password", "yaml-text"])
+def test_no_secret_shows_when_the_arguments_are_refused(args):
+    """Issue 13, defect 5: a kubeconfig mapping's token showed in invocation when a task failed before connecting."""
+    kubeconfig = {"users": [{"name": "u", "user": {"token": TOKEN}}]}
+    failed, result = run_module(dict(args, kubeconfig=kubeconfig))
+    text = json.dumps(result)
+    assert failed and "invocation" in result
+    assert TOKEN not in text and "pw-0123456789" not in text and "c2VjcmV0LXZhbHVlLTAxMjM=" not in text, text

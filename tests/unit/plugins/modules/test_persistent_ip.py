@@ -101,3 +101,13 @@ def test_wait_settings_are_checked_before_anything_else(args, message, monkeypat
     monkeypatch.setattr(persistent_ip, "connect", lambda module: pytest.fail("connected"))
     failed, result = run_module(dict(args, gateway=GATEWAY, routes=[ROUTE], wait=True))
     assert failed and not result["changed"] and result["msg"] == message
+
+
+@pytest.mark.parametrize("args", [{"state": "rendered", "gateway": dict(GATEWAY, addresses=["10.0.0.1"]), "routes": [ROUTE]},
+                                  {"state": "rendered", "gateway": GATEWAY, "routes": [ROUTE], "bogus": 1}],
+                         ids=["invalid-gateway", "argument-error"])
+def test_no_secret_shows_when_the_task_fails_before_connecting(args):
+    """Issue 13, defect 5: a kubeconfig mapping's token showed in invocation for an invalid rendered Gateway."""
+    token = "tok-0123456789abcdef"
+    failed, result = run_module(dict(args, kubeconfig={"users": [{"name": "u", "user": {"token": token}}]}))
+    assert failed and "invocation" in result and token not in json.dumps(result)

@@ -170,3 +170,55 @@ def test_without_managed_fields():
     assert "managedFields" in LIVE["metadata"]
     assert objects.without_managed_fields(None) is None
     assert objects.without_managed_fields(CM) is CM
+
+
+def secret(data=None, string_data=None, **extra):
+    obj = dict({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}, **extra)
+    if data is not None:
+        obj["data"] = data
+    if string_data is not None:
+        obj["stringData"] = string_data
+    return obj
+
+
+def test_secret_values_are_masked_as_kubectl_diff_masks_them():
+    """kubectl pkg/cmd/diff Masker: equal "***", different "*** (before)"/"*** (after)", one side only "***"."""
+    before = secret({"same": "YQ==", "changed": "Yg==", "gone": "Yw=="})
+    after = secret({"same": "YQ==", "changed": "ZA==", "new": "ZQ=="}, {"plain": "text"})
+    masked_before, masked_after = objects.masked_pair(before, after)
+    assert masked_before["data"] == {"same": "***", "changed": "*** (before)", "gone": "***"}
+    assert masked_after["data"] == {"same": "***", "changed": "*** (after)", "new": "***"}
+    assert masked_after["stringData"] == {"plain": "***"}
+    assert before["data"]["changed"] == "Yg==", "the objects themselves are not changed"
+    assert objects.changed_fields(masked_before, masked_after) == (
+        {"data": {"changed": "*** (before)", "gone": "***"}},
+        {"data": {"changed": "*** (after)", "new": "***"}, "stringData": {"plain": "***"}})
+    assert objects.masked_pair(None, after)[1]["data"] == {"same": "***", "changed": "***", "new": "***"}
+    assert objects.masked_pair(CM, CM) == (CM, CM), "only Secrets are masked"
+
+
+def test_a_returned_secret_shows_no_value():
+    assert objects.mask_secret(secret({"a": "YQ=="}, {"b": "c"}, type="Opaque")) == secret({"a": "***"}, {"b": "***"},
+                                                                                           type="Opaque")
+    assert objects.mask_secret(secret("not a mapping")) == secret("***")
+    assert objects.mask_secret(CM) is CM and objects.mask_secret(None) is None
+
+
+def test_secrets_anywhere_in_module_arguments_are_masked():
+    args = {"definition": [CM, secret({"a": "YQ=="})], "kubeconfig": "/k",
+            "text": "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {p: hunter2}\n", "other": "Secret x"}
+    masked = objects.mask_secrets_in(args)
+    assert masked["definition"] == [CM, secret({"a": "***"})] and masked["kubeconfig"] == "/k"
+    assert masked["text"] == [secret(string_data={"p": "***"})] and masked["other"] == "Secret x"
+    deep = {"a": None}
+    for _level in range(300):
+        deep = {"a": deep}
+    assert "nested too deep to show" in str(objects.mask_secrets_in(deep))
+
+
+def test_yaml_errors_show_no_snippet_of_the_text():
+    """PyYAML quotes the offending line; it could hold a Secret's value."""
+    with pytest.raises(InputError) as raised:
+        objects.load_definitions("kind: Secret\nstringData: {password: hunter2\n")
+    assert "hunter2" not in str(raised.value)
+    assert str(raised.value).startswith("definition is not valid YAML: line 3, column 1: expected ',' or '}'"), str(raised.value)
