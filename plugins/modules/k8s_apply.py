@@ -26,6 +26,8 @@ options:
     description:
       - The objects to apply, as one mapping, a list of mappings, or YAML text with one or more documents.
       - Objects of C(kind) V(List) (or any C(*List)) are replaced by their C(items).
+      - At least one object must be given (an empty list or YAML text without a document is refused, as kubectl refuses
+        it); the same holds for O(src).
       - Each object needs C(apiVersion), C(kind) and C(metadata.name).
       - Mutually exclusive with O(src).
     type: raw
@@ -258,6 +260,9 @@ def main():
     require_libraries(module, need_yaml=params["src"] is not None or isinstance(params["definition"], str))
     try:
         definitions = read_definitions(params["src"]) if params["src"] else load_definitions(params["definition"])
+        if not definitions:  # kubectl's error for nothing to apply or delete
+            raise InputError("%s: no objects passed to %s" % ("src %s" % params["src"] if params["src"] else "definition",
+                                                              "apply" if params["state"] == "present" else "delete"))
         settings = options(module)  # bad input fails before any connection is made
         outcomes = apply_all(connect(module), definitions, settings)
     except BatchFailure as exc:

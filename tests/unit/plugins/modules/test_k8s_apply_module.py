@@ -90,3 +90,18 @@ def test_no_secret_shows_when_the_arguments_are_refused(args):
     text = json.dumps(result)
     assert failed and "invocation" in result
     assert TOKEN not in text and "pw-0123456789" not in text and "c2VjcmV0LXZhbHVlLTAxMjM=" not in text, text
+
+
+@pytest.mark.parametrize("definition", ["", [], "---\n---\n", [None], "# only a comment\n"])
+@pytest.mark.parametrize("state, verb", [("present", "apply"), ("absent", "delete")])
+def test_nothing_to_apply_is_refused_as_kubectl_refuses_it(definition, state, verb):
+    """Issue 13, defect 6: an empty definition or src succeeded with nothing applied."""
+    failed, result = run_module({"definition": definition, "state": state, "kubeconfig": "/nonexistent"})
+    assert failed and not result["changed"] and result["msg"] == "definition: no objects passed to %s" % verb
+
+
+def test_an_empty_src_file_is_refused(tmp_path):
+    src = tmp_path / "empty.yaml"
+    src.write_text("---\n")
+    failed, result = run_module({"src": str(src), "kubeconfig": "/nonexistent"})
+    assert failed and result["msg"] == "src %s: no objects passed to apply" % src
