@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, to_builtin, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import MAX_DEPTH, InputError, to_builtin, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, go_quote, invalid, is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_valid_path_segment_name)
 
@@ -209,7 +209,7 @@ def apply_body(definition, ref):
 # has different values on the two sides of a diff, "*** (before)" and "*** (after)", so the change still shows.
 SECRET_MASK, SECRET_MASK_BEFORE, SECRET_MASK_AFTER = "***", "*** (before)", "*** (after)"
 SECRET_FIELDS = ("data", "stringData")  # kubectl masks data, the only one a server returns; stringData is written too
-_MASK_DEPTH = 100
+_MASK_DEPTH = MAX_DEPTH
 
 
 def is_secret(obj):

@@ -64,3 +64,9 @@ def test_no_secret_shows_when_the_arguments_are_refused(module, args):
     failed, result = run_module(module, dict(args, kubeconfig=kubeconfig, host="https://u:pw-0123456789@127.0.0.1:1"))
     assert failed and "invocation" in result
     assert token not in json.dumps(result) and "pw-0123456789" not in json.dumps(result)
+
+
+def test_an_integer_beyond_64_bits_in_an_int_option_fails_cleanly():
+    """ansible-core's own validation raised OverflowError ("Module failed") for page_size: [2**63, None, None]."""
+    failed, result = run_module(dualstack_info, {"page_size": [2 ** 63, None, None]})
+    assert failed and result["msg"].startswith("The module arguments could not be validated: a number is too large")
