@@ -238,7 +238,7 @@ def test_binding_invalid_selector_without_gateway(selector):
     route = route_object({"namespace": "app", "podSelector": selector})
     got = pip.persistent_ip_binding(route, [pod("a")])
     assert got["conditions"]["Accepted"]["reason"] == "InvalidLabels"
-    assert got["eligiblePods"] == ([] if selector.get("matchExpressions") else ["a"])  # an empty selector matches all
+    assert got["eligiblePods"] == []  # an invalid or empty selector selects nothing: the controller considers no Pod
     assert got["boundPod"] is None
 
 
