@@ -27,6 +27,8 @@ options:
   host:
     description:
       - URL of the API server, for example V(https://10.0.0.1:6443). Overrides the kubeconfig's server.
+      - An C(https://) or C(http://) URL with a host (V(host:port) alone means C(http://host:port)); anything else
+        is refused before any request. A password in the URL (V(https://user:password@host)) is never shown.
       - Can also be set with E(K8S_AUTH_HOST).
     type: str
   api_key:
@@ -60,7 +62,9 @@ options:
     aliases: [key_file]
   proxy:
     description:
-      - URL of an HTTP proxy (or a C(socks5://) proxy) for the connection.
+      - URL of an HTTP proxy (or a C(socks5://) proxy) for the connection, with a scheme (C(http), C(https),
+        C(socks4), C(socks4a), C(socks5), C(socks5h)) and a host; anything else is refused before any request.
+      - Never shown in output, as it may hold credentials (V(http://user:password@proxy.example:3128)).
       - When unset, recent versions of the kubernetes Python client use E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY).
       - Can also be set with E(K8S_AUTH_PROXY).
     type: str

@@ -24,12 +24,12 @@ options:
     default: false
   wait_sleep:
     description:
-      - Seconds between two checks.
+      - Seconds between two checks, at least V(1).
     type: int
     default: 5
   wait_timeout:
     description:
-      - Seconds to wait for each object.
+      - Seconds to wait for each object, V(0) or more (V(0) checks once).
     type: int
     default: 120
   wait_condition:
@@ -62,7 +62,8 @@ options:
       path:
         description:
           - A JSONPath in kubectl's syntax, with or without braces, for example V({.status.phase}) or
-            V(.status.conditions[?(@.type=="Ready")].status).
+            V(.status.conditions[?(@.type=="Ready")].status). Braces, when given, enclose the whole path (an unclosed
+            one is refused with kubectl's message).
           - Supported are fields, V([n]), V([*]), V(['key']), escaped dots (V(a\\.b)) and filters V([?(@.f=="v")]),
             V([?(@.f!="v")]), V([?(@.f)]).
         type: str

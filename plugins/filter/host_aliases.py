@@ -23,8 +23,8 @@ options:
   _input:
     description:
       - 'One of: a mapping of hostname to an IP or a list of IPs; a list of C({ip, hostnames})
-        mappings; a list of C("ip name name") strings (whitespace-separated). A list may mix these
-        items and C([ip, [names]]) pairs.'
+        mappings; a list of C("ip name name") strings (whitespace-separated, one line each: a string
+        of several lines is refused). A list may mix these items and C([ip, [names]]) pairs.'
     type: raw
     required: true
   validate:

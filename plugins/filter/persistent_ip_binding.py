@@ -115,7 +115,11 @@ _value:
       type: list
       elements: str
     eligiblePods:
-      description: Names of the qualifying Pods, newest first (ties by name), also when the route is not accepted.
+      description:
+        - Names of the qualifying Pods, newest first (ties by name), also when the route is not accepted for another reason
+          than its podSelector.
+        - Empty when the podSelector is invalid or empty (Accepted False, reason InvalidLabels) - the controller
+          considers no Pod then.
       type: list
       elements: str
     conditions:

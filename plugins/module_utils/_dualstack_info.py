@@ -17,6 +17,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dua
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import aggregate, validate_dns1123_label
 
 KINDS = ("nodes", "pods", "services")
 REPORTS = ("all", "failed", "none")
@@ -54,6 +55,10 @@ class Settings(object):
                            for i, n in enumerate(optional(to_builtin(namespaces), list, "namespaces", []))]
         if any(not n for n in self.namespaces):
             raise InputError("namespaces must not hold an empty name")
+        for i, namespace in enumerate(self.namespaces):  # each goes into a URL path
+            errors = validate_dns1123_label(namespace, "namespaces[%d]" % i)
+            if errors:
+                raise InputError(aggregate(errors))
         self.label_selector = optional(label_selector, str, "label_selector") or None
         self.node_label_selector = optional(node_label_selector, str, "node_label_selector") or None
         self.page_size = expect(page_size, int, "page_size")

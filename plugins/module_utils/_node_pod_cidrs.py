@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils._dualstack_info import stream
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
+    RETRYABLE_STATUSES, ApiError, ConnectionFailure, K8sError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string
 
@@ -159,35 +160,66 @@ def assign(cluster, result, nodes, field_manager, dry_run=False):
     """Patch each planned Node; returns the assignments made (or, with ``dry_run``, that the server accepts).
 
     A Node whose podCIDRs were set meanwhile (409 Conflict on its resourceVersion, or 422 from the
-    server's immutability check) is moved to ``result.skipped``; one deleted meanwhile too.
+    server's immutability check) is moved to ``result.skipped``; one deleted meanwhile too. When a
+    patch's answer is lost (no answer, or a 5xx), the Node is read back: a patch that went through
+    counts as done. ``AssignFailure`` carries the assignments made before a failure.
     """
     versions = {node.name: node.resource_version for node in nodes}
     done = {}
     for name, cidrs in result.assignments.items():
-        ref = Ref("v1", "Node", name)
-        body = {"metadata": {"resourceVersion": versions[name]}, "spec": {"podCIDR": cidrs[0], "podCIDRs": cidrs}}
+        try:
+            if _assign_one(cluster, result, name, cidrs, versions[name], field_manager, dry_run):
+                done[name] = cidrs
+        except K8sError as exc:
+            raise AssignFailure(done, exc) from None
+    return done
+
+
+def _assign_one(cluster, result, name, cidrs, version, field_manager, dry_run):
+    """Patch one Node; True when it has ``cidrs`` (now, or from an earlier attempt), False when it was skipped.
+
+    A 409 on a Node still without podCIDRs (it changed meanwhile: a label, a status heartbeat) is tried again
+    at the resourceVersion just read, at most ``cluster.policy.attempts`` times in all.
+    """
+    ref = Ref("v1", "Node", name)
+    attempt = 1
+    while True:
+        body = {"metadata": {"resourceVersion": version}, "spec": {"podCIDR": cidrs[0], "podCIDRs": cidrs}}
         try:
             cluster.patch(ref, body, field_manager, dry_run)
-        except ApiError as exc:
-            if exc.code not in (404, 409, 422):
-                raise AssignFailure(done, exc) from None
+            return True
+        except K8sError as exc:
+            if not _worth_reading_back(exc, dry_run):
+                raise
             try:
                 live = cluster.get(ref)
-            except K8sError as again:
-                raise AssignFailure(done, again) from None
+            except K8sError:
+                exc.hint = "whether Node %s got podCIDRs could not be read back" % name
+                raise exc from None
             if live is None:
                 result.skip(name, (), "the Node was deleted meanwhile")
-                continue
+                return False
             now = node_state(live)
-            if list(now.pod_cidrs) == cidrs:  # an earlier attempt of this same patch went through
-                done[name] = cidrs
-            elif now.pod_cidrs:
+            if list(now.pod_cidrs) == cidrs:  # this patch (or an earlier attempt of it) went through
+                return True
+            if now.pod_cidrs:
                 result.skip(name, now.pod_cidrs, "%s; it was set meanwhile by another client" % IMMUTABLE)
-            else:
-                raise AssignFailure(done, exc) from None
-            continue
-        done[name] = cidrs
-    return done
+                return False
+            if not (isinstance(exc, ApiError) and exc.modified_conflict):
+                raise
+            if attempt >= cluster.policy.attempts:
+                exc.attempts = max(exc.attempts, attempt)
+                raise
+            cluster.pause(attempt)
+            attempt, version = attempt + 1, now.resource_version
+
+
+def _worth_reading_back(exc, dry_run):
+    """Whether the Node is read back after a failed patch: the server refused it for a reason the Node's state
+    explains (404, 409, 422), or (not in a dry run) the answer was lost and the patch may have gone through."""
+    if isinstance(exc, ApiError):
+        return exc.code in (404, 409, 422) or (not dry_run and exc.code in RETRYABLE_STATUSES)
+    return isinstance(exc, ConnectionFailure) and not dry_run
 
 
 def diff(name, cidrs):

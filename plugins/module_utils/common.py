@@ -16,6 +16,63 @@ class InputError(ValueError):
     """
 
 
+# Deeper than any Kubernetes object or setting, and shallow enough for the recursive code behind every edge.
+MAX_DEPTH = 100
+# Python refuses to print an integer of more digits than this (sys.int_info.default_max_str_digits, 3.11+).
+MAX_INT_DIGITS = 4300
+_MAX_INT = 10 ** MAX_INT_DIGITS
+
+
+def check_structure(value, what):
+    """Refuse (``InputError``) input nested more than ``MAX_DEPTH`` levels deep or holding an integer of more than
+    ``MAX_INT_DIGITS`` digits: either would end in Python's own error text deep inside. ``what`` names the input.
+
+    Iterative, so that the check itself copes with any depth.
+    """
+    stack = [(value, 0, ())]
+    while stack:
+        item, depth, path = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool):
+            if abs(item) >= _MAX_INT:
+                raise InputError("%s holds an integer of more than %d digits; no Kubernetes field or setting takes one"
+                                 % (_path_text(what, path), MAX_INT_DIGITS))
+            continue
+        if isinstance(item, Mapping):
+            children = item.items()
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            children = enumerate(item)
+        else:
+            continue
+        if depth >= MAX_DEPTH:
+            raise InputError("%s is nested more than %d levels deep; no Kubernetes object or setting is"
+                             % (_path_text(what, path[:5]) + ("..." if len(path) > 5 else ""), MAX_DEPTH))
+        for key, child in children:
+            stack.append((child, depth + 1, path + (key,)))
+
+
+def shown(value, depth=0):
+    """A copy of ``value`` to show (a module's ``invocation``): what is nested deeper than ``MAX_DEPTH`` is left out."""
+    if depth > MAX_DEPTH:
+        return "(nested too deep to show)"
+    if isinstance(value, Mapping):
+        return {k: shown(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [shown(v, depth + 1) for v in value]
+    return value
+
+
+def _path_text(what, path):
+    text = what
+    for part in path:
+        if isinstance(part, str) and part.isidentifier():
+            text += "." + part
+        elif isinstance(part, str):
+            text += "[%s]" % _short(part, 40)
+        else:
+            text += "[%s]" % (part if isinstance(part, int) and abs(part) < 10 ** 20 else type_name(part))
+    return text
+
+
 def to_builtin(value):
     """Deep-convert Ansible's tagged/lazy containers and strings into plain builtins.
 
@@ -72,5 +129,10 @@ def optional(value, kind, what, default=None):
 
 
 def _short(value, limit=60):
-    text = repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_INT:
+        return "(an integer of more than %d digits)" % MAX_INT_DIGITS
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # too deep, or holding an integer too long to print
+        text = "(%s too large to show)" % type_name(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."

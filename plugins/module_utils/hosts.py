@@ -387,6 +387,10 @@ def _entry_pairs(entries, what):
 
 def _list_item(item, where):
     if isinstance(item, str):
+        lines = [line for line in item.splitlines() if line.strip()]
+        if len(lines) > 1:  # read as one line, the names of the second would resolve to the first IP
+            raise InputError('%s holds %d lines: %s; give one "ip name ..." string per line, each its own list item'
+                             % (where, len(lines), go_quote(item)))
         fields = item.split()
         if not fields:
             raise InputError("%s is an empty string: expected \"ip name ...\"" % where)
@@ -536,24 +540,48 @@ def _marker_lines(marker):
     return "# BEGIN %s" % marker, "# END %s" % marker
 
 
-def render_block(entries, marker):
+# A line ends with CRLF, LF or a lone CR (files written on every platform); a file uses the first it has.
+_LINE_BREAK = re.compile("\r\n|\n|\r")
+
+
+def newline_of(text):
+    """The file's own line ending: the first one it has (``\\r\\n``, ``\\n`` or a lone ``\\r``), ``\\n`` when none."""
+    found = _LINE_BREAK.search(_typed(text, str, "hosts file content"))
+    return found.group(0) if found else "\n"
+
+
+def _ends_with_line_break(text):
+    return text.endswith(("\n", "\r"))
+
+
+def _line_break_before(text, offset):
+    """The length of the line break that ends at ``offset``: 2 for CRLF, 1 for LF or CR, 0 for none."""
+    if text.endswith("\r\n", 0, offset):
+        return 2
+    return 1 if offset and text[offset - 1] in "\r\n" else 0
+
+
+def render_block(entries, marker, newline="\n"):
     """The owned block: ``# BEGIN <marker>``, one ``ip<TAB>name name`` line per IP, ``# END <marker>``,
-    each line ending in a newline. ``entries`` are validated (:func:`validate_host_entries`); an
+    each line ending in ``newline``. ``entries`` are validated (:func:`validate_host_entries`); an
     empty list gives a block with only its markers."""
     begin, end = _marker_lines(marker)
-    lines = ["%s\t%s\n" % (ip, " ".join(names)) for ip, names in validate_host_entries(entries)]
-    return begin + "\n" + "".join(lines) + end + "\n"
+    lines = ["%s\t%s%s" % (ip, " ".join(names), newline) for ip, names in validate_host_entries(entries)]
+    return begin + newline + "".join(lines) + end + newline
 
 
 def _line_numbers(text, offsets):
-    return ", ".join(str(text.count("\n", 0, offset) + 1) for offset in offsets) or "none"
+    return ", ".join(str(len(_LINE_BREAK.findall(text, 0, offset)) + 1) for offset in offsets) or "none"
 
 
 def _find_block(text, marker):
-    """``(start, stop)`` offsets of the block (its END line's newline included), or ``None``."""
+    """``(start, stop)`` offsets of the block (its END line's line break included), or ``None``.
+
+    A marker line is a whole line, whatever ends it (CRLF, LF or CR).
+    """
     found = []
     for line in _marker_lines(marker):
-        pattern = re.compile("^" + re.escape(line) + "\r?$", re.MULTILINE)
+        pattern = re.compile("(?<![^\r\n])" + re.escape(line) + "(?![^\r\n])")
         found.append([m.start() for m in pattern.finditer(text)])
     begins, ends = found
     if not begins and not ends:
@@ -561,26 +589,37 @@ def _find_block(text, marker):
     if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
         raise InputError("the markers of block %s are duplicated or unbalanced (BEGIN lines: %s; END lines: %s); "
                          "fix the file by hand" % (go_quote(marker), _line_numbers(text, begins), _line_numbers(text, ends)))
-    newline = text.find("\n", ends[0])
-    return begins[0], len(text) if newline < 0 else newline + 1
+    stop = ends[0] + len(_marker_lines(marker)[1])
+    line_break = _LINE_BREAK.match(text, stop)
+    return begins[0], stop if line_break is None else line_break.end()
 
 
 def update_block(text, entries, marker):
     """``text`` with the block of ``marker`` replaced by ``entries``, appended when absent, or
     removed when ``entries`` is ``None``. Bytes outside the block never change.
 
-    Appending to a file without a final newline adds one first; a block that ended the file
-    without a final newline keeps ending it that way. Duplicated or unbalanced markers raise
-    :class:`InputError` rather than guessing which lines are owned.
+    The block's lines end as the file's own lines do (:func:`newline_of`). A file without a final
+    line break keeps having none: a block appended to it is preceded by a line break and has none
+    at its end, and removing such a block at the end of the file removes that line break too, so
+    adding then removing a block gives back the original text. Duplicated or unbalanced markers
+    raise :class:`InputError` rather than guessing which lines are owned.
     """
     _typed(text, str, "hosts file content")
+    newline = newline_of(text)
     span = _find_block(text, marker)
     if entries is None:
-        return text if span is None else text[:span[0]] + text[span[1]:]
-    block = render_block(entries, marker)
+        if span is None:
+            return text
+        start, stop = span
+        if stop == len(text) and not _ends_with_line_break(text):  # the line break it was appended after goes too
+            start -= _line_break_before(text, start)
+        return text[:start] + text[stop:]
+    block = render_block(entries, marker, newline)
     if span is None:
-        return text + ("\n" if text and not text.endswith("\n") else "") + block
+        if not text or _ends_with_line_break(text):
+            return text + block
+        return text + newline + block[:-len(newline)]
     start, stop = span
-    if text[stop - 1] != "\n":
-        block = block[:-1]
+    if stop == len(text) and not _ends_with_line_break(text):
+        block = block[:-len(newline)]
     return text[:start] + block + text[stop:]

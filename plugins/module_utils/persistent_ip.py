@@ -436,7 +436,7 @@ def route_admission(gateway, route, namespaces=None):
 def _gateway_findings(gateway, context):
     out = _Findings("GW")
     _type_meta_findings(out, gateway, GATEWAY_API_VERSIONS, GATEWAY_KIND, "GW")
-    _metadata_findings(out, gateway, "GW_METADATA_NAME")
+    _gateway_namespace_findings(out, _metadata_findings(out, gateway, "GW_METADATA_NAME"))
     spec = out.field(gateway, "spec", "spec", "object")
     if spec is _WRONG:
         return out
@@ -447,6 +447,14 @@ def _gateway_findings(gateway, context):
     if "oldObject" in context:
         _class_change_findings(out, gateway, gateway_class, context)
     return out
+
+
+def _gateway_namespace_findings(out, metadata):
+    """metadata.namespace, when given: a namespace name (``ValidateObjectMeta``: a DNS-1123 label)."""
+    namespace = None if metadata is None else out.field(metadata, "namespace", "metadata.namespace", "string")
+    if isinstance(namespace, str):
+        for error in validate_dns1123_label(namespace, "metadata.namespace"):
+            out.upstream("GW_NAMESPACE_INVALID", "metadata.namespace", error)
 
 
 def _gateway_class_findings(out, spec):
@@ -762,7 +770,7 @@ def _pod_selector_findings(out, spec):
     if not out.selector("IPR_PODSELECTOR_INVALID", path, selector, gkeReason=INVALID_LABELS):
         return
     out.unknown_fields(selector, ("matchExpressions", "matchLabels"), path)
-    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+    if not _selects_something(selector):
         out.ours("IPR_PODSELECTOR_EMPTY", path, invalid(path, OMIT, (
             "Empty selector is not allowed: it would select every Pod of the namespace; select the Pods with "
             "matchLabels or matchExpressions")), gkeReason=INVALID_LABELS)
@@ -1232,6 +1240,11 @@ def _candidates(pods, namespace, matches, mode, explain=False):
     return [item[1] for item in eligible], others
 
 
+def _selects_something(selector):
+    """Whether a podSelector selects anything: the controller refuses an empty one (IPR_PODSELECTOR_EMPTY, InvalidLabels)."""
+    return isinstance(selector, dict) and bool(selector.get("matchLabels") or selector.get("matchExpressions"))
+
+
 def _condition(status, reason, message):
     return {"status": status, "reason": reason, "message": message}
 
@@ -1276,15 +1289,18 @@ def persistent_ip_binding(route, pods, gateway=None, namespaces=None):
     """Which Pod holds a GKEIPRoute's addresses, and the conditions the route would show (spec §5.3, §9).
 
     Returns ``{boundPod, statusPods, eligiblePods, conditions: {Accepted, GCPReady, DPV2Ready, Ready}}``;
-    ``eligiblePods`` lists the Pods that qualify, newest first, even when the route is not accepted.
+    ``eligiblePods`` lists the Pods that qualify, newest first, even when the route is not accepted for
+    another reason than its podSelector: an invalid or empty podSelector (InvalidLabels) selects no Pod,
+    as the controller considers none with it.
     Each condition is ``{status, reason, message}``, or None where the controller would not set it.
     """
     namespace, spec, mode = _route_parts(route)
     accepted = _acceptance(route, spec, optional(gateway, dict, "gateway"), optional(namespaces, dict, "namespaces"))
     selector = spec["podSelector"]
-    valid_selector = not validate_label_selector(selector, "spec.podSelector")
-    matches = compile_selector(selector) if valid_selector else compile_selector(None)
-    eligible = _candidates(pods, namespace, matches, mode)[0]
+    if validate_label_selector(selector, "spec.podSelector") or not _selects_something(selector):
+        eligible = []
+    else:
+        eligible = _candidates(pods, namespace, compile_selector(selector), mode)[0]
     bound = eligible[0] if eligible and accepted["status"] == "True" else None
     return {"boundPod": bound, "statusPods": [bound] if bound else [], "eligiblePods": eligible,
             "conditions": _binding_conditions(accepted, bound, namespace, mode)}

@@ -80,6 +80,8 @@ def _interpret_suffix(suffix):
     if suffix in _BINARY_SUFFIXES:
         return 2, _BINARY_SUFFIXES[suffix], BINARY_SI
     if len(suffix) > 1 and suffix[0] in "eE" and re.fullmatch(r"[+-]?[0-9]+", suffix[1:]):
+        if len(suffix[1:].lstrip("+-").lstrip("0")) > 19:  # out of the int64 range whatever the digits
+            return None
         exponent = int(suffix[1:])
         if -(1 << 63) <= exponent <= MAX_INT64:  # strconv.ParseInt(..., 64)
             return 10, _int32(exponent), DECIMAL_EXPONENT
@@ -165,7 +167,17 @@ def _text_of(value, what):
 def _coefficient(value):
     """``(coefficient, exponent)`` with ``value == coefficient * 10^exponent``."""
     sign, digits, exponent = value.as_tuple()
-    return int("".join(map(str, digits)) or "0") * (-1 if sign else 1), exponent
+    return _int_of_digits(digits) * (-1 if sign else 1), exponent
+
+
+def _int_of_digits(digits):
+    """The int of a ``Decimal``'s digit tuple, however many digits (Python 3.11+ refuses ``int()`` of a long text)."""
+    return int(decimal.Decimal((0, digits or (0,), 0)))
+
+
+def _int_text(number):
+    """``str()`` of an int, however many digits (Python 3.11+ refuses to print a long one)."""
+    return str(number) if number.bit_length() < 10000 else format(decimal.Decimal(number), "f")
 
 
 def _big_int64_of(coefficient, power):
@@ -289,7 +301,7 @@ class Quantity(object):
         else:
             # Go prints no suffix at all past "E" (e.g. "1000E" reads back as "1")
             suffix = _DECIMAL_SUFFIX_OF.get(exponent, "")
-        return sign + str(mantissa) + suffix
+        return sign + _int_text(mantissa) + suffix
 
     __repr__ = __str__
 
@@ -324,13 +336,13 @@ def _base1024(number):
     while number % 1024 == 0 and exponent < 60:
         number //= 1024
         exponent += 10
-    return str(number) + _BINARY_SUFFIX_OF[exponent]
+    return _int_text(number) + _BINARY_SUFFIX_OF[exponent]
 
 
 def _base1000(magnitude):
     """``AsCanonicalBytes``: integer mantissa and an exponent that is a multiple of 3."""
     _sign, digits, exponent = magnitude.as_tuple()
-    mantissa = int("".join(map(str, digits)))
+    mantissa = _int_of_digits(digits)
     while mantissa and mantissa % 10 == 0:  # removeBigIntFactors(amount, 10)
         mantissa //= 10
         exponent += 1

@@ -390,6 +390,20 @@ def validate_dns1123_subdomain(value, field):
     return [invalid(field, value, msg) for msg in is_dns1123_subdomain(value)]
 
 
+# apimachinery pkg/api/validation/path/name.go: what may stand as one segment of a URL path (the
+# rule client-go's Request.Name/Namespace and the registry's key functions apply to every name).
+NAME_MAY_NOT_BE = (".", "..")
+NAME_MAY_NOT_CONTAIN = ("/", "%")
+
+
+def is_valid_path_segment_name(value):
+    """``IsValidPathSegmentName``: list of messages, empty when valid."""
+    for illegal in NAME_MAY_NOT_BE:
+        if value == illegal:
+            return ["may not be '%s'" % illegal]
+    return ["may not contain '%s'" % illegal for illegal in NAME_MAY_NOT_CONTAIN if illegal in value]
+
+
 def is_qualified_name(value):
     """``IsQualifiedName`` (``content.IsLabelKey`` since apimachinery v0.35): a label or annotation key.
 

@@ -21,9 +21,15 @@ description:
   - The file is replaced atomically (a rename). When the file is a mount point, as the bind-mounted
     C(/etc/hosts) of every container is, a rename fails with EBUSY, so the module rewrites such a
     file in place without O(unsafe_writes) having to be set.
+  - An in-place write never loses a byte. Only the bytes from the first change on are written; when the file
+    grows, its new end is written first, which reserves the space, so a full disk fails the task before any old
+    byte is touched. Any error on the way puts the previous content back, and the task fails with
+    C(changed=false). O(unsafe_writes) uses this same write, never a truncating one.
   - An exclusive lock (C(flock) on the file's directory) is held from reading to writing, so
     concurrent runs on one host, each with its own marker, never lose each other's blocks.
-  - A file without a final newline keeps having none; the mode, owner and group of an existing
+  - The block's lines end as the file's own lines do (CRLF, LF or CR, the first the file has). A file
+    without a final newline keeps having none, and removing a block gives back the file's bytes as
+    they were before it was added. The mode, owner and group of an existing
     file are kept unless set with O(mode), O(owner), O(group).
 author:
   - clusternet.k8s maintainers (@clusternet)
@@ -31,6 +37,8 @@ options:
   path:
     description:
       - The hosts file. Symbolic links are followed.
+      - It must be a regular file, or not exist. A directory, a device, a FIFO or a socket is refused before it is
+        opened, and never replaced.
     type: path
     default: /etc/hosts
     aliases: [dest]
@@ -40,7 +48,7 @@ options:
         (the output of the P(clusternet.k8s.host_aliases#filter) filter is also accepted).
       - 'A mapping of hostname to an IP or a list of IPs, for example C({"node1": ["192.0.2.11", "2001:db8::11"]}).'
       - A list of mappings with C(ip) and C(hostnames) keys.
-      - A list of C("ip name name...") strings.
+      - A list of C("ip name name...") strings, one line each (a string of several lines is refused).
       - Required when O(state=present), ignored when O(state=absent). An empty list leaves a block
         with only its marker lines; use O(state=absent) to remove the block.
     type: raw
@@ -175,11 +183,14 @@ import tempfile
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils._hosts_file import (
+    RENAME_ERRNOS,
+    WriteFailure,
     directory_lock,
     encode,
     is_mount_point,
     plan_block,
     read_text,
+    rewrite_in_place,
 )
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 
@@ -206,8 +217,6 @@ def _plan(module, path):
     """Read the file and compute the change; fails the module on input it must refuse."""
     params = module.params
     present = params["state"] == "present"
-    if os.path.isdir(path):
-        raise InputError("path %s is a directory, expected a hosts file" % path)
     before = read_text(path)
     if before is None and present and not params["create"]:
         raise InputError("path %s does not exist and create is false" % path)
@@ -221,12 +230,26 @@ def _plan(module, path):
 
 
 def _write(module, path, change):
-    """Replace the file's content atomically, or in place when it is a mount point."""
+    """Replace the file's content atomically (a rename), or in place when it is a mount point.
+
+    The in-place write is :func:`rewrite_in_place`, never ansible-core's unsafe write (which truncates first):
+    also when ``unsafe_writes`` asks for one after a rename failed.
+    """
+    data = encode(change.after)
+    if change.before is not None and is_mount_point(path):
+        rewrite_in_place(path, encode(change.before), data)
+        return
     fd, tmp = tempfile.mkstemp(dir=module.tmpdir)
     with os.fdopen(fd, "wb") as f:
-        f.write(encode(change.after))
-    unsafe = module.params["unsafe_writes"] or is_mount_point(path)
-    module.atomic_move(tmp, path, unsafe_writes=unsafe)
+        f.write(data)
+    try:
+        module.atomic_move(tmp, path, unsafe_writes=False)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        cause = exc.__cause__
+        if not (module.params["unsafe_writes"] and change.before is not None and isinstance(cause, OSError)
+                and cause.errno in RENAME_ERRNOS):
+            raise
+        rewrite_in_place(path, encode(change.before), data)
 
 
 def _apply(module, path):
@@ -287,6 +310,8 @@ def main():
         result = run(module)
     except InputError as exc:
         module.fail_json(msg=str(exc), changed=False)
+    except WriteFailure as exc:
+        module.fail_json(msg=str(exc), changed=exc.changed)
     except Exception as exc:  # pylint: disable=broad-exception-caught
         # atomic_move raises a bare Exception whose cause says why; OSErrors name the file
         detail = str(exc) if exc.__cause__ is None else "%s: %s" % (exc, exc.__cause__)

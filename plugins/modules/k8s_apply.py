@@ -18,12 +18,16 @@ description:
     C(managedFields), C(resourceVersion) and C(status) aside), so a second run reports no change.
   - In check mode, the API server's dry run (C(dryRun=All)) tells what would change; nothing is stored.
   - In diff mode, each changed object's diff shows only the fields that change.
-  - When an object fails, the task stops and reports which objects were applied and which were not.
+  - When an object fails, the task stops and reports which objects were applied and which were not. An object the
+    server accepted counts as applied, and the task as changed, whatever fails afterwards - its wait, or the answer to
+    the write itself (the object is then read back to see whether the write went through).
 options:
   definition:
     description:
       - The objects to apply, as one mapping, a list of mappings, or YAML text with one or more documents.
       - Objects of C(kind) V(List) (or any C(*List)) are replaced by their C(items).
+      - At least one object must be given (an empty list or YAML text without a document is refused, as kubectl refuses
+        it); the same holds for O(src).
       - Each object needs C(apiVersion), C(kind) and C(metadata.name).
       - Mutually exclusive with O(src).
     type: raw
@@ -59,6 +63,12 @@ attributes:
   platform:
     platforms: all
 notes:
+  - Before any request, each C(apiVersion), C(metadata.name) and (for namespaced kinds) C(metadata.namespace) is checked with
+    kube-apiserver's rules for its kind (a ConfigMap's name is a DNS-1123 subdomain, a Service's a DNS-1035 label; a kind
+    without a known rule, such as a custom resource, gets the rule every name obeys - no C(/), C(%), C(.) or C(..)), and
+    every path segment is quoted, so no name can reach another object.
+  - The values of a Secret's C(data) and C(stringData) never show. Diffs mask them as C(kubectl diff) does (V(***), and
+    V(*** (before)) and V(*** (after)) where a value changes), returned objects and the task's arguments as V(***).
   - A C(metadata.managedFields) in a definition is dropped (objects fetched from a cluster carry one and the
     server would reject it). A C(metadata.namespace) on a cluster-scoped object is dropped, as kubectl does.
   - In check mode, an object in a namespace that an earlier object of the list would create, or of a kind that an
@@ -148,7 +158,8 @@ result:
 objects:
   description:
     - One entry per definition, in order. On failure, also returned, with the failed object's entry
-      (C(action=failed), C(error)) and the objects not attempted (C(action=skipped)).
+      (C(action=failed), C(error)) and the objects not attempted (C(action=skipped)); an object that was applied
+      before its wait failed keeps its action (C(created), C(updated), C(deleted)) and has an C(error).
   returned: always
   type: list
   elements: dict
@@ -184,9 +195,9 @@ objects:
       type: dict
       sample: {}
     error:
-      description: Why the object failed.
+      description: Why the object failed, or why its wait failed after it was applied.
       type: str
-      returned: when RV(objects[].action=failed)
+      returned: when RV(objects[].action=failed), or when the object was applied and then its wait failed
       sample: 'apply ConfigMap web/web-settings failed: HTTP 422 Unprocessable Entity (Invalid): ...'
 status:
   description: The HTTP status of the failed request.
@@ -214,12 +225,12 @@ last_object:
   sample: {}
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
-    apply_argument_spec, cluster_argument_spec, connect, fail, require_libraries, wait_argument_spec, wait_check)
+    apply_argument_spec, cluster_argument_spec, cluster_module, connect, fail, require_libraries, wait_argument_spec,
+    wait_check)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import load_definitions, read_definitions
 
 
@@ -242,13 +253,16 @@ def options(module):
 
 
 def main():
-    module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True,
+    module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True,
                             mutually_exclusive=[("definition", "src"), ("wait_condition", "wait_jsonpath")],
                             required_one_of=[("definition", "src")])
     params = module.params
     require_libraries(module, need_yaml=params["src"] is not None or isinstance(params["definition"], str))
     try:
         definitions = read_definitions(params["src"]) if params["src"] else load_definitions(params["definition"])
+        if not definitions:  # kubectl's error for nothing to apply or delete
+            raise InputError("%s: no objects passed to %s" % ("src %s" % params["src"] if params["src"] else "definition",
+                                                              "apply" if params["state"] == "present" else "delete"))
         settings = options(module)  # bad input fails before any connection is made
         outcomes = apply_all(connect(module), definitions, settings)
     except BatchFailure as exc:

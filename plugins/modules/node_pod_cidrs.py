@@ -152,11 +152,10 @@ skipped_nodes:
 """
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import _node_pod_cidrs as core
-from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
-    cluster_argument_spec, connect, fail, require_libraries)
+    cluster_argument_spec, cluster_module, connect, fail, require_libraries)
 
 
 def argument_spec():
@@ -171,7 +170,7 @@ def argument_spec():
 
 
 def main():
-    module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True)
+    module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     require_libraries(module)
     done, plan = {}, core.Plan()

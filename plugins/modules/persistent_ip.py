@@ -184,11 +184,11 @@ options:
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait for all the routes together.
+    description: Seconds to wait for all the routes together, V(0) or more (V(0) checks once).
     type: int
     default: 300
   wait_sleep:
-    description: Seconds between two checks.
+    description: Seconds between two checks, at least V(1).
     type: int
     default: 5
 extends_documentation_fragment:
@@ -435,13 +435,14 @@ not_ready:
 """
 
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils import _persistent_ip_apply as pip
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import ApplyOptions, BatchFailure, apply_all, summary
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import (
+    ApplyOptions, BatchFailure, apply_all, done_note, summary)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.wait import check_timing
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
-    apply_argument_spec, cluster_argument_spec, connect, fail, require_libraries)
+    apply_argument_spec, cluster_argument_spec, cluster_module, connect, fail, require_libraries)
 
 LISTENER_OPTIONS = {
     "name": {"type": "str", "required": True},
@@ -522,19 +523,23 @@ def present(module, gateway, routes):
     applied = [o.after for o in outcomes]
     live_gateway = applied[0] if managed else snapshot["gateway"]
     applied_routes = applied[1:] if managed else applied
-    if params["wait"] and not module.check_mode and routes:
-        try:
+    # From here on the objects are applied: whatever fails, the result says so.
+    try:
+        if params["wait"] and not module.check_mode and routes:
             applied_routes = pip.wait_ready(cluster, routes, params["wait_timeout"], params["wait_sleep"])
-        except pip.NotReady as exc:
-            module.fail_json(msg=str(exc), not_ready=exc.routes, **result)
-    result.update(pip.reports(cluster, live_gateway, applied_routes, snapshot))
+        result.update(pip.reports(cluster, live_gateway, applied_routes, snapshot))
+    except pip.NotReady as exc:
+        module.fail_json(msg=str(exc), not_ready=exc.routes, **result)
+    except K8sError as exc:
+        fail(module, K8sError("%s %s" % (exc, done_note(outcomes))), **dict(result, **exc.details()))
     module.exit_json(**result)
 
 
 def main():
-    module = ansible_module(argument_spec=argument_spec(), supports_check_mode=True)
+    module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     try:
+        check_timing(params["wait_timeout"], params["wait_sleep"])
         gateway, routes = pip.build(params["gateway"], params["routes"])
         if params["state"] == "rendered":
             render(module, gateway, routes)

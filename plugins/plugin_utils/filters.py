@@ -10,25 +10,30 @@ import inspect
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, check_structure, to_builtin
 
 
 def filter_entry(func):
-    """Wrap a core function as a filter: convert arguments and turn ``InputError`` into ``AnsibleFilterError``."""
+    """Wrap a core function as a filter: check the arguments' structure (``check_structure``), convert them, and turn
+    ``InputError`` into ``AnsibleFilterError``."""
 
     signature = inspect.signature(func)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            signature.bind(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
         except TypeError as exc:  # wrong number or names of arguments
             raise AnsibleFilterError("%s: %s" % (func.__name__, exc)) from None
-        args = [to_builtin(a) for a in args]
-        kwargs = {k: to_builtin(v) for k, v in kwargs.items()}
         try:
+            for name, value in bound.arguments.items():
+                check_structure(value, name)
+            args = [to_builtin(a) for a in args]
+            kwargs = {k: to_builtin(v) for k, v in kwargs.items()}
             return func(*args, **kwargs)
         except InputError as exc:
             raise AnsibleFilterError("%s: %s" % (func.__name__, exc)) from None
+        except RecursionError:  # a safety net: check_structure keeps inputs shallow enough for the core
+            raise AnsibleFilterError("%s: the input is nested too deeply to process" % func.__name__) from None
 
     return wrapper

@@ -3,7 +3,6 @@
 What the other tiers rely on is checked here with independent clients: the real ``kubectl``, the official
 Python client and kubernetes.core's modules.
 """
-import glob
 import http.client
 import ipaddress
 import json
@@ -11,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
@@ -220,18 +218,16 @@ def test_a_cluster_with_other_flags(kube_clusters, kubectl):
 
 # -- starting and stopping ----------------------------------------------------------------------------
 
-def _temp_dirs():
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "kube-*")))
-
-
 def test_the_command_prints_ready_and_stops_cleanly_on_a_signal(tmp_path):
     """``python -m tests.support.kube_cluster``: READY <url>, a working kubeconfig, and on SIGINT or SIGTERM a clean
-    stop that leaves none of its temp dirs behind."""
+    stop that leaves none of its temp dirs behind (it makes them in TMPDIR, here a directory of this test's own)."""
     for signum in (signal.SIGINT, signal.SIGTERM):
-        kubeconfig = tmp_path / ("kubeconfig-%d" % signum)
-        before, started = _temp_dirs(), time.monotonic()
+        kubeconfig, temp = tmp_path / ("kubeconfig-%d" % signum), tmp_path / ("tmp-%d" % signum)
+        temp.mkdir()
+        started = time.monotonic()
         process = subprocess.Popen([sys.executable, "-m", "tests.support.kube_cluster", "--kubeconfig", str(kubeconfig)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                                   env=dict(os.environ, TMPDIR=str(temp)))
         try:
             line = process.stdout.readline()
             assert line.startswith("READY https://127.0.0.1:"), line + process.stderr.read()
@@ -239,11 +235,10 @@ def test_the_command_prints_ready_and_stops_cleanly_on_a_signal(tmp_path):
             done = subprocess.run([KUBECTL, "--kubeconfig", str(kubeconfig), "get", "namespace", "default", "-o", "name"],
                                   capture_output=True, text=True, check=False)
             assert done.stdout.strip() == "namespace/default", done.stderr
-            made = _temp_dirs() - before
-            assert made, "the control plane made no temp dir"
+            assert len(os.listdir(temp)) == 2, "the launcher's and the control plane's temp dirs"
             process.send_signal(signum)
             assert process.wait(60) == 0
-            assert not [d for d in made if os.path.exists(d)]
+            assert not os.listdir(temp)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -158,6 +158,30 @@ def test_node_pod_cidrs_subset_pagination_and_missing_names(run, core, kube):
 
 
 @NO_NODE_IPAM
+def test_node_pod_cidrs_reports_the_nodes_patched_before_a_dropped_connection(run, core, kube):
+    """Issue 13, defect 4: the task said changed: false, assignments: {} although the first Node was patched."""
+    for name in ("a", "b", "c"):
+        node(core, name)
+    kube.inject("PATCH", "/api/v1/nodes/b", "drop", times=None)
+    result = result_of(run(allocate(ignore_errors=True)), status="failed")
+    assert result["changed"] is True and result["assignments"] == {"a": ["10.244.1.0/24", "fd00:10:244::/64"]}
+    assert "no answer from the API server" in result["msg"] and "[podCIDRs set on 1 Node(s) before: a]" in result["msg"]
+    assert pod_cidrs(core) == {"a": (["10.244.1.0/24", "fd00:10:244::/64"], "10.244.1.0/24"), "b": (None, None),
+                               "c": (None, None)}
+
+
+@NO_NODE_IPAM
+def test_node_pod_cidrs_patches_a_node_modified_meanwhile_again(run, core, kube):
+    """Issue 13, defect 8: a 409 "the object has been modified" on a Node still without podCIDRs is retried."""
+    node(core, "a")
+    kube.inject("PATCH", "/api/v1/nodes/a", "conflict", times=2)
+    result = result_of(run(allocate()))
+    assert result["changed"] and result["assignments"] == {"a": ["10.244.1.0/24", "fd00:10:244::/64"]}
+    assert [r["method"] for r in kube.requests if r["path"] == "/api/v1/nodes/a"] == ["PATCH", "GET"] * 2 + ["PATCH"]
+    assert pod_cidrs(core)["a"] == (["10.244.1.0/24", "fd00:10:244::/64"], "10.244.1.0/24")
+
+
+@NO_NODE_IPAM
 def test_node_pod_cidrs_changes_nothing_when_the_range_is_exhausted(run, core):
     for name in ("a", "b", "c"):
         node(core, name)

@@ -178,6 +178,33 @@ def test_absent_in_check_mode_keeps_the_object(run, core):
     assert ok(res, "delete")["changed"] and live(core, "web") is not None
 
 
+def test_names_that_would_leave_their_url_path_are_refused_before_any_request(run, core, kube, kubectl):
+    """A name or namespace is a path segment: none can reach another object (issue 13, defect 1)."""
+    assert kubectl("create", "-f", "-", input=json.dumps(
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "victim"}})).returncode == 0
+    core.create_namespaced_config_map("kube-system", configmap("x", {"k": "v"}))
+    hostile = [("../../../nodes/victim", NS), ("x", "../namespaces/kube-system"), ("a?b", NS), ("..", NS)]
+    kube.clear_requests()
+    res = run(*[dict(apply("%s %s %s" % (state, namespace, name), definition=configmap(name, {}, namespace=namespace),
+                           state=state), ignore_errors=True)
+                for state in ("absent", "present") for name, namespace in hostile])
+    for state in ("absent", "present"):
+        for name, namespace in hostile:
+            task = res.task("%s %s %s" % (state, namespace, name))
+            result = task["result"]
+            assert task["status"] == "ignored" and not result["changed"] and "Traceback" not in result["msg"], result
+            assert "ConfigMap %s is invalid: " % json.dumps(name) in result["msg"], result["msg"]
+            assert [e["action"] for e in result["objects"]] in ([], ["failed"])
+    assert "metadata.name: Invalid value: \"../../../nodes/victim\": a lowercase RFC 1123 subdomain must consist of" \
+        in res.task("absent default ../../../nodes/victim")["result"]["msg"]
+    assert "metadata.namespace: Invalid value: \"../namespaces/kube-system\": a lowercase RFC 1123 label must consist of" \
+        in res.task("absent ../namespaces/kube-system x")["result"]["msg"]
+    sent = [(r["method"], r["path"]) for r in kube.requests]
+    assert all(method == "GET" and path == "/api/v1" for method, path in sent), sent  # discovery at most
+    assert kubectl("get", "node", "victim").returncode == 0
+    assert core.read_namespaced_config_map("x", "kube-system").data == {"k": "v"}
+
+
 # --- many objects, sources, failures halfway -------------------------------------------------------
 
 
@@ -234,10 +261,37 @@ def test_wait_timeout_explains_and_returns_the_last_object(run):
     assert result["msg"].startswith("timed out after 2s waiting for ConfigMap default/web to have condition Ready=True; "
                                     "last seen: no Ready condition")
     assert result["last_object"]["data"] == {"mode": "blue"}
-    assert result["objects"][0]["action"] == "failed"
+    assert result["objects"][0]["action"] == "created" and result["changed"]  # applied; only the wait failed
 
 
 # --- reliability: injected faults --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", [None, "500", "drop"], ids=["timeout", "500", "drop"])
+def test_objects_applied_before_their_wait_failed_are_reported_applied(run, core, kube, fault):
+    """Issue 13, defect 4: "0 of 2 objects done ... not applied: ConfigMap default/wt1", changed: false, yet it existed."""
+    if fault:
+        kube.inject("GET", "*/configmaps/wt1", fault, times=None, after=1)  # the read before the apply goes through
+    res = run(apply("wait", definition=[configmap("wt1", {"k": "v"}), configmap("wt2", {"k": "v"})], wait=True,
+                    wait_condition={"type": "Ready"}, wait_timeout=2, wait_sleep=1))
+    result = failed(res, "wait")
+    assert result["changed"] is True
+    assert [(e["name"], e["action"], e["changed"]) for e in result["objects"]] == [("wt1", "created", True),
+                                                                                   ("wt2", "skipped", False)]
+    assert result["objects"][0]["error"] and result["objects"][0]["result"]["data"] == {"k": "v"}
+    assert "[1 of 2 objects done: ConfigMap default/wt1 created; not applied: ConfigMap wt2]" in result["msg"]
+    kube.clear_faults()
+    assert live(core, "wt1").data == {"k": "v"} and live(core, "wt2") is None
+
+
+def test_a_deletion_whose_wait_times_out_is_reported_done(run, core):
+    core.create_namespaced_config_map(NS, configmap("held", {"k": "v"}, finalizers=["example.com/hold"]))
+    res = run(apply("delete", definition=configmap("held", {}), state="absent", wait=True, wait_timeout=2, wait_sleep=1))
+    result = failed(res, "delete")
+    assert result["changed"] is True and result["objects"][0]["action"] == "deleted", result
+    assert result["msg"].startswith("timed out after 2s waiting for ConfigMap default/held to be deleted")
+    assert live(core, "held").metadata.deletion_timestamp is not None
+    core.patch_namespaced_config_map("held", NS, {"metadata": {"finalizers": None}})
 
 
 @pytest.mark.parametrize("fault", ["429", "500"])
@@ -246,6 +300,32 @@ def test_transient_errors_are_retried(run, core, kube, fault):
     res = run(apply("apply", definition=configmap("web", {"mode": "blue"})))
     assert ok(res, "apply")["changed"] and live(core, "web").data == {"mode": "blue"}
     assert len(requests_to(kube, "PATCH", "/configmaps/web")) == 3
+
+
+def test_an_object_modified_meanwhile_is_applied_again_after_a_fresh_read(run, core, kube):
+    """Issue 13, defect 8: a 409 "the object has been modified" was not retried, and its message said to set
+    force_conflicts, which would not help."""
+    kube.inject("PATCH", "*/configmaps/web", "conflict", times=2)
+    result = ok(run(apply("apply", definition=configmap("web", {"mode": "blue"}))), "apply")
+    assert result["changed"] and result["objects"][0]["action"] == "created"
+    assert [r["method"] for r in kube.requests if r["path"].endswith("/configmaps/web")] == ["GET", "PATCH"] * 3
+    assert live(core, "web").data == {"mode": "blue"}
+
+
+def test_an_object_that_keeps_changing_fails_without_the_force_conflicts_hint(run, kube):
+    kube.inject("PATCH", "*/configmaps/web", "conflict", times=None)
+    result = failed(run(apply("apply", definition=configmap("web", {"mode": "blue"}))), "apply")
+    assert "the object has been modified" in result["msg"] and "force_conflicts" not in result["msg"], result["msg"]
+    assert "(gave up after 5 attempts)" in result["msg"] and result["status"] == 409 and not result["changed"]
+
+
+def test_a_stale_resource_version_in_the_definition_is_named(run, core):
+    stale = configmap("web", {"mode": "green"}, resourceVersion="1")
+    res = run(apply("create", definition=configmap("web", {"mode": "blue"})), apply("apply", definition=stale))
+    result = failed(res, "apply")
+    assert "the object has been modified" in result["msg"] and "force_conflicts" not in result["msg"]
+    assert 'the definition carries metadata.resourceVersion "1"' in result["msg"], result["msg"]
+    assert live(core, "web").data == {"mode": "blue"}
 
 
 def test_dropped_connections_past_the_budget_fail_clearly(run, core, kube):

@@ -225,3 +225,15 @@ def test_rendered_needs_no_cluster():
     result = ok(run_playbook(play, env={"K8S_AUTH_KUBECONFIG": "/nonexistent"}), "render")
     assert not result["changed"]
     assert [o["kind"] for o in result["rendered"]] == ["Gateway", "GKEIPRoute"]
+
+
+def test_a_failure_after_the_apply_still_reports_what_was_applied(pip, run, kube):
+    """Issue 13, defect 4: once the server accepted the objects, the task is changed whatever fails afterwards."""
+    pip.controller.stop()
+    kube.inject("GET", ROUTES, "500", times=None, after=1)  # the read before the apply goes through, the wait's do not
+    result = failed(run(task("apply", wait=True, wait_timeout=30, wait_sleep=1)), "apply")
+    assert result["changed"] is True
+    assert [(e["kind"], e["action"]) for e in result["objects"]] == [("Gateway", "created"), ("GKEIPRoute", "created")]
+    assert "HTTP 500" in result["msg"] and "[2 of 2 objects done: Gateway infra/pip-gw created, GKEIPRoute app/proxy-ip " \
+        "created; not applied: none]" in result["msg"], result["msg"]
+    assert pip.get_gateway("infra", "pip-gw")["spec"]["gatewayClassName"]

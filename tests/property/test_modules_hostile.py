@@ -114,3 +114,37 @@ def test_module_ends_cleanly_on_any_arguments(name, kube_server, tmp_path):
         run_main(name, args)
 
     check()
+
+
+REQUIRED = {"node_pod_cidrs": {"cluster_cidrs": ["10.0.0.0/16"]},
+            "persistent_ip": {"state": "rendered", "gateway": {"name": "g", "namespace": "n", "manage": False}},
+            "k8s_apply": {"definition": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}},
+            "hosts_file": {"entries": ["10.0.0.1 a"]}}
+
+
+def nested(depth):
+    value = "leaf"
+    for i in range(depth):
+        value = {"a": value} if i % 2 else [value]
+    return value
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_deep_input_in_any_option_fails_cleanly(name, kube_server, tmp_path):
+    """Issue 13, defect 6: input nested deeper than any Kubernetes object is refused naming the option, in every
+    option, before it reaches code that recurses (150 levels: Ansible itself cannot template much deeper)."""
+    spec = argument_spec(name)
+    for option in sorted(n for n in spec if spec[n].get("type", "str") in ("raw", "dict", "list") and n != "kubeconfig"):
+        args = pinned(name, dict(REQUIRED.get(name, {}), **{option: nested(150)}), tmp_path,
+                      kube_server.kubeconfig if "kubeconfig" in spec else None)
+        if "kubeconfig" not in spec:
+            args.pop("kubeconfig")
+        out = io.StringIO()
+        with patch_module_args(args), contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+            load(name).main()
+        result = json.loads(out.getvalue().strip().splitlines()[-1])
+        assert result.get("failed") and not result.get("changed"), (option, result.get("msg"))
+        assert "recursion" not in result["msg"] and "Traceback" not in result["msg"], (option, result["msg"])
+        if spec[option].get("type") == "raw" or not spec[option].get("options") and spec[option].get("elements") in (
+                None, "raw", "dict"):
+            assert "nested more than 100 levels deep" in result["msg"] and option in result["msg"], (option, result["msg"])

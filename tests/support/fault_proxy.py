@@ -24,6 +24,7 @@ import http.server
 import json
 import socket
 import ssl
+import sys
 import threading
 import time
 import urllib.parse
@@ -128,7 +129,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._rules = []
         self._log = []
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.proxy = self
         self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
@@ -175,6 +176,13 @@ class FaultProxy:
     def log(self, entry):
         with self._lock:
             self._log.append(entry)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client or the apiserver that hangs up is no error of the proxy's; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, http.client.HTTPException, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -275,7 +283,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
                 while True:
-                    piece = response.read1(65536)
+                    try:
+                        piece = response.read1(65536)
+                    except (http.client.HTTPException, OSError):
+                        piece = None            # the apiserver cut the stream: so does the proxy
+                    if piece is None:
+                        self.close_connection = True
+                        return
                     if not piece:
                         break
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))

@@ -207,7 +207,7 @@ def ensure_binary(program="kube-testcluster", release=None):
         _prune(program, release, keep=3)
         seconds = time.monotonic() - started
         with open(os.path.join(cache_dir(), "builds.log"), "a", encoding="utf-8") as log:
-            log.write("%s %s %.0f\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds))
+            log.write("%s %s %.0f %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds, KUBE_DIR))
         _say("built %s %s in %.0f s" % (program, release, seconds))
     return target
 
@@ -220,7 +220,8 @@ def build_report():
             rows = [line.split() for line in log if line.strip()]
     except OSError:
         rows = []
-    fresh = [r for r in rows if started and time.mktime(time.strptime(r[0], "%Y-%m-%dT%H:%M:%S")) >= started - 1]
+    fresh = [r[:3] for r in rows if started and r[3:] == [KUBE_DIR]
+             and time.mktime(time.strptime(r[0], "%Y-%m-%dT%H:%M:%S")) >= started - 1]
     if not fresh:
         return ["Go builds      cached (%s)" % cache_dir()]
     return ["Go build       %-28s %5s s (in the background)" % (name, seconds) for _when, name, seconds in fresh]

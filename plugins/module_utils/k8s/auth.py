@@ -12,9 +12,11 @@ fallbacks and checks types; :func:`secrets` lists every secret to hide from outp
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ConfigError
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 try:
     import urllib3
@@ -38,7 +40,7 @@ AUTH_ARG_SPEC = {
     "ca_cert": {"type": "path", "aliases": ["ssl_ca_cert"]},
     "client_cert": {"type": "path", "aliases": ["cert_file"]},
     "client_key": {"type": "path", "aliases": ["key_file"]},
-    "proxy": {"type": "str"},
+    "proxy": {"type": "str", "no_log": True},  # it may hold credentials (http://user:password@proxy:3128)
     "no_proxy": {"type": "str"},
     "proxy_headers": {"type": "dict", "options": PROXY_HEADERS_SPEC},
 }
@@ -111,7 +113,47 @@ def _check(option, value, source):
             raise InputError("%s must be a path or a kubeconfig mapping, got %s" % (source, type_name(value)))
         if isinstance(value, str):
             value = os.path.expanduser(value)
+    elif option == "host":
+        check_host(value, source)
+    elif option == "proxy":
+        check_proxy(value, source)
     return value
+
+
+API_SERVER_SCHEMES = ("https", "http")
+# The proxies the official client can use: urllib3's ProxyManager (http, https) and SOCKSProxyManager.
+PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+
+
+def _url_parts(value, what, source):
+    """``urlsplit`` of a URL option, with its port read; ``InputError`` naming ``source`` when it cannot be parsed."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # pylint: disable=pointless-statement  # raises for a port that is not a number in range
+    except ValueError as exc:
+        raise InputError("%s: %s is not %s: %s" % (source, go_quote(value), what, exc)) from None
+    return parts
+
+
+def check_host(value, source="host"):
+    """``host``: an ``https://`` or ``http://`` URL with a host (``host:port`` alone is read as ``http://host:port``,
+    as the client does); anything else would fail every request the same way. Raises ``InputError``."""
+    what = "an API server URL"
+    parts = _url_parts(value if "://" in value else "http://" + value, what, source)
+    if parts.scheme.lower() not in API_SERVER_SCHEMES:
+        raise InputError('%s: %s is not %s: unsupported protocol scheme %s (use https:// or http://)'
+                         % (source, go_quote(value), what, go_quote(parts.scheme)))
+    if not parts.hostname:
+        raise InputError("%s: %s is not %s: it has no host" % (source, go_quote(value), what))
+
+
+def check_proxy(value, source="proxy"):
+    """``proxy``: a URL with one of ``PROXY_SCHEMES`` and a host. Raises ``InputError``."""
+    what = "a proxy URL"
+    parts = _url_parts(value, what, source)
+    if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
+        raise InputError("%s: %s is not %s: it needs a scheme (%s or %s) and a host, such as http://proxy.example:3128"
+                         % (source, go_quote(value), what, ", ".join(PROXY_SCHEMES[:-1]), PROXY_SCHEMES[-1]))
 
 
 def _proxy_headers(given, environ):
@@ -126,39 +168,87 @@ def _proxy_headers(given, environ):
 
 
 def secrets(auth):
-    """Every secret in ``auth`` (api_key, proxy credentials, a kubeconfig mapping's tokens, passwords, keys)."""
-    found = {auth.get("api_key")}
-    found.update((auth.get("proxy_headers") or {}).get(key) for key in ("proxy_basic_auth", "basic_auth"))
-    kubeconfig = auth.get("kubeconfig")
+    """Every secret in ``auth`` (api_key, proxy credentials, a kubeconfig mapping's tokens, passwords, keys, the
+    passwords in the ``host`` and ``proxy`` URLs)."""
+    return param_secrets(auth)
+
+
+def param_secrets(params):
+    """The secrets of connection options, from module arguments as given (before any validation: any value of any
+    type may be there), so that they can be hidden even when the arguments are refused."""
+    found = [params.get("api_key")]
+    headers = params.get("proxy_headers")
+    if isinstance(headers, dict):
+        found.extend(headers.get(key) for key in ("proxy_basic_auth", "basic_auth"))
+        found.extend(_basic_auth_password(headers.get(key)) for key in ("proxy_basic_auth", "basic_auth"))
+    kubeconfig = params.get("kubeconfig")
     if isinstance(kubeconfig, dict):
-        found.update(kubeconfig_secrets(kubeconfig))
+        found.extend(kubeconfig_secrets(kubeconfig))
+    for option in ("host", "proxy"):
+        found.extend(url_secrets(params.get(option)))
     return {value for value in found if isinstance(value, str) and value}
+
+
+def _basic_auth_password(value):
+    return value.split(":", 1)[1] if isinstance(value, str) and ":" in value else None
+
+
+def url_secrets(value):
+    """The password of a URL's user information (``https://user:pass@host``), and that ``user:pass`` itself."""
+    if not isinstance(value, str) or "@" not in value:
+        return set()
+    userinfo = value.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]
+    password = _basic_auth_password(userinfo)
+    return {userinfo, password} if password else set()
+
+
+def redact_url(value):
+    """A URL with the password of its user information replaced by ``xxxxx``, as Go's ``url.URL.Redacted`` does."""
+    if not isinstance(value, str):
+        return value
+    scheme, sep, rest = value.rpartition("://")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, hostport = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return value
+    return "%s%s%s:xxxxx@%s%s%s" % (scheme, sep, userinfo.split(":", 1)[0], hostport, slash, path)
 
 
 def kubeconfig_secrets(kubeconfig):
     """The secret strings of a kubeconfig mapping's users."""
-    found = set()
+    found = []
     users = kubeconfig.get("users")
     for entry in users if isinstance(users, list) else []:
         user = entry.get("user") if isinstance(entry, dict) else None
         if not isinstance(user, dict):
             continue
-        found.update(user.get(key) for key in _USER_SECRETS)
+        found.extend(user.get(key) for key in _USER_SECRETS)
+        found.extend(url_secrets(user.get("proxy-url")))
         provider = user.get("auth-provider")
         provider_config = provider.get("config") if isinstance(provider, dict) else None
         if isinstance(provider_config, dict):
-            found.update(provider_config.get(key) for key in _AUTH_PROVIDER_SECRETS)
+            found.extend(provider_config.get(key) for key in _AUTH_PROVIDER_SECRETS)
+    clusters = kubeconfig.get("clusters")
+    for entry in clusters if isinstance(clusters, list) else []:
+        cluster = entry.get("cluster") if isinstance(entry, dict) else None
+        if isinstance(cluster, dict):
+            for key in ("server", "proxy-url"):
+                found.extend(url_secrets(cluster.get(key)))
     return {value for value in found if isinstance(value, str) and value}
 
 
 def configuration_secrets(configuration):
-    """Bearer tokens a loaded configuration carries (e.g. from a kubeconfig file), bare and with their prefix."""
+    """Secrets a loaded configuration carries (e.g. from a kubeconfig file): bearer tokens, bare and with their
+    prefix, a basic-auth password, the passwords of the server and proxy URLs."""
     found = set()
     for value in (configuration.api_key or {}).values():
         if isinstance(value, str) and value:
             found.add(value)
             found.add(value.split(" ", 1)[-1])
-    return found
+    for value in (configuration.host, configuration.proxy):
+        found.update(url_secrets(value))
+    found.add(getattr(configuration, "password", None))  # basic auth from a kubeconfig file
+    return {value for value in found if isinstance(value, str) and value}
 
 
 def build_configuration(auth, environ=None):

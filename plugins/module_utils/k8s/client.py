@@ -16,11 +16,16 @@ import json
 import random
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import retry as _retry
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import apply_body, ref_of
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import redact_url
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
+    ApiError, ConfigError, ConnectionFailure, DiscoveryError)
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import apply_body, ref_of, split_api_version
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote, is_valid_path_segment_name
 
 try:
     import urllib3
@@ -48,11 +53,35 @@ class ResourceType:
     namespaced: bool
 
     def path(self, name=None, namespace=None):
-        """The URL path of the collection (no ``name``) or of one object, in ``namespace`` if given."""
-        prefix = "/api/v1" if self.api_version == "v1" else "/apis/" + self.api_version
+        """The URL path of the collection (no ``name``) or of one object, in ``namespace`` if given.
+
+        Every segment is checked as client-go checks names and namespaces (``InputError``), then quoted: no
+        name can reach another path, the query or a fragment.
+        """
+        prefix = group_version_path(self.api_version)
         if self.namespaced and namespace:
-            prefix += "/namespaces/" + namespace
-        return prefix + "/" + self.name + ("/" + name if name else "")
+            prefix += "/namespaces/" + _segment(namespace, "invalid namespace")
+        path = prefix + "/" + _segment(self.name, "invalid resource")
+        return path + "/" + _segment(name, "invalid resource name") if name else path
+
+
+# What RFC 3986 allows in a path segment besides letters, digits and "-._~" (which quote() never escapes).
+_PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
+
+
+def _segment(value, what):
+    messages = is_valid_path_segment_name(value)
+    if messages:
+        raise InputError("%s %s: [%s]" % (what, go_quote(value), " ".join(messages)))  # client-go's text
+    return quote(value, safe=_PATH_SEGMENT_SAFE)
+
+
+def group_version_path(api_version):
+    """The discovery path of an apiVersion: ``/api/v1``, ``/apis/apps/v1``."""
+    group, version = split_api_version(api_version)
+    if not group:
+        return "/api/" + _segment(version, "invalid version")
+    return "/apis/%s/%s" % (_segment(group, "invalid group"), _segment(version, "invalid version"))
 
 
 class _NoDiscovery:
@@ -67,15 +96,21 @@ class Cluster:
 
     def __init__(self, dynamic_client, policy=_retry.RetryPolicy(), sleep=time.sleep, clock=time.monotonic, rand=random.random):
         self._client = dynamic_client
-        self.host = dynamic_client.configuration.host
+        self.host = redact_url(dynamic_client.configuration.host)  # it names the server in messages
         self.policy = policy
         self._sleep, self._clock, self._rand = sleep, clock, rand
         self._served = {}  # apiVersion -> {kind: ResourceType}
 
     @classmethod
     def connect(cls, configuration, **kwargs):
-        """A Cluster for a client configuration (see ``auth.build_configuration``)."""
-        return cls(DynamicClient(ApiClient(configuration), discoverer=_NoDiscovery), **kwargs)
+        """A Cluster for a client configuration (see ``auth.build_configuration``); ``ConfigError`` when the client
+        cannot be built from it (the options are checked before, see ``auth.resolve_auth``: this is a safety net)."""
+        try:
+            client = ApiClient(configuration)
+        except (ValueError, TypeError, AssertionError, urllib3.exceptions.HTTPError) as exc:
+            raise ConfigError("cannot build a client for the API server at %s: %s"
+                              % (redact_url(configuration.host), _describe(exc))) from None
+        return cls(DynamicClient(client, discoverer=_NoDiscovery), **kwargs)
 
     # -- discovery -------------------------------------------------------------------------------
 
@@ -93,7 +128,7 @@ class Cluster:
 
     def _group_version(self, api_version, kind, fresh):
         if fresh or api_version not in self._served:
-            path = "/api/v1" if api_version == "v1" else "/apis/" + api_version
+            path = group_version_path(api_version)
             try:
                 doc = self._call("discover", "%s in %s" % (kind, api_version), "GET", path)
             except ApiError as exc:
@@ -193,6 +228,10 @@ class Cluster:
                 return None
             raise
 
+    def pause(self, attempt):
+        """Wait as the retry policy does after failed attempt number ``attempt`` (for callers that retry themselves)."""
+        self._sleep(self.policy.delay(attempt, None, self._rand))
+
     def wait(self, ref, check, timeout, interval):
         """Poll the object until ``check`` (from ``wait``) matches; returns the object (``None`` once gone).
 
@@ -216,6 +255,9 @@ class Cluster:
                 raise ConnectionFailure(verb, target, self.host, " ".join(str(exc.reason).split()), retryable=False) from None
             raise ApiError(verb, target, exc.status, exc.reason, exc.body,
                            _retry.parse_retry_after((exc.headers or {}).get("Retry-After"))) from None
+        except (urllib3.exceptions.LocationValueError, urllib3.exceptions.ProxySchemeUnsupported) as exc:
+            # a malformed URL or an unknown scheme: the same request fails the same way every time
+            raise ConnectionFailure(verb, target, self.host, _describe(exc), retryable=False) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise ConnectionFailure(verb, target, self.host, _describe(exc)) from None
         return json.loads(response.data or b"{}")

@@ -80,6 +80,16 @@ class ApiError(K8sError):
     def causes(self):
         return ((self.status or {}).get("details") or {}).get("causes") or []
 
+    @property
+    def field_manager_conflict(self):
+        """A server-side apply conflict: another field manager owns fields this apply sets (``force`` takes them)."""
+        return self.code == 409 and any(isinstance(c, dict) and c.get("reason") == "FieldManagerConflict" for c in self.causes)
+
+    @property
+    def modified_conflict(self):
+        """409 "the object has been modified": it changed since it was read; a fresh read and a new try can succeed."""
+        return self.code == 409 and self.reason in ("Conflict", "") and not self.field_manager_conflict
+
     def _render(self, verb, target):
         head = "%s %s failed: HTTP %s %s" % (verb, target, self.code, self.http_reason)
         if self.reason.replace(" ", "").lower() != self.http_reason.replace(" ", "").lower():  # "Unprocessable Entity (Invalid)"

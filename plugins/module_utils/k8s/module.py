@@ -5,7 +5,7 @@
 
 A cluster module does::
 
-    module = AnsibleModule(argument_spec=cluster_argument_spec(my_option=...), supports_check_mode=True)
+    module = cluster_module(argument_spec=cluster_argument_spec(my_option=...), supports_check_mode=True)
     require_libraries(module)
     try:
         cluster = connect(module)
@@ -21,12 +21,21 @@ import os
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import objects, wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import APPLY_ARG_SPEC
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import (
-    AUTH_ARG_SPEC, build_configuration, configuration_secrets, resolve_auth, secrets)
+    AUTH_ARG_SPEC, build_configuration, configuration_secrets, param_secrets, resolve_auth, secrets)
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import mask_secrets_in
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import KUBERNETES_IMPORT_ERROR, Cluster
+
+
+def cluster_module(**kwargs):
+    """The AnsibleModule of a cluster module (``ansible_module``): every connection secret of its arguments is hidden
+    from the start, whatever fails (argument validation included), and a Secret's values in ``definition`` never show
+    in ``invocation``."""
+    return ansible_module(secrets=param_secrets, mask=mask_secrets_in, **kwargs)
 
 
 def cluster_argument_spec(**options):

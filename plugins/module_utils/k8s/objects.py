@@ -8,7 +8,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, to_builtin, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import MAX_DEPTH, InputError, to_builtin, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
+    aggregate, go_quote, invalid, is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_valid_path_segment_name)
 
 try:
     import yaml
@@ -17,6 +19,18 @@ except ImportError:  # only YAML text needs it; the module reports it through mi
 
 # Metadata the API server writes: never part of what a user configures, so never part of a diff.
 SERVER_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+
+# kube-apiserver's name rule (the nameFn its ValidateObjectMeta is given) for built-in kinds, by (group, kind):
+# pkg/apis/core/validation (ValidatePodName, ValidateServiceName, ValidateNamespaceName, ValidateConfigMapName...),
+# pkg/apis/apps/validation and pkg/apis/batch/validation. Every other kind (other built-ins, custom resources,
+# aggregated APIs) is held to the rule every name obeys, a valid URL path segment (apimachinery's
+# path.IsValidPathSegmentName, which client-go checks before any request); its server judges the rest.
+NAME_RULES = dict(
+    [(("", kind), is_dns1123_subdomain) for kind in ("Pod", "ReplicationController", "Node", "LimitRange", "ResourceQuota",
+                                                     "Secret", "ServiceAccount", "Endpoints", "ConfigMap", "PodTemplate")]
+    + [(("apps", kind), is_dns1123_subdomain) for kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet")]
+    + [(("batch", kind), is_dns1123_subdomain) for kind in ("Job", "CronJob")]
+    + [(("", "Service"), is_dns1035_label), (("", "Namespace"), is_dns1123_label)])
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,23 @@ def _yaml_documents(text, what):
     try:
         return list(yaml.safe_load_all(text))
     except yaml.YAMLError as exc:
-        raise InputError("%s is not valid YAML: %s" % (what, exc)) from None
+        raise InputError("%s is not valid YAML: %s" % (what, yaml_error_text(exc))) from None
+
+
+def yaml_error_text(exc):
+    """A YAML error as one line with its position, without PyYAML's snippet of the text (it could hold a secret)."""
+    problem = getattr(exc, "problem", None)
+    if problem is None:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = problem
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        text = "line %d, column %d: %s" % (mark.line + 1, mark.column + 1, text)
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context:
+        text += " (%s%s)" % (context, " started at line %d, column %d" % (context_mark.line + 1, context_mark.column + 1)
+                             if context_mark is not None else "")
+    return text
 
 
 def _flatten(item, what):
@@ -89,20 +119,73 @@ def _check_definition(item, what):
     for field in ("apiVersion", "kind"):
         if not isinstance(item.get(field), str) or not item[field]:
             raise InputError("%s: %s is required (a non-empty string)" % (what, field))
+    try:
+        group = split_api_version(item["apiVersion"])[0]
+    except InputError as exc:
+        raise InputError("%s: %s" % (what, exc)) from None
     metadata = item.get("metadata")
     if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str) or not metadata["name"]:
         raise InputError("%s (%s): metadata.name is required (a non-empty string); server-side apply cannot use generateName"
                          % (what, item["kind"]))
     if metadata.get("namespace") is not None and not isinstance(metadata["namespace"], str):
         raise InputError("%s (%s %s): metadata.namespace must be a string" % (what, item["kind"], metadata["name"]))
+    errors = name_errors(group, item["kind"], metadata["name"])
+    if errors:
+        raise InputError("%s: %s" % (what, invalid_object(group, item["kind"], metadata["name"], errors)))
+
+
+def split_api_version(api_version):
+    """``(group, version)`` of an ``apiVersion`` (``v1``: the core group ``""``), as apimachinery's ParseGroupVersion
+    splits it; both parts must be names an API server can serve (a DNS-1123 subdomain and label), so that neither
+    can change the discovery URL they go into. Raises ``InputError``."""
+    if api_version.count("/") > 1:
+        raise InputError("apiVersion: unexpected GroupVersion string: %s" % api_version)
+    group, _slash, version = api_version.rpartition("/")
+    for part, value, check in (("group", group, is_dns1123_subdomain), ("version", version, is_dns1123_label)):
+        if part == "group" and not _slash:
+            continue
+        messages = ["must be non-empty"] if not value else ["%s: %s" % (part, m) for m in check(value)]
+        if messages:
+            raise InputError(str(invalid("apiVersion", api_version, "the %s %s" % (part, messages[0])
+                                         if not value else "the " + messages[0])))
+    return group, version
+
+
+def qualified_kind(group, kind):
+    """``schema.GroupKind.String()``: ``ConfigMap``, ``Deployment.apps``."""
+    return "%s.%s" % (kind, group) if group else kind
+
+
+def name_errors(group, kind, name):
+    """The field errors kube-apiserver gives ``metadata.name`` of a ``kind`` (see ``NAME_RULES``)."""
+    rule = NAME_RULES.get((group, kind), is_valid_path_segment_name)
+    return [invalid("metadata.name", name, message) for message in rule(name)]
+
+
+def namespace_errors(namespace):
+    """The field errors of ``metadata.namespace`` (``ValidateNamespaceName``: a DNS-1123 label), for a namespaced kind."""
+    return [invalid("metadata.namespace", namespace, message) for message in is_dns1123_label(namespace)]
+
+
+def invalid_object(group, kind, name, errors):
+    """kube-apiserver's ``NewInvalid`` text: ``ConfigMap "x" is invalid: metadata.name: Invalid value: ...``."""
+    return "%s %s is invalid: %s" % (qualified_kind(group, kind), go_quote(name), aggregate(errors))
 
 
 def ref_of(definition, namespaced, default_namespace=None):
-    """The :class:`Ref` of a definition; namespaced kinds without a namespace get ``default_namespace`` or ``default``."""
+    """The :class:`Ref` of a definition; namespaced kinds without a namespace get ``default_namespace`` or ``default``.
+
+    The namespace of a namespaced kind must be a namespace name (``InputError`` with kube-apiserver's text);
+    a cluster-scoped kind's is ignored, as kube-apiserver ignores it.
+    """
     metadata = definition["metadata"]
     namespace = None
     if namespaced:
         namespace = metadata.get("namespace") or default_namespace or "default"
+        errors = namespace_errors(namespace)
+        if errors:
+            group = split_api_version(definition["apiVersion"])[0]
+            raise InputError(invalid_object(group, definition["kind"], metadata["name"], errors))
     return Ref(definition["apiVersion"], definition["kind"], metadata["name"], namespace)
 
 
@@ -120,6 +203,81 @@ def apply_body(definition, ref):
     else:
         metadata.pop("namespace", None)
     return body
+
+
+# Secret values, masked as kubectl diff masks them (kubectl pkg/cmd/diff Masker): "***" everywhere, and where a key
+# has different values on the two sides of a diff, "*** (before)" and "*** (after)", so the change still shows.
+SECRET_MASK, SECRET_MASK_BEFORE, SECRET_MASK_AFTER = "***", "*** (before)", "*** (after)"
+SECRET_FIELDS = ("data", "stringData")  # kubectl masks data, the only one a server returns; stringData is written too
+_MASK_DEPTH = MAX_DEPTH
+
+
+def is_secret(obj):
+    """Whether ``obj`` is a core v1 Secret (kubectl masks exactly these)."""
+    return isinstance(obj, dict) and obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
+
+
+def mask_secret(obj):
+    """``obj`` with every value of a Secret's ``data`` and ``stringData`` replaced by ``***`` (a copy; other
+    objects are returned as they are)."""
+    return masked_pair(obj, None)[0] if is_secret(obj) else obj
+
+
+def masked_pair(before, after):
+    """Two versions of an object, masked as kubectl diff masks a Secret: equal values become ``***``, different ones
+    ``*** (before)`` and ``*** (after)``, keys on one side only ``***``. Other kinds are returned as they are."""
+    if not (is_secret(before) or is_secret(after)):
+        return before, after
+    before, after = copy.deepcopy(before), copy.deepcopy(after)
+    for field in SECRET_FIELDS:
+        old = before.get(field) if isinstance(before, dict) else None
+        new = after.get(field) if isinstance(after, dict) else None
+        old, new = (old if isinstance(old, dict) else None), (new if isinstance(new, dict) else None)
+        for key in list(old or {}):
+            if new is not None and key in new and old[key] != new[key]:
+                old[key], new[key] = SECRET_MASK_BEFORE, SECRET_MASK_AFTER
+                continue
+            if new is not None and key in new:
+                new[key] = SECRET_MASK
+            old[key] = SECRET_MASK
+        for key in list(new or {}):
+            if old is None or key not in old:
+                new[key] = SECRET_MASK
+        for obj, masked in ((before, old), (after, new)):
+            if isinstance(obj, dict) and field in obj and masked is None and obj[field] is not None:
+                obj[field] = SECRET_MASK  # a data that is no mapping: nothing of it may show either
+    return before, after
+
+
+def mask_secrets_in(value, depth=0):
+    """A copy of ``value`` (module arguments, say) with every Secret in it masked, wherever it is: in mappings,
+    lists, and YAML text holding Secrets (shown as the masked documents). What is nested too deep to look
+    through is not shown at all."""
+    if depth > _MASK_DEPTH:
+        return "(nested too deep to show)"
+    if isinstance(value, dict):
+        value = mask_secret(value)
+        return {k: mask_secrets_in(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_secrets_in(v, depth + 1) for v in value]
+    if isinstance(value, str) and "Secret" in value and yaml is not None:
+        try:
+            documents = list(yaml.safe_load_all(value))
+        except (yaml.YAMLError, RecursionError, ValueError):
+            return value
+        if _holds_secret(documents):
+            return mask_secrets_in(documents, depth + 1)
+    return value
+
+
+def _holds_secret(value, depth=0):
+    if depth > _MASK_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return is_secret(value) or any(_holds_secret(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secret(v, depth + 1) for v in value)
+    return False
 
 
 def strip_server_fields(obj):

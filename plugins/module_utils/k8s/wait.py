@@ -39,6 +39,14 @@ WAIT_ARG_SPEC = {
 }
 
 
+def check_timing(timeout, sleep):
+    """``wait_timeout`` (seconds, 0: check once) and ``wait_sleep`` (at least a second between polls); ``InputError``."""
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 0:
+        raise InputError("wait_timeout must be 0 or more (seconds), got %s" % (timeout,))
+    if not isinstance(sleep, int) or isinstance(sleep, bool) or sleep < 1:
+        raise InputError("wait_sleep must be at least 1 (second), got %s" % (sleep,))
+
+
 def _conditions(obj):
     conditions = ((obj or {}).get("status") or {}).get("conditions")
     return [c for c in conditions if isinstance(c, dict)] if isinstance(conditions, list) else []
@@ -168,9 +176,18 @@ def poll(fetch, check, target, timeout, interval, clock=time.monotonic, sleep=ti
 _FILTER = re.compile(r"""^\?\(@((?:\.[^.=!\s)]+)+)\s*(?:(==|!=)\s*(?:"([^"]*)"|'([^']*)'|([^)\s]+)))?\s*\)$""")
 
 
+# kubectl's RelaxedJSONPathExpression (kubectl wait --for=jsonpath): one optional pair of braces around the whole path.
+_RELAXED = re.compile(r"^\{\.?([^{}]+)\}$|^\.?([^{}]+)$")
+
+
 def parse_jsonpath(path):
     """Steps of ``path``: ``("key", name)``, ``("index", n)``, ``("all", None)`` or ``("filter", (steps, op, value))``."""
     text = path.strip()
+    if not text:
+        raise InputError("JSONPath %r: a path is required, such as {.status.phase}" % path)
+    if not _RELAXED.match(text):
+        raise InputError("JSONPath %r: unexpected path string, expected a 'name1.name2' or '.name1.name2' or "
+                         "'{name1.name2}' or '{.name1.name2}'" % path)
     if text.startswith("{") and text.endswith("}"):
         text = text[1:-1].strip()
     if text.startswith("$"):

@@ -1,4 +1,6 @@
 """The host_aliases filter, called as Jinja calls it."""
+import json
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
@@ -40,3 +42,12 @@ def test_errors_are_filter_errors(entries, message):
     with pytest.raises(AnsibleFilterError) as err:
         host_aliases(entries)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("text", ["10.0.0.1 db\n10.0.0.2 cache", "10.0.0.1 db\r\n10.0.0.2 cache\n", "10.0.0.1 db\u2028cache 10.0.0.2"])
+def test_a_string_of_several_lines_is_refused_not_read_as_one_line(text):
+    """Issue 13, defect 6: "10.0.0.1 db\\n10.0.0.2 cache" became one line, so cache resolved to 10.0.0.1."""
+    with pytest.raises(AnsibleFilterError) as raised:
+        host_aliases([text])
+    assert str(raised.value).startswith("host_aliases: entries[0] holds 2 lines: %s; give one \"ip name ...\" string "
+                                        "per line, each its own list item" % json.dumps(text)), str(raised.value)

@@ -79,3 +79,18 @@ def test_gateway_and_namespaces_as_keywords():
 def test_bad_input_is_a_filter_error(args, message):
     with pytest.raises(AnsibleFilterError, match=message):
         persistent_ip_binding(*args)
+
+
+@pytest.mark.parametrize("selector", [{}, {"matchLabels": {}}, {"matchLabels": {}, "matchExpressions": []},
+                                      {"matchLabels": {"app": "-bad-"}}])
+@pytest.mark.parametrize("gateway", [None, {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                                            "metadata": {"name": "gw", "namespace": "app"}, "spec": {}}],
+                         ids=["without-gateway", "with-gateway"])
+def test_a_route_whose_selector_selects_nothing_has_no_eligible_pod(selector, gateway):
+    """Issue 13, defect 9: with an empty podSelector (Accepted False, InvalidLabels) every Pod was listed eligible;
+    the controller considers none."""
+    route = {"metadata": {"name": "r", "namespace": "app"}, "spec": {"podSelector": selector}}
+    pod = {"metadata": {"name": "a", "namespace": "app", "labels": {"app": "x"}},
+           "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+    got = persistent_ip_binding(route, [pod], gateway)
+    assert (got["boundPod"], got["eligiblePods"], got["conditions"]["Accepted"]["status"]) == (None, [], "False")

@@ -404,7 +404,8 @@ def test_validate_host_entries_merges_and_canonicalises():
 
 
 @pytest.mark.parametrize("entries, message", [
-    (["10.0.0.1 a\nb"], None),  # whitespace splitting makes "a" and "b"; the newline cannot survive
+    (["10.0.0.1 a b\n"], None),  # one line (a final line break is no second line)
+    (["10.0.0.1 a\nb"], 'entries[0] holds 2 lines: "10.0.0.1 a\\nb"'),  # not read as one line "10.0.0.1 a b"
     ([{"ip": "10.0.0.1", "hostnames": ["a\nb"]}], 'entries[0]: hostname "a\\nb" must be non-empty'),
     ([{"ip": "10.0.0.1", "hostnames": ["a b"]}], 'hostname "a b"'),
     ([{"ip": "10.0.0.1", "hostnames": ["a#b"]}], 'hostname "a#b"'),
@@ -461,10 +462,10 @@ def test_render_block():
 @pytest.mark.parametrize("before, after", [
     ("", BLOCK),
     ("127.0.0.1 localhost\n", "127.0.0.1 localhost\n" + BLOCK),
-    ("127.0.0.1 localhost", "127.0.0.1 localhost\n" + BLOCK),
+    ("127.0.0.1 localhost", "127.0.0.1 localhost\n" + BLOCK[:-1]),  # still no final newline
     ("a\n# BEGIN cluster nodes\nold\n# END cluster nodes\nb\n", "a\n" + BLOCK + "b\n"),
     ("a\n# BEGIN cluster nodes\n# END cluster nodes", "a\n" + BLOCK[:-1]),
-    ("# BEGIN cluster nodes\r\nold\r\n# END cluster nodes\r\nz", BLOCK + "z"),
+    ("# BEGIN cluster nodes\r\nold\r\n# END cluster nodes\r\nz", BLOCK.replace("\n", "\r\n") + "z"),
     ("a\n# BEGIN other\nx\n# END other\n", "a\n# BEGIN other\nx\n# END other\n" + BLOCK),
 ], ids=["empty", "append", "append-no-final-newline", "replace", "replace-at-eof-no-newline", "crlf-markers", "other-block"])
 def test_update_block(before, after):
@@ -474,12 +475,29 @@ def test_update_block(before, after):
 
 @pytest.mark.parametrize("before, after", [
     ("a\n" + BLOCK + "b\n", "a\nb\n"),
-    ("a\n# BEGIN cluster nodes\nx\n# END cluster nodes", "a\n"),
+    ("a\n# BEGIN cluster nodes\nx\n# END cluster nodes", "a"),  # the newline the block was appended after goes too
     ("a\n", "a\n"),
     ("a", "a"),
 ])
 def test_update_block_removes(before, after):
     assert hosts.update_block(before, None, "cluster nodes") == after
+
+
+# Files of every newline shape: none, LF, CRLF, CR only, with and without a final line break, mixed.
+NEWLINE_SHAPES = ["", "a\n", "a", "a\nb", "a\r\n", "a\r\nb", "a\rb", "a\rb\r", "a\n\n", "\n", "a\r\nb\n"]
+
+
+@pytest.mark.parametrize("original", NEWLINE_SHAPES, ids=repr)
+def test_a_block_keeps_the_file_newline_style_and_removing_it_gives_back_the_original(original):
+    """Issue 13, defect 7: removal added a final newline to files without one; CRLF files got an LF block."""
+    newline = "\r\n" if "\r\n" in original[:3] else "\r" if original[1:2] == "\r" else "\n"
+    with_block = hosts.update_block(original, ENTRIES, "cluster nodes")
+    block = BLOCK.replace("\n", newline)
+    ends = original.endswith(("\n", "\r"))
+    expected = original + block if ends or not original else original + newline + block[:-len(newline)]
+    assert with_block == expected
+    assert hosts.update_block(with_block, ENTRIES, "cluster nodes") == with_block
+    assert hosts.update_block(with_block, None, "cluster nodes") == original
 
 
 def test_update_block_never_touches_other_lines():

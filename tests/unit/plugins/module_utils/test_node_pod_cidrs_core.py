@@ -28,6 +28,9 @@ class FakeCluster:
     def get(self, ref):
         return self.nodes.get(ref.name)
 
+    def pause(self, attempt):
+        self.paused = getattr(self, "paused", 0) + 1
+
     def patch(self, ref, body, field_manager=None, dry_run=False):
         if ref.name in self.fail_patch:
             raise self.fail_patch.pop(ref.name)
@@ -172,10 +175,22 @@ def test_a_failed_patch_reports_what_was_done_before():
     assert raised.value.details()["status"] == 500
 
 
-def test_a_conflict_on_a_node_still_without_pod_cidrs_is_an_error():
+def test_a_node_modified_meanwhile_but_still_without_pod_cidrs_is_patched_again_at_its_new_version():
+    """Issue 13, defect 8: a 409 "the object has been modified" (a label, a status heartbeat) is retried after a fresh read."""
     plan, cluster, found = run_plan([node("a")])
-    cluster.fail_patch["a"] = ApiError("patch", "Node a", 409, "Conflict")
-    with pytest.raises(core.AssignFailure, match="HTTP 409"):
+    cluster.nodes["a"] = node("a", version="7")  # the kubelet's heartbeat
+    assert core.assign(cluster, plan, found, "mgr") == plan.assignments
+    assert cluster.nodes["a"]["spec"]["podCIDRs"] == plan.assignments["a"]
+
+
+def conflict(ref):
+    raise ApiError("patch", ref, 409, "Conflict")
+
+
+def test_a_node_that_keeps_changing_fails_after_the_retries():
+    plan, cluster, found = run_plan([node("a")])
+    cluster.patch = lambda ref, body, *args: conflict(ref)
+    with pytest.raises(core.AssignFailure, match="HTTP 409.*gave up after 5 attempts"):
         core.assign(cluster, plan, found, "mgr")
 
 

@@ -238,7 +238,7 @@ def test_binding_invalid_selector_without_gateway(selector):
     route = route_object({"namespace": "app", "podSelector": selector})
     got = pip.persistent_ip_binding(route, [pod("a")])
     assert got["conditions"]["Accepted"]["reason"] == "InvalidLabels"
-    assert got["eligiblePods"] == ([] if selector.get("matchExpressions") else ["a"])  # an empty selector matches all
+    assert got["eligiblePods"] == []  # an invalid or empty selector selects nothing: the controller considers no Pod
     assert got["boundPod"] is None
 
 
@@ -366,6 +366,10 @@ def listener(name="default", port=443, protocol="All", **extra):
         "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
         "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]),
     (dict(gateway(), metadata={}), ["metadata.name: Required value: name or generateName is required"]),
+    (dict(gateway(), metadata={"name": "gw", "namespace": "../x"}), [
+        'metadata.namespace: Invalid value: "../x": a lowercase RFC 1123 label must consist of lower case alphanumeric '
+        "characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+        "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]),
     (dict(gateway(), spec=[]), ['spec: Invalid value: "array": spec in body must be of type object: "array"']),
 ])
 def test_gateway_messages(obj, messages):

@@ -46,9 +46,27 @@ def test_node_pod_cidrs_fails_cleanly_before_any_request(args, message):
     ({"cluster_cidrs": "fd00::/32", "node_mask_sizes": {"IPv6": 64}}, "the node CIDR size is too big"),
     ({"service_cidrs": "x"}, "service_cidrs\\[0\\] 'x' is not a CIDR"),
     ({"page_size": 0}, "page_size must be at least 1"),
+    ({"namespaces": ["../../nodes"]}, 'namespaces\\[0\\]: Invalid value: "../../nodes": a lowercase RFC 1123 label must'),
     ({}, "no cluster to connect to"),
 ])
 def test_dualstack_info_fails_cleanly_before_any_request(args, message):
     failed, result = run_module(dualstack_info, args)
     assert failed and not result.get("changed")
     assert re.search(message, result["msg"]), result["msg"]
+
+
+@pytest.mark.parametrize("module, args", [(node_pod_cidrs, {}), (node_pod_cidrs, {"cluster_cidrs": ["bad"]}),
+                                          (dualstack_info, {"kinds": ["secrets"]}), (dualstack_info, {"bogus": 1})])
+def test_no_secret_shows_when_the_arguments_are_refused(module, args):
+    """Issue 13, defect 5: a kubeconfig mapping's token showed in invocation when a task failed before connecting."""
+    token = "tok-0123456789abcdef"
+    kubeconfig = {"users": [{"name": "u", "user": {"token": token}}]}
+    failed, result = run_module(module, dict(args, kubeconfig=kubeconfig, host="https://u:pw-0123456789@127.0.0.1:1"))
+    assert failed and "invocation" in result
+    assert token not in json.dumps(result) and "pw-0123456789" not in json.dumps(result)
+
+
+def test_an_integer_beyond_64_bits_in_an_int_option_fails_cleanly():
+    """ansible-core's own validation raised OverflowError ("Module failed") for page_size: [2**63, None, None]."""
+    failed, result = run_module(dualstack_info, {"page_size": [2 ** 63, None, None]})
+    assert failed and result["msg"].startswith("The module arguments could not be validated: a number is too large")

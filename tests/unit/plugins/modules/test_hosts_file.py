@@ -4,6 +4,7 @@ import io
 import json
 import multiprocessing
 import os
+import socket
 import stat
 
 import pytest
@@ -145,6 +146,13 @@ def test_hostile_entries_are_refused_and_the_file_is_unchanged(hosts, entries, n
     assert sorted(os.listdir(hosts.parent)) == ["hosts"]
 
 
+def test_a_string_entry_of_several_lines_is_refused(hosts):
+    """Issue 13, defect 6: it became one line, and cache resolved to 10.0.0.1."""
+    failed, res = run_module({"path": str(hosts), "entries": ["10.0.0.1 db\n10.0.0.2 cache"]})
+    assert failed and not res["changed"] and hosts.read_text() == ORIGINAL
+    assert res["msg"].startswith('entries[0] holds 2 lines: "10.0.0.1 db\\n10.0.0.2 cache"'), res["msg"]
+
+
 @pytest.mark.parametrize("marker", ["two\nlines", "", "bell\x07"])
 def test_bad_marker_is_refused(hosts, marker):
     failed, res = run_module({"path": str(hosts), "entries": ENTRIES, "marker": marker})
@@ -208,6 +216,20 @@ def test_trailing_newline_convention_is_kept(hosts, original):
     assert hosts.read_text().endswith("\n") == original.endswith("\n")
 
 
+@pytest.mark.parametrize("original", [b"", b"a\n", b"a", b"a\nb", b"a\r\n", b"a\r\nb", b"a\rb", b"a\rb\r", b"a\n\n",
+                                      b"\n", b"a\r\nb\n"], ids=repr)
+def test_adding_then_removing_a_block_gives_back_the_original_bytes(hosts, original):
+    """Issue 13, defect 7: every newline shape; the block is written in the file's own line endings."""
+    hosts.write_bytes(original)
+    failed, res = run_module({"path": str(hosts), "entries": ENTRIES})
+    assert not failed and res["changed"]
+    newline = b"\r\n" if b"\r\n" in original else b"\r" if b"\r" in original else b"\n"
+    assert BLOCK.encode().replace(b"\n", newline)[:-len(newline)] in hosts.read_bytes()
+    assert b"\n" not in hosts.read_bytes() if newline == b"\r" else True
+    failed, res = run_module({"path": str(hosts), "state": "absent"})
+    assert not failed and res["changed"] and hosts.read_bytes() == original
+
+
 def test_bytes_outside_the_block_survive(hosts):
     raw = b"127.0.0.1 localhost\n10.1.1.1 caf\xe9-latin1 # \xff\n"
     hosts.write_bytes(raw)
@@ -228,6 +250,71 @@ def test_symlink_is_followed(hosts, tmp_path):
 def test_directory_path_fails_cleanly(tmp_path):
     failed, res = run_module({"path": str(tmp_path), "entries": ENTRIES})
     assert failed and "is a directory" in res["msg"]
+
+
+def _run_in_child(args, conn):
+    try:
+        conn.send(run_module(args))
+    except BaseException as exc:  # pylint: disable=broad-exception-caught
+        conn.send(repr(exc))
+
+
+def run_module_or_hang(args, seconds=30):
+    """``run_module`` in a forked child, so that a module blocked forever (on a FIFO) fails the test instead of hanging it."""
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_run_in_child, args=(args, sender))
+    child.start()
+    try:
+        if not receiver.poll(seconds):
+            raise AssertionError("hosts_file still runs after %ss: it blocked" % seconds)
+        outcome = receiver.recv()
+    finally:
+        child.kill()
+        child.join()
+    assert isinstance(outcome, tuple), outcome
+    return outcome
+
+
+def _socket_at(path):
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    return sock
+
+
+@pytest.mark.parametrize("state", ["present", "absent"])
+@pytest.mark.parametrize("kind, make, described", [
+    ("fifo", os.mkfifo, "a FIFO (named pipe)"),
+    ("socket", _socket_at, "a socket"),
+    ("directory", os.mkdir, "a directory"),
+])
+def test_only_regular_files_are_read_or_written(tmp_path, state, kind, make, described):
+    """A FIFO once blocked the module forever, in both states (issue 13, defect 2)."""
+    target = tmp_path / kind
+    keep = make(str(target))
+    mode = os.stat(target).st_mode
+    link = tmp_path / "hosts-link"
+    link.symlink_to(target)
+    for path in (target, link):
+        failed, res = run_module_or_hang({"path": str(path), "entries": ENTRIES, "state": state})
+        assert failed and not res["changed"], res
+        assert res["msg"] == ("path %s is %s, not a regular file: hosts_file reads and writes only regular files; "
+                              "nothing was changed" % (target, described)), res["msg"]
+        assert os.stat(target).st_mode == mode
+    del keep
+
+
+@pytest.mark.root
+@pytest.mark.parametrize("state", ["present", "absent"])
+@pytest.mark.parametrize("kind, file_type, described", [
+    ("char", stat.S_IFCHR, "a character device"), ("block", stat.S_IFBLK, "a block device")])
+def test_devices_are_never_replaced(tmp_path, state, kind, file_type, described):
+    """hosts_file once replaced a /dev/null made with mknod c 1 3 by a regular file, saying "block written"."""
+    device = tmp_path / kind
+    os.mknod(str(device), file_type | 0o666, os.makedev(1, 3) if file_type == stat.S_IFCHR else os.makedev(7, 250))
+    failed, res = run_module_or_hang({"path": str(device), "entries": ENTRIES, "state": state})
+    assert failed and not res["changed"] and res["msg"].startswith("path %s is %s, not a regular file" % (device, described))
+    assert stat.S_IFMT(os.stat(device).st_mode) == file_type
 
 
 def test_present_needs_entries(hosts):

@@ -39,6 +39,23 @@ def no_cluster(monkeypatch, tmp_path):
     ({"definition": CM, "kubeconfig": "/nonexistent/config"}, "cannot load kubeconfig /nonexistent/config: "),
     ({"definition": CM}, "no cluster to connect to"),
     ({"definition": CM, "kubeconfig": ["a"]}, "kubeconfig must be a path or a kubeconfig mapping, got list"),
+    # issue 13, defects 6 and 8: none of these may end in "Module failed", be accepted, or be retried
+    ({"definition": CM, "wait": True, "wait_sleep": -1}, "^wait_sleep must be at least 1 \\(second\\), got -1$"),
+    ({"definition": CM, "wait": True, "wait_sleep": 0}, "^wait_sleep must be at least 1 \\(second\\), got 0$"),
+    ({"definition": CM, "wait": True, "wait_timeout": -5}, "^wait_timeout must be 0 or more \\(seconds\\), got -5$"),
+    ({"definition": CM, "wait_jsonpath": {"path": "{.status.phase"}},
+     "^JSONPath '{.status.phase': unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' "
+     "or '{.name1.name2}'$"),
+    ({"definition": CM, "wait_jsonpath": {"path": ".a}"}}, "unexpected path string"),
+    ({"definition": CM, "wait_jsonpath": {"path": ""}}, "^JSONPath '': a path is required, such as {.status.phase}$"),
+    ({"definition": CM, "host": "http://127.0.0.1:1", "proxy": "notaproxy"},
+     '^proxy: "\\*\\*\\*\\*\\*\\*\\*\\*" is not a proxy URL: it needs a scheme \\(http, https, socks4, socks4a, socks5 or socks5h\\) and a '
+     'host, such as http://proxy.example:3128$'),
+    ({"definition": CM, "host": "ftp://127.0.0.1:1"},
+     '^host: "ftp://127.0.0.1:1" is not an API server URL: unsupported protocol scheme "ftp" \\(use https:// or http://\\)$'),
+    ({"definition": CM, "host": "http://[::1"}, '^host: "http://\\[::1" is not an API server URL: Invalid IPv6 URL$'),
+    ({"definition": CM, "host": "https://"}, '^host: "https://" is not an API server URL: it has no host$'),
+    ({"definition": CM, "host": "https://h:99999"}, '^host: "https://h:99999" is not an API server URL: Port out of range'),
 ])
 def test_fails_cleanly_before_any_request(args, message):
     failed, result = run_module(args)
@@ -52,3 +69,39 @@ def test_kubeconfig_mapping_secrets_are_masked_even_on_failure():
     assert failed and "cannot load the kubeconfig mapping" in result["msg"]
     text = json.dumps(result)
     assert "tok-0123456789" not in text and "key-0123456789" not in text
+
+
+TOKEN = "tok-0123456789abcdef"
+SECRET = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"password": "pw-0123456789"},
+          "data": {"token": "c2VjcmV0LXZhbHVlLTAxMjM="}}
+
+
+@pytest.mark.parametrize("args", [
+    {"definition": CM, "bogus": 1},  # refused by the argument validation itself
+    {"definition": CM, "wait_sleep": "x"},
+    {"definition": CM, "wait_sleep": -1},
+    {"definition": [SECRET], "host": "https://u:pw-0123456789@127.0.0.1:1", "bogus": 1},
+    {"definition": "kind: Secret\napiVersion: v1\nmetadata: {name: s}\nstringData: {password: pw-0123456789}\n", "bogus": 1},
+], ids=["unsupported", "wrong-type", "bad-value", "host-password", "yaml-text"])
+def test_no_secret_shows_when_the_arguments_are_refused(args):
+    """Issue 13, defect 5: a kubeconfig mapping's token showed in invocation when a task failed before connecting."""
+    kubeconfig = {"users": [{"name": "u", "user": {"token": TOKEN}}]}
+    failed, result = run_module(dict(args, kubeconfig=kubeconfig))
+    text = json.dumps(result)
+    assert failed and "invocation" in result
+    assert TOKEN not in text and "pw-0123456789" not in text and "c2VjcmV0LXZhbHVlLTAxMjM=" not in text, text
+
+
+@pytest.mark.parametrize("definition", ["", [], "---\n---\n", [None], "# only a comment\n"])
+@pytest.mark.parametrize("state, verb", [("present", "apply"), ("absent", "delete")])
+def test_nothing_to_apply_is_refused_as_kubectl_refuses_it(definition, state, verb):
+    """Issue 13, defect 6: an empty definition or src succeeded with nothing applied."""
+    failed, result = run_module({"definition": definition, "state": state, "kubeconfig": "/nonexistent"})
+    assert failed and not result["changed"] and result["msg"] == "definition: no objects passed to %s" % verb
+
+
+def test_an_empty_src_file_is_refused(tmp_path):
+    src = tmp_path / "empty.yaml"
+    src.write_text("---\n")
+    failed, result = run_module({"src": str(src), "kubeconfig": "/nonexistent"})
+    assert failed and result["msg"] == "src %s: no objects passed to apply" % src

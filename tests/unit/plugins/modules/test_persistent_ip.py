@@ -39,6 +39,17 @@ def test_rendered_refuses_invalid_objects_with_every_problem():
     assert "nothing was applied" in result["msg"]
 
 
+@pytest.mark.parametrize("state", ["rendered", "present"])
+def test_a_gateway_namespace_that_is_no_namespace_name_is_refused(state, monkeypatch):
+    """It would go into the URL path of every request about the Gateway (issue 13)."""
+    monkeypatch.setattr(persistent_ip, "connect", lambda module: pytest.fail("connected"))
+    failed, result = run_module({"state": state, "gateway": dict(GATEWAY, namespace="../x"), "routes": [ROUTE]})
+    assert failed and not result["changed"]
+    assert [(e["code"], e["path"]) for e in result["errors"]] == [
+        ("GW_NAMESPACE_INVALID", "metadata.namespace"), ("IPR_PARENTREF_NAMESPACE_INVALID", "spec.parentRefs[0].namespace")]
+    assert 'metadata.namespace: Invalid value: "../x": a lowercase RFC 1123 label' in result["msg"]
+
+
 def test_rendered_warnings_reach_the_user(capsys):
     gateway = dict(GATEWAY, allowed_namespaces="Selector", namespace_selector={"persistent-ip": "allowed"})
     failed, result = run_module({"state": "rendered", "gateway": gateway, "routes": [ROUTE]})
@@ -81,3 +92,22 @@ def test_errors_that_need_no_cluster_are_refused_before_connecting(monkeypatch):
                         (dict(ROUTE, addresses=["34.99.0.1"]), "IPR_ADDRESS_NOT_IN_GATEWAY")):
         failed, result = run_module({"gateway": GATEWAY, "routes": [route]})
         assert failed and not result["changed"] and [e["code"] for e in result["errors"]] == [code]
+
+
+@pytest.mark.parametrize("args, message", [({"wait_sleep": -1}, "wait_sleep must be at least 1 (second), got -1"),
+                                           ({"wait_timeout": -5}, "wait_timeout must be 0 or more (seconds), got -5")])
+def test_wait_settings_are_checked_before_anything_else(args, message, monkeypatch):
+    """Issue 13, defect 6: wait_sleep -1 ended in "Module failed", wait_timeout -5 was accepted."""
+    monkeypatch.setattr(persistent_ip, "connect", lambda module: pytest.fail("connected"))
+    failed, result = run_module(dict(args, gateway=GATEWAY, routes=[ROUTE], wait=True))
+    assert failed and not result["changed"] and result["msg"] == message
+
+
+@pytest.mark.parametrize("args", [{"state": "rendered", "gateway": dict(GATEWAY, addresses=["10.0.0.1"]), "routes": [ROUTE]},
+                                  {"state": "rendered", "gateway": GATEWAY, "routes": [ROUTE], "bogus": 1}],
+                         ids=["invalid-gateway", "argument-error"])
+def test_no_secret_shows_when_the_task_fails_before_connecting(args):
+    """Issue 13, defect 5: a kubeconfig mapping's token showed in invocation for an invalid rendered Gateway."""
+    token = "tok-0123456789abcdef"
+    failed, result = run_module(dict(args, kubeconfig={"users": [{"name": "u", "user": {"token": token}}]}))
+    assert failed and "invocation" in result and token not in json.dumps(result)

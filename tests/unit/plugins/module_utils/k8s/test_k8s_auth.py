@@ -85,7 +85,29 @@ def test_proxy_headers_merge_parameters_and_environment():
 
 def test_secrets_of_a_kubeconfig_mapping_and_options():
     resolved = {"kubeconfig": kubeconfig_dict(), "api_key": "ak-1", "proxy_headers": {"proxy_basic_auth": "u:pp"}}
-    assert auth.secrets(resolved) == {"tok-123456", "pw-secret", "S0VZ", "idt-1", "rt-1", "ak-1", "u:pp"}
+    assert auth.secrets(resolved) == {"tok-123456", "pw-secret", "S0VZ", "idt-1", "rt-1", "ak-1", "u:pp", "pp"}
+
+
+@pytest.mark.parametrize("params, found", [
+    ({"host": "https://admin:s3cret@10.0.0.1:6443"}, {"admin:s3cret", "s3cret"}),
+    ({"proxy": "http://u:proxy-pw@proxy:3128/x@y"}, {"u:proxy-pw", "proxy-pw"}),
+    ({"host": "https://10.0.0.1:6443", "proxy": "http://proxy:3128"}, set()),
+    ({"kubeconfig": {"clusters": [{"cluster": {"server": "https://a:b@h", "proxy-url": "http://c:d@p"}}]}},
+     {"a:b", "b", "c:d", "d"}),
+    # arguments as given, before validation: any shape, no error
+    ({"kubeconfig": ["x"], "proxy_headers": "x", "host": 5, "api_key": {"a": 1}}, set()),
+    ({"kubeconfig": {"users": [None, {"user": None}, {"user": {"token": 5}}], "clusters": "x"}}, set()),
+])
+def test_secrets_of_the_arguments_as_given(params, found):
+    """Issue 13, defect 5: a password in host or proxy is a secret, also when the arguments are refused."""
+    assert auth.param_secrets(params) == found
+
+
+@pytest.mark.parametrize("url, redacted", [
+    ("https://admin:s3cret@10.0.0.1:6443/x", "https://admin:xxxxx@10.0.0.1:6443/x"),
+    ("https://admin@10.0.0.1", "https://admin@10.0.0.1"), ("https://10.0.0.1", "https://10.0.0.1"), (None, None)])
+def test_urls_are_redacted_as_go_redacts_them(url, redacted):
+    assert auth.redact_url(url) == redacted
 
 
 def test_a_kubeconfig_path_has_no_secrets_until_loaded(tmp_path):

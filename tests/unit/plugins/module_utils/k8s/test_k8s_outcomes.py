@@ -1,4 +1,6 @@
 """Per-object outcomes, the batch failure message, the module summary and the check-mode plan."""
+import pytest
+
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import apply
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
@@ -62,3 +64,52 @@ def test_dry_run_plan_records_new_namespaces_and_crd_kinds():
                               "created", None, crd))
     assert plan.namespaces == {"c"}
     assert plan.kinds == {("example.com/v1", "Widget"): False, ("example.com/v2", "Widget"): False}
+
+
+def fail_with(error):
+    raise error
+
+
+class LostAnswers:
+    """A cluster whose write answers are lost, though the writes themselves went through (what no test API server
+    fault can do: its faults act before the request is served)."""
+
+    def __init__(self, live, error):
+        self.live, self.error = live, error
+
+    def ref(self, definition, default_namespace=None):
+        return A
+
+    def get(self, ref):
+        return self.live
+
+    def apply(self, definition, *args):
+        self.live = dict(definition, metadata=dict(definition["metadata"], resourceVersion="2"))
+        raise self.error
+
+    def delete(self, ref, dry_run=False):
+        self.live = None
+        raise self.error
+
+
+DEFINITION = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}, "data": {"k": "2"}}
+
+
+def test_a_write_whose_answer_was_lost_counts_when_reading_back_shows_it():
+    error = ApiError("apply", A, 504, "Gateway Timeout")
+    with pytest.raises(apply.BatchFailure) as raised:  # the lost answer still fails the task
+        apply.apply_all(LostAnswers(None, error), [DEFINITION], apply.ApplyOptions())
+    assert [(o.action, o.changed, o.error) for o in raised.value.outcomes] == [("created", True, str(error))]
+    assert str(raised.value) == str(error) + " [1 of 1 objects done: ConfigMap default/a created; not applied: none]"
+    with pytest.raises(apply.BatchFailure) as raised:
+        apply.apply_all(LostAnswers(cm({"k": "1"}), error), [DEFINITION], apply.ApplyOptions(state="absent"))
+    assert [(o.action, o.changed) for o in raised.value.outcomes] == [("deleted", True)]
+
+
+def test_a_write_whose_answer_was_lost_and_that_changed_nothing_failed():
+    error = ApiError("apply", A, 503, "Service Unavailable")
+    cluster = LostAnswers(cm({"k": "2"}), error)
+    cluster.apply = lambda *args: fail_with(error)  # nothing stored
+    with pytest.raises(apply.BatchFailure) as raised:
+        apply.apply_all(cluster, [DEFINITION], apply.ApplyOptions())
+    assert [(o.action, o.changed) for o in raised.value.outcomes] == [("failed", False)] and str(raised.value) == str(error)
