@@ -11,7 +11,7 @@ import time
 from .kube_cluster import build_report
 
 # Tiers that need no cluster first: they run while the control plane's first Go build finishes in the background.
-TIER_ORDER = ("unit", "property", "node", "tiers", "controlplane", "integration", "differential")
+TIER_ORDER = ("unit", "property", "node", "tiers", "controlplane", "integration", "reliability", "differential")
 _TIMES = collections.defaultdict(float)
 _COUNTS = collections.Counter()
 
