@@ -128,26 +128,43 @@ def _pod_ips(status, field):
     return ips
 
 
+def defaulted_pod_ips(status, path="status"):
+    """``(podIP, podIPs)`` of a v1 ``PodStatus`` after ``SetDefaults_PodStatus``: the singular field
+    fills an empty list and the list's first entry an empty singular field; when both are set and
+    differ, ``podIP`` wins and the list becomes ``[podIP]``."""
+    expect(status, dict, path)
+    pod_ip = optional(status.get("podIP"), str, child(path, "podIP"), "")
+    ips = _pod_ips(status, child(path, "podIPs"))
+    if pod_ip and not ips:
+        ips = [pod_ip]
+    elif ips and not pod_ip:
+        pod_ip = ips[0]
+    elif pod_ip and ips and ips[0] != pod_ip:
+        ips = [pod_ip]
+    return pod_ip, ips
+
+
 def validate_pod_status(status, path):
-    """``validatePodIPs``: valid IPs (``IsValidIPForLegacyField``, a legacy field: no canonical-form
-    check; StrictIPCIDRValidation as in Kubernetes 1.36), at most one per family, no duplicates."""
+    """``validatePodIPs`` on the defaulted status (:func:`defaulted_pod_ips`), as the status
+    subresource checks what a kubelet writes: each IP valid (``IsValidIPForLegacyField``, a legacy
+    field: no canonical-form check; StrictIPCIDRValidation as in Kubernetes 1.36), at most one per
+    family, ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to ``podIPs[0]``.
+    Kube-apiserver never validates the status of a Pod it creates: it drops it."""
     field = child(path, "podIPs")
-    ips = _pod_ips(expect(status, dict, path), field)
+    pod_ip, ips = defaulted_pod_ips(status, path)
     errors = [e for i, ip in enumerate(ips)
               for e in is_valid_ip_for_legacy_field(index(field, i), ip, STRICT_IP_CIDR_VALIDATION_1_36)]
+    structs = go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
     if len(ips) > 1:
         dual, err = dual_stack_ips_error(ips)
         if err:
             errors.append(internal_error(field, "failed to check for dual stack with error:%s" % err))
-        structs = [go_struct([("IP", ip)]) for ip in ips]
         if not dual or len(ips) > 2:
-            errors.append(invalid(field, go_struct_slice(structs),
-                                  "may specify no more than one IP for each IP family"))
-        seen = set()
-        for i, ip in enumerate(ips):
-            if ip in seen:
-                errors.append(duplicate(index(field, i), structs[i]))
-            seen.add(ip)
+            errors.append(invalid(field, structs, "may specify no more than one IP for each IP family"))
+    if bool(pod_ip) != bool(ips):
+        errors.append(invalid(field, structs, "podIP and podIPs must either both be set or both be unset"))
+    elif ips and pod_ip != ips[0]:
+        errors.append(invalid(child(index(field, 0), "ip"), ips[0], "must be equal to `podIP`"))
     return errors
 
 

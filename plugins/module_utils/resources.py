@@ -91,11 +91,9 @@ def validation_errors(obj):
     kind = optional(obj.get("kind"), str, "resource.kind", "")
     if kind in POD_SPEC_PATHS:
         spec, path = pod_spec(obj)
-        # ValidatePodSpec order: volumes and containers (env) come before hostname, subdomain, hostAliases
-        errors = downward.validate_pod_spec(spec, path) + hosts.validate_pod_spec(spec, path)
-        if kind == "Pod":
-            errors += dualstack.validate_pod_status(optional(obj.get("status"), dict, "status", {}), "status")
-        return errors
+        # ValidatePodSpec order: volumes and containers (env) come before hostname, subdomain, hostAliases.
+        # A Pod's status is dropped on create (PrepareForCreate): it is never validated here.
+        return downward.validate_pod_spec(spec, path) + hosts.validate_pod_spec(spec, path)
     if kind in OTHER_KINDS:
         return OTHER_KINDS[kind](obj)
     raise InputError("resource kind %r is not one this collection validates; supported kinds: %s"

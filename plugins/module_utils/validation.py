@@ -276,6 +276,11 @@ def internal_error(field, detail):
     return FieldError("Internal", field, OMIT, detail)
 
 
+def too_long(field, max_length):
+    """``field.TooLong``: the value is never printed; the limit is in bytes."""
+    return FieldError("TooLong", field, OMIT, "may not be more than %d %s" % (max_length, "byte" if max_length == 1 else "bytes"))
+
+
 def too_many(field, actual, limit):
     if actual is None:
         detail = "must have at most %d items" % limit
@@ -291,8 +296,9 @@ def not_supported(field, value, valid_values):
 
 
 def aggregate(errors):
-    """``utilerrors.NewAggregate(...).Error()``: one error prints as itself, several as ``[a, b]``."""
-    texts = [str(e) for e in errors]
+    """``utilerrors.NewAggregate(...).Error()``: one error prints as itself; several print once each
+    (a repeated text is dropped), as ``[a, b]`` unless only one text is left."""
+    texts = list(dict.fromkeys(str(e) for e in errors))
     if len(texts) == 1:
         return texts[0]
     return "[" + ", ".join(texts) + "]"
