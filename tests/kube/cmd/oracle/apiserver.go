@@ -246,6 +246,12 @@ type creater interface {
 	Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error)
 }
 
+// updater is a REST storage (or subresource) that updates.
+type updater interface {
+	Update(ctx context.Context, name string, objInfo rest.UpdatedObjectInfo, createValidation rest.ValidateObjectFunc,
+		updateValidation rest.ValidateObjectUpdateFunc, forceAllowCreate bool, options *metav1.UpdateOptions) (runtime.Object, bool, error)
+}
+
 // createIn runs the registry's create path for obj (a gvk manifest) in namespace ns; the object
 // as stored.
 func createIn(r creater, ns string, gvk schema.GroupVersionKind, obj runtime.Object) (runtime.Object, error) {

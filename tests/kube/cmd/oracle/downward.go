@@ -165,7 +165,7 @@ func downwardValues(a map[string]json.RawMessage) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	podIPs, err := statusPodIPs(a["pod"])
+	podIPs, err := statusPodIPs(pod)
 	if err != nil {
 		return nil, err
 	}

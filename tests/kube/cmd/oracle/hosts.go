@@ -9,6 +9,8 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/klog/v2"
 
 	api "k8s.io/kubernetes/pkg/apis/core"
@@ -16,22 +18,37 @@ import (
 )
 
 // podThroughAPIServer creates the pod with kube-apiserver's pod registry (decoding, defaulting,
-// PrepareForCreate, ValidatePodCreate) in its namespace (default when unset) and returns it as a
-// client such as the kubelet reads it back. An Invalid refusal is an upstreamError with the
-// aggregated field errors, as the status message holds them after `Pod "name" is invalid: `.
+// PrepareForCreate, ValidatePodCreate) in its namespace (default when unset); when the manifest
+// carries pod IPs, its status is then written as the kubelet writes it (the status subresource:
+// defaulting keeps podIP and podIPs in step, ValidatePodStatusUpdate checks them). It returns the
+// pod as a client such as the kubelet reads it back. An Invalid refusal is an upstreamError with
+// the aggregated field errors, as the status message holds them after `Pod "name" is invalid: `.
 func podThroughAPIServer(raw json.RawMessage) (*v1.Pod, error) {
-	obj, err := decodeInternal(raw, v1.SchemeGroupVersion.WithKind("Pod"))
+	gvk := v1.SchemeGroupVersion.WithKind("Pod")
+	obj, err := decodeInternal(raw, gvk)
 	if err != nil {
 		return nil, upstreamError{fmt.Sprintf("the apiserver cannot decode the pod: %v", err)}
 	}
 	pod := obj.(*api.Pod)
+	status := pod.Status.DeepCopy()
 	ns := pod.Namespace
 	if ns == "" {
 		ns = "default"
 	}
-	stored, err := createIn(registries().pods, ns, v1.SchemeGroupVersion.WithKind("Pod"), pod)
+	regs := registries()
+	stored, err := createIn(regs.pods, ns, gvk, pod)
 	if err != nil {
 		return nil, invalidVerdict(err)
+	}
+	if status.PodIP != "" || len(status.PodIPs) > 0 {
+		withStatus := stored.(*api.Pod).DeepCopy()
+		withStatus.Status.PodIP, withStatus.Status.PodIPs = status.PodIP, status.PodIPs
+		stored, _, err = regs.podStatus.Update(requestContext("update", ns, gvk), withStatus.Name,
+			rest.DefaultUpdatedObjectInfo(withStatus), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false,
+			&metav1.UpdateOptions{})
+		if err != nil {
+			return nil, invalidVerdict(err)
+		}
 	}
 	out := &v1.Pod{}
 	if err := encodeVersioned(stored, v1.SchemeGroupVersion, out); err != nil {
@@ -52,13 +69,9 @@ func invalidVerdict(err error) error {
 	return upstreamError{statusText(err)}
 }
 
-// statusPodIPs are the pod IPs as the kubelet has them from the runtime: status.podIPs, else
-// status.podIP, in the order given (the filter's documented assumption about CRI order).
-func statusPodIPs(raw json.RawMessage) ([]string, error) {
-	var pod v1.Pod
-	if err := decodeV1(raw, &pod); err != nil {
-		return nil, err
-	}
+// statusPodIPs are the pod IPs as the kubelet has them from the runtime: taken to be the
+// status.podIPs the API holds, in that order (the filter's documented assumption about CRI order).
+func statusPodIPs(pod *v1.Pod) ([]string, error) {
 	var ips []string
 	for _, ip := range pod.Status.PodIPs {
 		ips = append(ips, ip.IP)
@@ -78,7 +91,7 @@ func podHosts(rawPod json.RawMessage, nodeHosts *string, clusterDomain string) (
 	if err != nil {
 		return nil, err
 	}
-	podIPs, err := statusPodIPs(rawPod)
+	podIPs, err := statusPodIPs(pod)
 	if err != nil {
 		return nil, err
 	}

@@ -25,10 +25,11 @@ import (
 )
 
 type registrySet struct {
-	store  *memStore
-	pods   creater
-	nodes  creater
-	byKind map[string]registryEntry
+	store     *memStore
+	pods      creater
+	podStatus updater
+	nodes     creater
+	byKind    map[string]registryEntry
 }
 
 // registryEntry is the REST storage of one kind, with the version its manifests are written in
@@ -78,9 +79,10 @@ func registries() *registrySet {
 			return schema.GroupVersionKind{Group: "batch", Version: "v1", Kind: kind}
 		}
 		theRegistries = &registrySet{
-			store: store,
-			pods:  pods.Pod,
-			nodes: nodes.Node,
+			store:     store,
+			pods:      pods.Pod,
+			podStatus: pods.Status,
+			nodes:     nodes.Node,
 			byKind: map[string]registryEntry{
 				"Pod":                   {pods.Pod, core("Pod"), true},
 				"PodTemplate":           {podtemplates, core("PodTemplate"), true},
