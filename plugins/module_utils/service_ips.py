@@ -29,7 +29,7 @@ import ipaddress
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid,
+    aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
     ip_family, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required,
     STRICT_IP_CIDR_VALIDATION_1_36,
     validate_dns1123_subdomain)
@@ -94,9 +94,13 @@ def hosts_per_network(host_bits, family):
     return count
 
 
+def _address(family, value):
+    return ipaddress.IPv4Address(value) if family == IPV4 else ipaddress.IPv6Address(value)
+
+
 def _address_text(family, value):
-    address = ipaddress.IPv4Address(value) if family == IPV4 else ipaddress.IPv6Address(value)
-    return go_ip_string(address)
+    """An address as kube-apiserver writes it into a Service (``net.IP.String()``)."""
+    return go_ip_string(_address(family, value))
 
 
 class ClusterIPRange(object):
@@ -129,10 +133,15 @@ class ClusterIPRange(object):
     def text(self, value):
         return _address_text(self.family, value)
 
-    def _band(self, first, count):
+    def allocator_text(self, value):
+        """An address as the IPAddress allocator names it (``netip.Addr.String()``)."""
+        return go_netip_string(_address(self.family, value))
+
+    def _band(self, first, count, text=None):
         if count <= 0:
             return None
-        return {"first": self.text(first), "last": self.text(first + count - 1), "size": count}
+        text = text or self.allocator_text
+        return {"first": text(first), "last": text(first + count - 1), "size": count}
 
     def kubernetes_service_ip(self):
         """``ServiceIPRange``: ``default/kubernetes`` gets the first address of the primary range,
@@ -149,7 +158,7 @@ class ClusterIPRange(object):
         count = self.range_size
         count = min(count, LEGACY_BITMAP_MAX) if self.family == IPV6 else count - 1
         count = max(0, count - 1)
-        return self._band(self.first, count) or {"first": None, "last": None, "size": 0}
+        return self._band(self.first, count, self.text) or {"first": None, "last": None, "size": 0}
 
     def info(self):
         """What :func:`service_cidr_info` returns."""
@@ -178,6 +187,10 @@ def parse_service_cidr(text, what):
     if net.version == 6 and net.prefixlen < 64:
         raise InputError("%s: %s: shortest allowed prefix length for service CIDR is 64, got %d"
                          % (what, go_quote(text), net.prefixlen))
+    if int(net.network_address) == (1 << net.max_prefixlen) - 1:
+        # NewIPAllocator: the address after the network address does not exist (netip.Addr.Next is
+        # the zero Addr), so addOffsetAddress fails
+        raise InputError("%s: %s: invalid address []" % (what, go_quote(text)))
     return ClusterIPRange(net)
 
 

@@ -607,8 +607,19 @@ def parse_ip_stdlib(text):
 
 
 def go_ip_string(addr):
-    """``net.IP.String()`` of a parsed address."""
-    return str(addr) if addr.version == 4 else addr.compressed
+    """``net.IP.String()`` of a parsed address: an IPv4-mapped IPv6 address prints as IPv4."""
+    if addr.version == 4:
+        return str(addr)
+    mapped = addr.ipv4_mapped
+    return str(mapped) if mapped is not None else addr.compressed
+
+
+def go_netip_string(addr):
+    """``netip.Addr.String()``: as :func:`go_ip_string`, but an IPv4-mapped IPv6 address keeps its
+    IPv6 form, ``::ffff:1.2.3.4``."""
+    if addr.version == 6 and addr.ipv4_mapped is not None:
+        return "::ffff:%s" % addr.ipv4_mapped
+    return go_ip_string(addr)
 
 
 def ip_family(addr):

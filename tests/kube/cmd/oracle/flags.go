@@ -5,6 +5,7 @@ package main
 // passes every check; the flags under test are added after it, so they win).
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,6 +29,7 @@ import (
 	controllersmetrics "k8s.io/component-base/metrics/prometheus/controllers"
 	"k8s.io/controller-manager/pkg/clientbuilder"
 	"k8s.io/klog/v2"
+	netutils "k8s.io/utils/net"
 
 	apiserveroptions "k8s.io/kubernetes/cmd/kube-apiserver/app/options"
 	kcmapp "k8s.io/kubernetes/cmd/kube-controller-manager/app"
@@ -41,27 +43,72 @@ import (
 )
 
 // flagArgs turns the filter's flags (a mapping, or a list of --name=value strings) into the
-// command line: values as the filter documents them (lists comma-joined, a --feature-gates
-// mapping as Gate=bool pairs in name order).
+// command line, in the order given: values as the filter documents them (lists comma-joined, a
+// --feature-gates mapping as Gate=bool pairs in the order given).
 func flagArgs(raw json.RawMessage) ([]string, error) {
 	var list []string
 	if err := json.Unmarshal(raw, &list); err == nil {
 		return list, nil
 	}
-	var mapping map[string]interface{}
-	if err := json.Unmarshal(raw, &mapping); err != nil {
+	pairs, err := orderedObject(raw)
+	if err != nil {
 		return nil, fmt.Errorf("flags: %v", err)
 	}
-	var names []string
-	for name := range mapping {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	var args []string
-	for _, name := range names {
-		args = append(args, "--"+strings.TrimLeft(name, "-")+"="+flagValue(mapping[name]))
+	for _, p := range pairs {
+		value, err := orderedValue(p.value)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--"+strings.TrimLeft(p.key, "-")+"="+value)
 	}
 	return args, nil
+}
+
+type keyValue struct {
+	key   string
+	value json.RawMessage
+}
+
+// orderedObject is a JSON object's members in the order written.
+func orderedObject(raw json.RawMessage) ([]keyValue, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not an object")
+	}
+	var out []keyValue
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, err
+		}
+		out = append(out, keyValue{t.(string), value})
+	}
+	return out, nil
+}
+
+// orderedValue is flagValue keeping the order of a mapping's members.
+func orderedValue(raw json.RawMessage) (string, error) {
+	if pairs, err := orderedObject(raw); err == nil {
+		parts := make([]string, len(pairs))
+		for i, p := range pairs {
+			v, err := orderedValue(p.value)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = p.key + "=" + v
+		}
+		return strings.Join(parts, ","), nil
+	}
+	var v interface{}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", err
+	}
+	return flagValue(v), nil
 }
 
 func flagValue(v interface{}) string {
@@ -181,6 +228,17 @@ func kubeAPIServerFlagErrors(args []string) (interface{}, error) {
 	}
 	if err := s.GenericServerRunOptions.ComponentGlobalsRegistry.Set(); err != nil {
 		return []string{err.Error()}, nil
+	}
+	// Without an --advertise-address (or with an unspecified one) kube-apiserver advertises an
+	// address of the host it runs on. The filter assumes that host has an address of the primary
+	// service range's family; so does the oracle, whatever machine it runs on.
+	if a := s.GenericServerRunOptions.AdvertiseAddress; a == nil || a.IsUnspecified() {
+		primary := strings.Split(s.ServiceClusterIPRanges, ",")[0]
+		if _, ipnet, err := netutils.ParseCIDRSloppy(primary); err == nil && ipnet.IP.To4() == nil {
+			s.GenericServerRunOptions.AdvertiseAddress = net.ParseIP("2001:db8::1")
+		} else {
+			s.GenericServerRunOptions.AdvertiseAddress = net.ParseIP("192.0.2.1")
+		}
 	}
 	completed, err := s.Complete(context.Background())
 	if err != nil {
