@@ -230,15 +230,19 @@ class _FamilyPool(object):
         if value >= self.range.dynamic_first:
             self.dynamic_taken += 1
 
+    def take(self, value):
+        """Mark an address of the range as taken (nothing for another range's, or a taken one)."""
+        if self.range.first <= value <= self.range.last and value not in self.taken:
+            self._take(value)
+
     def allocate(self, address):
-        """``MetaAllocator.AllocateService``: reserve a requested address."""
+        """``MetaAllocator.AllocateService``: reserve a requested address. The allocator of a range is
+        found with ``servicecidr.PrefixContainsIP``, which leaves out the network address and the IPv4
+        broadcast: for those, as for an address of no range, there is no allocator."""
         rng = self.range
         value = int(address)
-        if not rng.network <= value <= rng.broadcast:
-            raise _AllocatorError("the provided network does not match the current range")
         if not rng.first <= value <= rng.last:
-            raise _AllocatorError("the provided IP (%s) is not in the valid range. The range of valid IPs is %s"
-                                  % (go_ip_string(address), rng.cidr))
+            raise _AllocatorError("the provided network does not match the current range")
         if value in self.taken:
             raise _AllocatorError("provided IP is already allocated")
         self._take(value)
@@ -717,12 +721,18 @@ def _alloc_ips(svc, requests, cluster):
     """
     allocated = {}
     for family, ip in requests:
-        pool = cluster.pools[family]
+        pool = cluster.pools.get(family)
+        if pool is None:
+            # a headless selectorless Service may name a family the cluster lacks; upgrading a stored
+            # single-stack Service to it makes allocIPs use a missing allocator: kube-apiserver panics
+            # and the request gets no response (seen in 1.37.2)
+            raise ServiceIPError(500, "InternalError", "kube-apiserver fails this request without a response: allocIPs "
+                                 "has no %s allocator on this cluster (it panics)" % family, "allocIPs")
         if not ip:
             try:
                 allocated[family] = pool.allocate_next()
             except _AllocatorError as exc:
-                raise _internal_error("failed to allocate a serviceIP: %s" % exc, "allocIPs") from None
+                raise _internal_error("failed to allocate a serviceIP for Service %s: %s" % (go_quote(svc.name), exc), "allocIPs") from None
             continue
         address = parse_ip_sloppy(ip)
         if address is None:
@@ -821,6 +831,9 @@ class _Cluster(object):
         released = _update_cluster_ips(svc, old, self)
         _drop_type_dependent_fields(svc, old)
         _refuse_if(svc, _validate_service_update(svc, old), "ValidateServiceUpdate")
+        # the store's Decorator (defaultOnReadService) shapes the object the apiserver returns: an
+        # ExternalName Service updated by a client that kept clusterIP alone shows it in clusterIPs
+        _default_on_read(svc, self.primary)
         return _plan(svc, released)
 
 
@@ -879,4 +892,10 @@ def service_ip_plan(service, service_cidrs, allocated=None, old=None):
     svc = _read_service(service, "service")
     if old is None:
         return cluster.create(svc)
-    return cluster.update(svc, _read_service(old, "old"))
+    stored = _read_service(old, "old")
+    # the stored Service holds its own addresses: they are taken, whether or not allocated lists them
+    for ip in stored.cluster_ips or ([stored.cluster_ip] if stored.cluster_ip else []):
+        address = parse_ip_sloppy(ip)
+        if address is not None and ip_family(address) in cluster.pools:
+            cluster.pools[ip_family(address)].take(int(address))
+    return cluster.update(svc, stored)

@@ -73,7 +73,9 @@ var filters = map[string]filter{
 		run: nodePodCIDRs,
 	},
 	"service_ip_plan": {
-		params: []string{"service", "service_cidrs", "allocated", "old"}, required: 2,
+		// picks (the oracle's own): "lowest" (default) gives the allocators a random source that
+		// always draws 0, "random" keeps upstream's.
+		params: []string{"service", "service_cidrs", "allocated", "old", "picks"}, required: 2,
 		upstream: "kube-apiserver --service-cluster-ip-range checks; Service REST storage (servicestore.NewREST: beginCreate, " +
 			"beginUpdate, initIPFamilyFields, allocClusterIPs/updateClusterIPs, the Service strategy, ValidateServiceCreate/Update) " +
 			"with one ipallocator.MetaAllocator per family over ServiceCIDR and IPAddress objects",

@@ -10,11 +10,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	mathrand "math/rand"
 	"net"
+	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	v1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -79,7 +83,7 @@ func stackHas(suffix string) bool {
 
 // newServiceCluster configures the cluster as kube-apiserver --service-cluster-ip-range does:
 // the flag's own checks (the kube-apiserver component checks), then its default ServiceCIDR.
-func newServiceCluster(cidrs []string, allocated []string) (*serviceCluster, error) {
+func newServiceCluster(cidrs []string, allocated []string, lowest bool) (*serviceCluster, error) {
 	compatibility.DefaultComponentGlobalsRegistry.Reset()
 	flagErrs, err := kubeAPIServerFlagErrors([]string{"--service-cluster-ip-range=" + strings.Join(cidrs, ",")})
 	if err != nil {
@@ -173,6 +177,9 @@ func newServiceCluster(cidrs []string, allocated []string) (*serviceCluster, err
 			c.close()
 			return nil, err
 		}
+		if lowest {
+			zeroRandom(meta)
+		}
 	}
 	ports, err := portallocator.NewInMemory(utilnet.PortRange{Base: 30000, Size: 2768})
 	if err != nil {
@@ -218,6 +225,30 @@ func waitForAllocators(meta *ipallocator.MetaAllocator, n int) error {
 		time.Sleep(100 * time.Microsecond)
 	}
 	return fmt.Errorf("the ClusterIP allocator did not become ready")
+}
+
+// zeroSource is a random source whose every draw is 0.
+type zeroSource struct{}
+
+func (zeroSource) Int63() int64    { return 0 }
+func (zeroSource) Seed(seed int64) {}
+
+// zeroRandom gives each ClusterIP allocator of meta a random source that always draws 0: a dynamic
+// pick then starts at offset 0 of the dynamic band, which makes it the band's lowest free address,
+// and a fallback pick the static band's lowest free address - one of the picks upstream makes
+// (each offset is drawn uniformly), and the one the filter documents.
+func zeroRandom(meta *ipallocator.MetaAllocator) {
+	mu := fieldPointer(meta, "mu").(*sync.Mutex)
+	mu.Lock()
+	defer mu.Unlock()
+	items := reflect.ValueOf(meta).Elem().FieldByName("allocators")
+	iter := items.MapRange()
+	for iter.Next() {
+		item := iter.Value().Elem()
+		f := item.FieldByName("allocator")
+		alloc := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(*ipallocator.Allocator)
+		setField(alloc, "rand", mathrand.New(zeroSource{}))
+	}
 }
 
 // servicePlan is what the filter returns for one Service: its IP fields as stored.
@@ -271,7 +302,28 @@ func stringList(raw json.RawMessage, what string) ([]string, error) {
 	return list, nil
 }
 
+// serviceIPPlan runs the plan; when allocation fails it runs it again: allocIPs visits the families
+// in Go map order, so with two failing families either error may be reported. Every distinct
+// error of 16 runs is an alternative.
 func serviceIPPlan(a map[string]json.RawMessage) (interface{}, error) {
+	value, err := serviceIPPlanOnce(a)
+	if e, ok := err.(upstreamError); !ok || !strings.Contains(e.text, "failed to allocate IP") {
+		return value, err
+	}
+	texts := []string{err.(upstreamError).text}
+	for i := 0; i < 15; i++ {
+		_, again := serviceIPPlanOnce(a)
+		if e, ok := again.(upstreamError); ok && !slices.Contains(texts, e.text) {
+			texts = append(texts, e.text)
+		}
+	}
+	if len(texts) == 1 {
+		return nil, err
+	}
+	return nil, alternativesError{texts}
+}
+
+func serviceIPPlanOnce(a map[string]json.RawMessage) (interface{}, error) {
 	cidrs, err := stringList(a["service_cidrs"], "service_cidrs")
 	if err != nil {
 		return nil, err
@@ -296,7 +348,14 @@ func serviceIPPlan(a map[string]json.RawMessage) (interface{}, error) {
 			allocated = append(allocated, old.Spec.ClusterIP)
 		}
 	}
-	cluster, err := newServiceCluster(cidrs, allocated)
+	picks := "lowest"
+	if err := optionalArg(a, "picks", &picks); err != nil {
+		return nil, err
+	}
+	if picks != "lowest" && picks != "random" {
+		return nil, fmt.Errorf("picks: %q is neither lowest nor random", picks)
+	}
+	cluster, err := newServiceCluster(cidrs, allocated, picks == "lowest")
 	if err != nil {
 		return nil, err
 	}
@@ -337,8 +396,11 @@ func (c *serviceCluster) create(raw json.RawMessage) (interface{}, error) {
 		ns = "default"
 	}
 	c.takePicked()
-	stored, err := createIn(c.rest, ns, serviceGVK, svc)
+	stored, err := guarded(func() (k8sruntime.Object, error) { return createIn(c.rest, ns, serviceGVK, svc) })
 	if err != nil {
+		if _, ok := err.(ownError); ok {
+			return nil, err
+		}
 		return nil, upstreamError{statusText(err)}
 	}
 	return servicePlan(stored, nil, c.takePicked())
@@ -370,9 +432,15 @@ func (c *serviceCluster) update(raw json.RawMessage, old *api.Service) (interfac
 	before := c.addresses()
 	c.takePicked()
 	svc.Namespace = ns
-	stored, _, err := c.rest.Update(ctx, svc.Name, rest.DefaultUpdatedObjectInfo(svc), rest.ValidateAllObjectFunc,
-		rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
+	stored, err := guarded(func() (k8sruntime.Object, error) {
+		out, _, err := c.rest.Update(ctx, svc.Name, rest.DefaultUpdatedObjectInfo(svc), rest.ValidateAllObjectFunc,
+			rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
+		return out, err
+	})
 	if err != nil {
+		if _, ok := err.(ownError); ok {
+			return nil, err
+		}
 		return nil, upstreamError{statusText(err)}
 	}
 	picked := c.takePicked()
@@ -385,6 +453,17 @@ func (c *serviceCluster) update(raw json.RawMessage, old *api.Service) (interfac
 		}
 	}
 	return servicePlan(stored, released, picked)
+}
+
+// guarded runs a request to the Service storage; a panic in it (kube-apiserver answers such a
+// request with no response at all) is upstream's failure, with no text of its own.
+func guarded(request func() (k8sruntime.Object, error)) (obj k8sruntime.Object, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			obj, err = nil, ownError{fmt.Sprintf("kube-apiserver panics: %v", r)}
+		}
+	}()
+	return request()
 }
 
 // addresses are the IPAddress objects of the cluster now.

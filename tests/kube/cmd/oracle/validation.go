@@ -48,7 +48,7 @@ func validationErrors(a map[string]json.RawMessage) (interface{}, error) {
 		return nil, ownError{"resource: " + err.Error()}
 	}
 	if head.Kind == "Service" {
-		cluster, err := newServiceCluster(validationServiceCIDRs, nil)
+		cluster, err := newServiceCluster(validationServiceCIDRs, nil, true)
 		if err != nil {
 			return nil, err
 		}

@@ -100,7 +100,7 @@ def test_clusterip_bitmap_allocation_vectors(vec):
     """The clusterip-bitmap vectors about allocating (the size ones belong to service_cidr_info)."""
     cidr, expected = vec["input"]["cidr"], vec["expected"]
     if vec["name"] == "TestAllocateTiny":
-        with pytest.raises(AnsibleFilterError, match="failed to allocate a serviceIP: range is full$"):
+        with pytest.raises(AnsibleFilterError, match="failed to allocate a serviceIP for Service \"[^\"]*\": range is full$"):
             service_ip_plan(service({"ipFamilyPolicy": "RequireDualStack", "ipFamilies": ["IPv4"]}), ["2000::/108", cidr])
         return
     if vec["name"] == "TestAllocate/IPv4":
