@@ -29,7 +29,7 @@ import re
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, child, forbidden, go_ip_string, go_len, go_quote, index, invalid, is_qualified_name, not_supported,
+    aggregate, child, forbidden, go_ip_string, go_len, go_quote, index, invalid, is_qualified_name, not_found, not_supported,
     parse_ip_sloppy, required)
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +268,8 @@ def _pod_metadata_value(pod, field_path):
 def pod_field_runtime_value(api_version, field_path, pod, pod_ips, host_ips):
     """``podFieldSelectorRuntimeValue``: the env value of a ``fieldRef``.
 
-    ``pod_ips`` are the pod's IPs (``None`` when unknown); ``host_ips`` the node's IPs, which also
+    ``pod_ips`` are the pod's IPs (``None`` when unknown); ``host_ips`` the node's IPs (``None`` when unknown, the
+    kubelet's ``InputError`` for a node without any), which also
     give the primary family ``sortPodIPs`` uses (``None`` when unknown). Returns a string or
     ``Unresolved``; raises ``InputError`` with the kubelet's error text.
     """
@@ -277,9 +278,11 @@ def pod_field_runtime_value(api_version, field_path, pod, pod_ips, host_ips):
     if internal in ("status.podIP", "status.podIPs"):
         if pod_ips is None:
             return Unresolved("%s: the pod has no IP yet (no status.podIPs)" % internal)
-        ips = sort_pod_ips(pod_ips, host_ips or [])
+        ips = sort_pod_ips(pod_ips, host_ips if isinstance(host_ips, list) else [])
         return ",".join(ips) if internal == "status.podIPs" else (ips[0] if ips else "")
     if internal in ("status.hostIP", "status.hostIPs"):
+        if isinstance(host_ips, InputError):  # the node has no IP: GetNodeHostIPs fails the container
+            raise host_ips
         if not host_ips:
             return Unresolved("%s: the node's IPs are unknown; pass a node with an InternalIP or ExternalIP address, or set status.hostIPs" % internal)
         return ",".join(host_ips) if internal == "status.hostIPs" else host_ips[0]
@@ -307,10 +310,14 @@ def resource_list(obj, key, path):
 
 
 def container_resources(container, path):
-    """``(limits, requests)`` of a container."""
+    """``(limits, requests)`` of a Pod's container, as the apiserver stores them: ``SetDefaults_Pod``
+    gives every limit without a request that request."""
     resources = _field(container, "resources", dict, path, {})
     rpath = child(path, "resources")
-    return resource_list(resources, "limits", rpath), resource_list(resources, "requests", rpath)
+    limits, requests = resource_list(resources, "limits", rpath), resource_list(resources, "requests", rpath)
+    for name, quantity in limits.items():
+        requests.setdefault(name, quantity)
+    return limits, requests
 
 
 def node_allocatable(node):
@@ -649,13 +656,23 @@ def validate_volume(volume, path, defaults=True):
 
 def validate_pod_spec(spec, path):
     """The Downward API rules of ``ValidatePodSpec`` on a v1 pod spec at ``path``, in upstream order:
-    volumes, then the env of containers, init containers and ephemeral containers."""
+    volumes, then for containers, init containers and ephemeral containers their env and the mounts
+    of a volume refused above (``ValidateVolumes`` keeps only valid volumes, so ``ValidateVolumeMounts``
+    does not find it: ``Not found``)."""
     errors = []
+    refused = set()
     for volume, volume_path in _entries(spec, "volumes", path):
-        errors += validate_volume(volume, volume_path)
+        volume_errors = validate_volume(volume, volume_path)
+        if volume_errors:
+            refused.add(_field(volume, "name", str, volume_path, ""))
+        errors += volume_errors
     for kind in ("containers", "initContainers", "ephemeralContainers"):
         for container, container_path in _entries(spec, kind, path):
             errors += validate_env(container.get("env"), child(container_path, "env"))
+            for mount, mount_path in _entries(container, "volumeMounts", container_path):
+                name = _field(mount, "name", str, mount_path, "")
+                if name in refused:
+                    errors.append(not_found(child(mount_path, "name"), name))
     return errors
 
 
@@ -809,7 +826,10 @@ class _PodView(object):
     def _host_ips(self, status, node):
         """The node's host IPs as ``net.IP.String()``; ``None`` when unknown."""
         if node is not None:  # a node without IPs: the kubelet fails only the containers that ask for them
-            return node_host_ips(node) if _node_addresses(node, ("InternalIP", "ExternalIP"))[1] else None
+            try:
+                return node_host_ips(node)
+            except InputError as exc:
+                return exc
         written = self._status_ips(status, "hostIPs", "hostIP") or []
         parsed = [parse_ip_sloppy(ip) for ip in written]
         return [go_ip_string(ip) for ip in parsed if ip is not None] or None
@@ -834,6 +854,8 @@ class _PodView(object):
         try:
             return extract_resource_value_by_container_name(selector, self.spec, name, self.allocatable, path)
         except InputError as exc:
+            if str(exc).startswith(path + ":"):
+                raise
             raise InputError("%s: %s" % (path, exc)) from None
 
     def env_resource_value(self, selector, path, container, container_path):

@@ -31,6 +31,8 @@ func podThroughAPIServer(raw json.RawMessage) (*v1.Pod, error) {
 	}
 	pod := obj.(*api.Pod)
 	status := pod.Status.DeepCopy()
+	// A manifest with a uid is a pod read from the API: it keeps that uid (create assigns a new one).
+	uid := pod.UID
 	ns := pod.Namespace
 	if ns == "" {
 		ns = "default"
@@ -53,6 +55,9 @@ func podThroughAPIServer(raw json.RawMessage) (*v1.Pod, error) {
 	out := &v1.Pod{}
 	if err := encodeVersioned(stored, v1.SchemeGroupVersion, out); err != nil {
 		return nil, err
+	}
+	if uid != "" {
+		out.UID = uid
 	}
 	return out, nil
 }

@@ -683,10 +683,14 @@ def test_built_entries_resolve():
         "files": {"info/labels": {"content": 'app="web"\ntier="front"', "mode": 420}}, "unresolved": []}}
 
 
-def test_a_node_without_ips_leaves_host_ips_unresolved():
+def test_a_node_without_ips_fails_the_containers_that_ask_for_them():
+    """GetNodeHostIPs fails: makeEnvironmentVariables returns its error, the container does not start
+    (even when a later entry redefines the variable)."""
     node = {"metadata": {"name": "n1"}, "status": {"addresses": [{"type": "Hostname", "address": "n1"}]}}
-    values = downward.downward_values(pod([{"name": "c", "env": [field_env("H", "status.hostIP"), field_env("P", "status.podIP")]}]), node)
+    values = downward.downward_values(pod([{"name": "c", "env": [field_env("P", "status.podIP")]}]), node)
     assert values["c"]["env"] == {"P": "10.0.0.5"}
-    assert [u["name"] for u in values["c"]["unresolved"]] == ["H"]
+    asks = pod([{"name": "c", "env": [field_env("H", "status.hostIP"), {"name": "H", "value": "x"}]}])
+    with pytest.raises(InputError, match=r"^host IP unknown; known addresses: \[\{Hostname n1\}\]$"):
+        downward.downward_values(asks, node)
     with pytest.raises(InputError, match=r"node.status.addresses\[0\].address must be a string"):
         downward.downward_values(pod(), {"status": {"addresses": [{"type": "InternalIP", "address": 1}]}})
