@@ -547,9 +547,11 @@ def validate_env_var_value_from(env_var, env_path, defaults=True):
     if resource_ref is not None:
         errors += validate_container_resource_field_selector(resource_ref, child(path, "resourceFieldRef"), False)
     sources = sum(value_from.get(key) is not None
-                  for key in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef"))
+                  for key in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef"))
     if sources == 0:
-        errors.append(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
+        # the EnvFiles gate (beta, on by default in 1.37) adds fileKeyRef to the sources named
+        errors.append(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, "
+                                        "`secretKeyRef` or `fileKeyRef`"))
     elif _field(env_var, "value", str, env_path, ""):
         errors.append(invalid(path, "", "may not be specified when `value` is not empty"))
     elif sources > 1:
@@ -826,9 +828,11 @@ class _PodView(object):
     def _host_ips(self, status, node):
         """The node's host IPs as ``net.IP.String()``; ``None`` when unknown."""
         if node is not None:  # a node without IPs: the kubelet fails only the containers that ask for them
-            try:
+            if _node_addresses(node, ("InternalIP", "ExternalIP"))[1]:  # (also checks the addresses' types)
                 return node_host_ips(node)
-            except InputError as exc:
+            try:
+                node_host_ips(node)
+            except InputError as exc:  # GetNodeHostIPs' error, given to the containers that ask
                 return exc
         written = self._status_ips(status, "hostIPs", "hostIP") or []
         parsed = [parse_ip_sloppy(ip) for ip in written]

@@ -24,7 +24,7 @@ import math
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    child, duplicate, forbidden, go_cidr_string, go_ip_string, go_string_slice, go_struct, go_struct_slice, index,
+    child, forbidden, go_cidr_string, go_ip_string, go_string_slice, go_struct, go_struct_slice, index,
     internal_error, invalid, ip_family, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
     parse_cidr_sloppy, parse_ip_sloppy, required, STRICT_IP_CIDR_VALIDATION_1_36)
 
@@ -73,7 +73,8 @@ def dual_stack_cidrs_error(cidrs):
 
 
 def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
-    """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family, no duplicates (order is free).
+    """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family (order is free; a repeated
+    CIDR is only refused as a second one of its family).
 
     Each CIDR by ``IsValidCIDRForLegacyField`` (a legacy field, KEP-4858: no canonical-form check)
     with the StrictIPCIDRValidation default of Kubernetes 1.36; ``valid_old`` (the stored Node's
@@ -87,11 +88,6 @@ def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
             errors.append(internal_error(field, "invalid PodCIDRs. failed to check with dual stack with error:%s" % err))
         if not dual or len(pod_cidrs) > 2:
             errors.append(invalid(field, go_string_slice(pod_cidrs), "may specify no more than one CIDR for each IP family"))
-        seen = set()
-        for i, cidr in enumerate(pod_cidrs):
-            if cidr in seen:
-                errors.append(duplicate(index(field, i), cidr))
-            seen.add(cidr)
     return errors
 
 
@@ -175,13 +171,15 @@ def validate_service_cidr(obj):
     field = "spec.cidrs"
     if not cidrs:
         return [required(field, "at least one CIDR required")]
-    bad_value = go_struct([("CIDRs", go_string_slice(cidrs))])
     if len(cidrs) > 2:
-        return [invalid(field, bad_value, "may only hold up to 2 values")]
-    if len(cidrs) == 2 and not dual_stack_cidrs_error(cidrs)[0]:
-        return [invalid(field, bad_value,
-                        "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64")]
-    return [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(field, i), cidr)]
+        return [invalid(field, go_struct([("CIDRs", go_string_slice(cidrs))]), "may only hold up to 2 values")]
+    errors = [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(field, i), cidr)]
+    # netutils.IPFamilyOfCIDRString: an unparsable CIDR has no family, and is not "the same family"
+    families = [parsed[1].version if parsed else None for parsed in (parse_cidr_sloppy(c) for c in cidrs)]
+    if len(cidrs) == 2 and families[0] == families[1] and families[0] is not None:
+        errors.append(invalid(field, go_string_slice(cidrs),
+                              "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"))
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------

@@ -582,14 +582,24 @@ def _validate_service_update(new, old):
 
 
 def validate_service(obj):
-    """``validation_errors`` for a Service: the cluster-independent IP rules of ``ValidateService``.
+    """``validation_errors`` for a Service: the cluster-independent IP rules of the create path.
 
     The object is taken as kube-apiserver sees it on create: ``type`` defaulted to ClusterIP and
-    ``clusterIPs`` filled from ``clusterIP``. Rules that depend on the cluster's families are
-    :func:`service_ip_plan`'s.
+    ``clusterIPs`` filled from ``clusterIP``; ``initIPFamilyFields`` checks the IP fields first and its
+    errors are then the only ones, else ``ValidateService``'s. Rules that depend on the cluster's
+    families and addresses are :func:`service_ip_plan`'s.
     """
     svc = _read_service(obj, "")
     _normalize_cluster_ips(svc, None)
+    # beginCreate runs initIPFamilyFields before any validation: its own checks of the IP fields
+    # (on the policy it defaulted) refuse the Service alone, ValidateServiceCreate never runs
+    if svc.type != EXTERNAL_NAME:
+        staged = _Service(**{name: getattr(svc, name) for name in _Service.__slots__})
+        if staged.policy is None:
+            _default_policy(staged, None)
+        errors = _validate_cluster_ips_related_fields(staged) or _single_stack_errors(staged)
+        if errors:
+            return errors
     return _validate_service(svc)
 
 

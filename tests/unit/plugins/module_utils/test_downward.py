@@ -365,8 +365,9 @@ def test_projected_volume_rules():
         'spec.volumes[0].projected: Invalid value: "a": conflicting duplicate paths',
         'spec.volumes[0].projected.sources[1].downwardAPI.fieldRef.fieldPath: Unsupported value: "status.phase": '
         + VOLUME_SUPPORTED,
-        'spec.volumes[0].projected: Invalid value: "s": conflicting duplicate paths',
-        'spec.volumes[0].projected: Invalid value: "a": conflicting duplicate paths']
+        'spec.volumes[0].projected: Invalid value: "s": conflicting duplicate paths']
+    # the second "a" conflict repeats a text: declarative validation's handling drops it (1.37); the
+    # clusterTrustBundle's own signerName rule is not a Downward API rule (not covered)
 
 
 @pytest.mark.parametrize("volume, errors", [

@@ -101,7 +101,20 @@ def error_dicts(errors):
 
 @vectors("service-clusterips-related-validation")
 def test_cluster_ips_related_validation_vectors(vec):
-    assert error_dicts(service_ips.validate_service(service(vec["input"]["service_spec"]))) == vec["expected"]["errors"]
+    """The vectors are ValidateServiceClusterIPsRelatedFields' own, on the spec as given."""
+    svc = service_ips._read_service(service(vec["input"]["service_spec"]), "")
+    service_ips._normalize_cluster_ips(svc, None)
+    assert error_dicts(service_ips._validate_cluster_ips_related_fields(svc)) == vec["expected"]["errors"]
+
+
+def test_validate_service_defaults_the_policy_first():
+    """On create, initIPFamilyFields defaults an unset policy to SingleStack before it checks the IP
+    fields: two families or addresses are then refused (the oracle agrees)."""
+    spec = {"type": "ClusterIP", "clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1", "2000::1"], "ipFamilies": ["IPv4", "IPv6"]}
+    assert [e.detail for e in service_ips.validate_service(service(spec))] == [
+        "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified",
+        "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"]
+    assert service_ips.validate_service(service(dict(spec, ipFamilyPolicy="PreferDualStack"))) == []
 
 
 @vectors("service-type-validation")
