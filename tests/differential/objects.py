@@ -1,0 +1,250 @@
+"""Objects for validation_errors: every kind the filter accepts, valid except in the fields whose rules
+the filter covers (and, with ``hostile``, values of the wrong OpenAPI type or out of range, and broken
+pod templates), so that the apiserver's error list is exactly what the filter must return."""
+from __future__ import annotations
+
+import ipaddress
+
+from hypothesis import strategies as st
+
+from .strategies import (BAD_IP, CANONICAL_V4, CANONICAL_V6, DIVISOR, IP, LABEL, NONCANONICAL_V4, NONCANONICAL_V6,
+                         SUBDOMAIN, VALID_IP, VALID_LABEL, VALID_SUBDOMAIN, _weighted)
+
+# The test control plane's service ranges (tests/support/kube_cluster.py), which judge Services.
+SERVICE_NETS = [ipaddress.ip_network("10.96.0.0/16"), ipaddress.ip_network("fd00:10:96::/112")]
+
+ENV_FIELD_PATHS = st.sampled_from([
+    "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP",
+    "status.hostIPs", "status.podIP", "status.podIPs", "metadata.labels", "metadata.annotations", "metadata.labels['a']",
+    "metadata.annotations['x']", "metadata.labels['Bad Key']", "metadata.annotations['Upper/x']", "spec.host",
+    "status.phase", "spec.restartPolicy", "metadata.generateName", "", "bogus", "metadata.labels[a]", "['x']",
+    "metadata.name['x']"])
+VOLUME_FIELD_PATHS = st.sampled_from([
+    "metadata.name", "metadata.namespace", "metadata.uid", "metadata.labels", "metadata.annotations",
+    "metadata.labels['a']", "metadata.annotations['x']", "spec.nodeName", "status.podIP", "", "bogus",
+    "metadata.labels['a b']"])
+RESOURCES = st.sampled_from(["limits.cpu", "limits.memory", "limits.ephemeral-storage", "requests.cpu",
+                             "requests.memory", "requests.ephemeral-storage", "limits.hugepages-2Mi",
+                             "requests.hugepages-1Gi", "limits.nvidia.com/gpu", "", "cpu"])
+API_VERSIONS = st.sampled_from([None, None, "v1", "v2", ""])
+
+
+def _maybe(draw, key, strategy, target, odds=2):
+    if draw(st.integers(min_value=1, max_value=odds)) == 1:
+        target[key] = draw(strategy)
+
+
+@st.composite
+def env_var(draw, containers):
+    entry = {"name": draw(st.sampled_from(["A", "B_2", "POD_NAME", "x.y"]))}
+    kind = draw(st.sampled_from(["value", "field", "field", "resource", "resource", "both", "empty"]))
+    value_from = {}
+    if kind == "value":
+        entry["value"] = "v"
+        return entry
+    if kind in ("field", "both"):
+        ref = {"fieldPath": draw(ENV_FIELD_PATHS)}
+        version = draw(API_VERSIONS)
+        if version is not None:
+            ref["apiVersion"] = version
+        value_from["fieldRef"] = ref
+    if kind in ("resource", "both"):
+        ref = {"resource": draw(RESOURCES)}
+        _maybe(draw, "divisor", DIVISOR, ref)
+        _maybe(draw, "containerName", st.sampled_from(containers + ["missing"]), ref, 3)
+        value_from["resourceFieldRef"] = ref
+    entry["valueFrom"] = value_from
+    return entry
+
+
+@st.composite
+def volume_items(draw, containers):
+    items = []
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        item = {"path": draw(st.sampled_from(["a", "b/c", "/abs", "../up", "..x", "a/../b", "", "x..", "d//e"]))}
+        kind = draw(st.sampled_from(["field", "field", "resource", "both", "none"]))
+        if kind in ("field", "both"):
+            ref = {"fieldPath": draw(VOLUME_FIELD_PATHS)}
+            version = draw(API_VERSIONS)
+            if version is not None:
+                ref["apiVersion"] = version
+            item["fieldRef"] = ref
+        if kind in ("resource", "both"):
+            ref = {"resource": draw(RESOURCES)}
+            _maybe(draw, "divisor", DIVISOR, ref)
+            _maybe(draw, "containerName", st.sampled_from(containers + [""]), ref, 1)
+            item["resourceFieldRef"] = ref
+        _maybe(draw, "mode", st.sampled_from([0, 0o644, 0o777, 0o1000, -1, 511]), item, 4)
+        items.append(item)
+    return items
+
+
+@st.composite
+def volumes(draw, containers):
+    out = []
+    for i in range(draw(st.integers(min_value=0, max_value=2))):
+        name = "v%d" % i
+        kind = draw(st.sampled_from(["downward", "downward", "projected", "twice"]))
+        if kind == "downward":
+            source = {"items": draw(volume_items(containers))}
+            _maybe(draw, "defaultMode", st.sampled_from([0o644, 0o1000, -1]), source, 4)
+            out.append({"name": name, "downwardAPI": source})
+        elif kind == "projected":
+            sources = [{"downwardAPI": {"items": draw(volume_items(containers))}}]
+            if draw(st.integers(min_value=0, max_value=3)) == 0:
+                sources.append({"downwardAPI": {"items": draw(volume_items(containers))}, "configMap": {"name": "cm"}})
+            out.append({"name": name, "projected": {"sources": sources}})
+        else:
+            out.append({"name": name, "emptyDir": {}, "downwardAPI": {"items": draw(volume_items(containers))}})
+    return out
+
+
+ALIAS = st.fixed_dictionaries({"ip": _weighted((3, VALID_IP), (1, NONCANONICAL_V4), (1, NONCANONICAL_V6), (1, BAD_IP))},
+                              optional={"hostnames": st.lists(_weighted((4, VALID_SUBDOMAIN), (1, SUBDOMAIN)), max_size=2)})
+
+
+@st.composite
+def pod_specs(draw):
+    names = ["app", "side"][:draw(st.integers(min_value=1, max_value=2))]
+    vols = draw(volumes(names))
+    spec = {}
+    if vols:
+        spec["volumes"] = vols
+
+    def container(name):
+        c = {"name": name, "image": "registry.example/app:1"}
+        env = draw(st.lists(env_var(names), max_size=3))
+        if env:
+            c["env"] = env
+        mounts = [{"name": v["name"], "mountPath": "/m/%s" % v["name"]} for v in vols if draw(st.booleans())]
+        if mounts:
+            c["volumeMounts"] = mounts
+        return c
+
+    spec["containers"] = [container(n) for n in names]
+    if draw(st.integers(min_value=0, max_value=3)) == 0:
+        spec["initContainers"] = [container("init")]
+    _maybe(draw, "hostname", LABEL, spec, 3)
+    _maybe(draw, "subdomain", LABEL, spec, 3)
+    _maybe(draw, "hostAliases", st.lists(ALIAS, max_size=2), spec, 3)
+    if draw(st.integers(min_value=0, max_value=5)) == 0:
+        spec["hostnameOverride"] = draw(SUBDOMAIN)
+        _maybe(draw, "setHostnameAsFQDN", st.booleans(), spec, 2)
+        _maybe(draw, "hostNetwork", st.booleans(), spec, 2)
+    return spec
+
+
+LABELS = {"app": "web"}
+WORKLOADS = {
+    "Deployment": ("apps/v1", ("spec", "template")),
+    "StatefulSet": ("apps/v1", ("spec", "template")),
+    "DaemonSet": ("apps/v1", ("spec", "template")),
+    "ReplicaSet": ("apps/v1", ("spec", "template")),
+    "Job": ("batch/v1", ("spec", "template")),
+    "CronJob": ("batch/v1", ("spec", "jobTemplate", "spec", "template")),
+    "ReplicationController": ("v1", ("spec", "template")),
+    "PodTemplate": ("v1", ("template",)),
+}
+
+
+def workload(kind, pod_spec, name="w"):
+    """A valid workload of ``kind`` around ``pod_spec``: the selector matches the template's labels and
+    the restart policy is one the kind allows."""
+    api_version, path = WORKLOADS[kind]
+    spec = dict(pod_spec)
+    if kind in ("Job", "CronJob"):
+        spec["restartPolicy"] = "Never"
+    template = {"metadata": {"labels": dict(LABELS)}, "spec": spec}
+    obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": name}}
+    node = obj
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = template
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
+        obj["spec"]["selector"] = {"matchLabels": dict(LABELS)}
+    elif kind == "ReplicationController":
+        obj["spec"]["selector"] = dict(LABELS)
+    if kind == "StatefulSet":
+        obj["spec"]["serviceName"] = "web"
+    if kind == "CronJob":
+        obj["spec"]["schedule"] = "*/5 * * * *"
+    return obj
+
+
+@st.composite
+def pods_and_workloads(draw):
+    spec = draw(pod_specs())
+    kind = draw(st.sampled_from(["Pod", "Pod", "Pod"] + sorted(WORKLOADS)))
+    if kind == "Pod":
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
+        if draw(st.integers(min_value=0, max_value=3)) == 0:  # never validated on create: kube-apiserver drops it
+            pod["status"] = {"podIPs": [{"ip": draw(IP)}]}
+        return pod
+    return workload(kind, spec)
+
+
+@st.composite
+def service_address(draw):
+    net = draw(st.sampled_from(SERVICE_NETS))
+    # not .0/::, not the kubernetes Service's first address, inside the range: allocatable
+    address = net.network_address + draw(st.integers(min_value=2, max_value=200))
+    text = str(address) if address.version == 4 else address.compressed
+    return draw(_weighted((6, st.just(text)), (1, st.sampled_from(["None", "", "10.96.0.300", "::ffff:10.96.0.9",
+                                                                         "010.96.0.9", "fd00:10:96:0::9"]))))
+
+
+@st.composite
+def services(draw):
+    spec = {}
+    kind = draw(st.sampled_from(["ClusterIP", "ClusterIP", "NodePort", "LoadBalancer", "ExternalName", None, "Bogus"]))
+    if kind is not None:
+        spec["type"] = kind
+    if kind == "ExternalName":
+        spec["externalName"] = draw(st.sampled_from(["db.example.com", "db.example.com.", "Bad_Name", ""]))
+    else:
+        spec["ports"] = [{"port": 80}]
+    if draw(st.integers(min_value=0, max_value=3)):
+        spec["selector"] = {"app": "web"}
+    _maybe(draw, "ipFamilyPolicy", st.sampled_from(["SingleStack", "PreferDualStack", "RequireDualStack", "Bogus", ""]), spec)
+    _maybe(draw, "ipFamilies", st.lists(st.sampled_from(["IPv4", "IPv6", "IPv4", "IPv5"]), max_size=3), spec, 3)
+    ips = draw(st.sampled_from(["none", "none", "clusterIP", "clusterIPs", "both", "headless"]))
+    picked = draw(st.lists(service_address(), min_size=1, max_size=3))
+    if ips == "clusterIP":
+        spec["clusterIP"] = picked[0]
+    elif ips == "clusterIPs":
+        spec["clusterIPs"] = picked
+    elif ips == "both":
+        spec["clusterIP"] = draw(st.sampled_from([picked[0], picked[-1]]))
+        spec["clusterIPs"] = picked
+    elif ips == "headless":
+        spec["clusterIP"] = "None"
+        _maybe(draw, "clusterIPs", st.sampled_from([["None"], ["None", picked[0]]]), spec)
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": spec}
+
+
+CIDR_TEXT = _weighted(
+    (4, st.sampled_from(["10.244.1.0/24", "10.244.2.0/24", "fd00:10:244:1::/64", "fd00:10:244:2::/64"])),
+    (1, st.sampled_from(["10.244.1.1/24", "010.244.1.0/24", "::ffff:10.244.1.0/120", "fd00:10:244:1:0::/64", "x", "",
+                         "10.244.1.0", "10.244.1.0/33", "FD00:10:244:1::/64"])))
+
+
+@st.composite
+def nodes(draw):
+    obj = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}}
+    if draw(st.integers(min_value=0, max_value=4)):
+        obj["spec"] = {"podCIDRs": draw(st.lists(CIDR_TEXT, max_size=3))}
+    return obj
+
+
+@st.composite
+def service_cidrs(draw):
+    obj = {"apiVersion": "networking.k8s.io/v1", "kind": "ServiceCIDR", "metadata": {"name": "extra"}}
+    if draw(st.integers(min_value=0, max_value=4)):
+        obj["spec"] = {"cidrs": draw(st.lists(CIDR_TEXT, max_size=3))}
+    return obj
+
+
+BUILTIN = st.one_of(pods_and_workloads(), pods_and_workloads(), services(), nodes(), service_cidrs())
+
+__all__ = ["BUILTIN", "SERVICE_NETS", "pods_and_workloads", "services", "nodes", "service_cidrs", "workload",
+           "CANONICAL_V4", "CANONICAL_V6", "VALID_LABEL"]
