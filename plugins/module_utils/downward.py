@@ -26,6 +26,7 @@ import decimal
 import posixpath
 import re
 
+from ansible_collections.clusternet.k8s.plugins.module_utils import ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
@@ -656,11 +657,15 @@ def validate_volume(volume, path, defaults=True):
     return errors
 
 
-def validate_pod_spec(spec, path):
+def validate_pod_spec(spec, path, with_ports=False, is_pod=True):
     """The Downward API rules of ``ValidatePodSpec`` on a v1 pod spec at ``path``, in upstream order:
     volumes, then for containers, init containers and ephemeral containers their env and the mounts
     of a volume refused above (``ValidateVolumes`` keeps only valid volumes, so ``ValidateVolumeMounts``
-    does not find it: ``Not found``)."""
+    does not find it: ``Not found``). ``with_ports`` adds the port rules of the containers where
+    ``validateContainers``/``validateInitContainers`` run them: each container's ports before its
+    env, host port conflicts across the containers after them, and within each init container
+    (``checkHostPortConflicts`` on a list of one: reported at index 0); ``is_pod`` false for a pod
+    template (its host ports are not defaulted)."""
     errors = []
     refused = set()
     for volume, volume_path in _entries(spec, "volumes", path):
@@ -668,13 +673,22 @@ def validate_pod_spec(spec, path):
         if volume_errors:
             refused.add(_field(volume, "name", str, volume_path, ""))
         errors += volume_errors
+    host_network = is_pod and spec.get("hostNetwork") is True
     for kind in ("containers", "initContainers", "ephemeralContainers"):
-        for container, container_path in _entries(spec, kind, path):
+        port_rules = with_ports and kind != "ephemeralContainers"
+        entries = _entries(spec, kind, path)
+        for container, container_path in entries:
+            if port_rules:
+                errors += ports.validate_container_ports(container, container_path, host_network)
             errors += validate_env(container.get("env"), child(container_path, "env"))
             for mount, mount_path in _entries(container, "volumeMounts", container_path):
                 name = _field(mount, "name", str, mount_path, "")
                 if name in refused:
                     errors.append(not_found(child(mount_path, "name"), name))
+            if port_rules and kind == "initContainers":
+                errors += ports.host_port_conflicts([(container, 0)], child(path, kind), host_network)
+        if port_rules and kind == "containers":
+            errors += ports.host_port_conflicts([(c, i) for i, (c, _p) in enumerate(entries)], child(path, kind), host_network)
     return errors
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.clusternet.k8s.plugins.module_utils import ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
@@ -513,16 +514,23 @@ def _external_name_errors(svc):
     return errors + [required("spec.externalName")]
 
 
-def _validate_service(svc, old=None):
-    """The rules of ``ValidateService`` (validation.go) about type, cluster IPs and IP families."""
+def _validate_service(svc, old=None, spec=None):
+    """The rules of ``ValidateService`` (validation.go) about type, cluster IPs and IP families; with
+    ``spec`` (the object's spec) also about its ports."""
     errors = []
+    if spec is not None and not (spec.get("ports") or []) and not _is_headless(svc) and svc.type != EXTERNAL_NAME:
+        errors.append(required("spec.ports"))
     if svc.type in (LOAD_BALANCER, NODE_PORT) and _is_headless(svc):
         errors.append(invalid(index(CLUSTER_IPS, 0), svc.cluster_ips[0], "may not be set to 'None' for %s services" % svc.type))
     elif svc.type == EXTERNAL_NAME:
         errors += _external_name_errors(svc)
+    if spec is not None:
+        errors += ports.validate_service_ports(spec, "spec")
     errors += _validate_cluster_ips_related_fields(svc, old)
     if svc.type not in SERVICE_TYPES:
         errors.append(not_supported("spec.type", go_json_value(svc.type), SERVICE_TYPES))
+    if spec is not None:
+        errors += ports.service_port_duplicates(spec, "spec")
     return errors
 
 
@@ -600,7 +608,7 @@ def validate_service(obj):
         errors = _validate_cluster_ips_related_fields(staged) or _single_stack_errors(staged)
         if errors:
             return errors
-    return _validate_service(svc)
+    return _validate_service(svc, spec=obj.get("spec") or {})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -207,20 +207,7 @@ func resourceOf(kind string) string {
 // the versioned type, defaulted, converted to the internal version. Missing apiVersion and kind
 // are taken from gvk.
 func decodeInternal(raw json.RawMessage, gvk schema.GroupVersionKind) (runtime.Object, error) {
-	var object map[string]interface{}
-	if err := json.Unmarshal(raw, &object); err != nil {
-		return nil, err
-	}
-	if object == nil {
-		object = map[string]interface{}{}
-	}
-	if _, ok := object["apiVersion"]; !ok {
-		object["apiVersion"] = gvk.GroupVersion().String()
-	}
-	if _, ok := object["kind"]; !ok {
-		object["kind"] = gvk.Kind
-	}
-	data, err := json.Marshal(object)
+	data, err := withTypeMeta(raw, gvk)
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +216,33 @@ func decodeInternal(raw json.RawMessage, gvk schema.GroupVersionKind) (runtime.O
 	decoder := legacyscheme.Codecs.DecoderToVersion(legacyscheme.Codecs.UniversalDeserializer(), internal.GroupVersion())
 	obj, _, err := decoder.Decode(data, &gvk, nil)
 	return obj, err
+}
+
+// withTypeMeta is the object's JSON text with apiVersion and kind added where missing, in front,
+// the rest byte for byte as given (the decoder reports the first error in document order).
+func withTypeMeta(raw json.RawMessage, gvk schema.GroupVersionKind) ([]byte, error) {
+	var head map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, err
+	}
+	var prefix []string
+	if _, ok := head["apiVersion"]; !ok {
+		v, _ := json.Marshal(gvk.GroupVersion().String())
+		prefix = append(prefix, `"apiVersion":`+string(v))
+	}
+	if _, ok := head["kind"]; !ok {
+		v, _ := json.Marshal(gvk.Kind)
+		prefix = append(prefix, `"kind":`+string(v))
+	}
+	text := strings.TrimSpace(string(raw))
+	if len(prefix) == 0 || !strings.HasPrefix(text, "{") {
+		return []byte(text), nil
+	}
+	rest := strings.TrimSpace(text[1:])
+	if rest != "}" {
+		prefix = append(prefix, "")
+	}
+	return []byte("{" + strings.Join(prefix, ",") + rest), nil
 }
 
 // encodeVersioned is the object as the apiserver serves it at gv (what a client such as the

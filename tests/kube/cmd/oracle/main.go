@@ -60,6 +60,9 @@ func main() {
 		case "--version":
 			fmt.Println(release())
 			return
+		case "--go-types":
+			printGoTypes()
+			return
 		case "--filters":
 			for _, name := range filterNames() {
 				fmt.Println(name)

@@ -38,11 +38,7 @@ func errorList(err error) []string {
 func validationErrors(a map[string]json.RawMessage) (interface{}, error) {
 	raw := a["resource"]
 	var head struct {
-		APIVersion string `json:"apiVersion"`
-		Kind       string `json:"kind"`
-		Metadata   struct {
-			Namespace string `json:"namespace"`
-		} `json:"metadata"`
+		Kind string `json:"kind"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
 		return nil, ownError{"resource: " + err.Error()}

@@ -22,6 +22,9 @@ def vectors(feature):
 
 
 def service(spec):
+    """A Service around ``spec``, with a port unless it has ports (or is an ExternalName)."""
+    if "ports" not in spec and spec.get("type") != "ExternalName":
+        spec = dict(spec, ports=[{"port": 80}])
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "foo"}, "spec": spec}
 
 

@@ -250,9 +250,11 @@ def test_whole_label_map_in_env_is_rejected_with_the_apiserver_message():
 def test_workload_templates_report_their_own_paths():
     template = {"spec": {"containers": [{"name": "app", "env": [field_env("LABELS", "metadata.labels")]}],
                          "volumes": [{"name": "v", "downwardAPI": {"items": [{"path": "/abs", "fieldRef": {"fieldPath": "metadata.name"}}]}}]}}
-    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": template}}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                  "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": dict(template, metadata={"labels": {"app": "d"}})}}
     cronjob = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "j"},
                "spec": {"jobTemplate": {"spec": {"template": copy.deepcopy(template)}}}}
+    cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] = "Never"
     assert [str(e) for e in validation_errors(deployment)] == [
         'spec.template.spec.volumes[0].downwardAPI.path: Invalid value: "/abs": must be a relative path',
         'spec.template.spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "metadata.labels": '

@@ -157,15 +157,27 @@ def test_service_cidr_rules(cidrs, errors):
 
 
 @pytest.mark.parametrize("obj, message", [
-    ({"kind": "Node", "spec": {"podCIDRs": "10.0.0.0/8"}}, "node.spec.podCIDRs must be a list"),
     ({"kind": "Node", "spec": {"podCIDRs": [None]}}, "node.spec.podCIDRs[0] must be a string"),
-    ({"kind": "Node", "spec": []}, "node.spec must be a mapping"),
-    ({"kind": "ServiceCIDR", "spec": {"cidrs": [1]}}, "spec.cidrs[0] must be a string"),
 ])
 def test_bad_objects_raise_input_errors(obj, message):
     with pytest.raises(InputError) as err:
         validation_errors(obj)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("obj, message", [
+    ({"kind": "Node", "spec": {"podCIDRs": "10.0.0.0/8"}},
+     'Node in version "v1" cannot be handled as a Node: json: cannot unmarshal string into Go struct field '
+     'NodeSpec.spec.podCIDRs of type []string'),
+    ({"kind": "Node", "spec": []},
+     'Node in version "v1" cannot be handled as a Node: json: cannot unmarshal array into Go struct field Node.spec of type v1.NodeSpec'),
+    ({"kind": "ServiceCIDR", "spec": {"cidrs": [1]}},
+     'ServiceCIDR in version "v1" cannot be handled as a ServiceCIDR: json: cannot unmarshal number into Go struct field '
+     'ServiceCIDRSpec.spec.cidrs of type string'),
+])
+def test_objects_that_do_not_decode(obj, message):
+    """kube-apiserver refuses a body that does not decode into the kind's Go type before any rule."""
+    assert validation_errors(obj) == [message]
 
 
 # --- the task's checks -------------------------------------------------------------------------

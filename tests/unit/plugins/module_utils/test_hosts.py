@@ -318,7 +318,7 @@ def test_mount_decision_bad_input():
 # --- validation through the dispatcher -----------------------------------------------------------
 
 def test_validation_errors_reach_every_pod_template():
-    spec = {"hostname": "a.b", "hostAliases": [{"ip": "x", "hostnames": ["ok"]}]}
+    spec = {"hostname": "a.b", "hostAliases": [{"ip": "x", "hostnames": ["ok"]}], "restartPolicy": "Never"}
     job = {"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}
     assert [str(e) for e in validation_errors(job)] == [
         'spec.jobTemplate.spec.template.spec.hostname: Invalid value: "a.b": must not contain dots',

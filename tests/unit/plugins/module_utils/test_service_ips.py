@@ -114,7 +114,7 @@ def test_validate_service_defaults_the_policy_first():
     assert [e.detail for e in service_ips.validate_service(service(spec))] == [
         "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified",
         "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"]
-    assert service_ips.validate_service(service(dict(spec, ipFamilyPolicy="PreferDualStack"))) == []
+    assert service_ips.validate_service(service(dict(spec, ipFamilyPolicy="PreferDualStack", ports=[{"port": 80}]))) == []
 
 
 @vectors("service-type-validation")
@@ -552,7 +552,7 @@ def test_cluster_ips_need_not_be_canonical():
     stores the requested string)."""
     plan = service_ip_plan(service({"clusterIP": "2000:0::05", "ipFamilies": ["IPv6"]}), DUAL)
     assert (plan["clusterIP"], plan["clusterIPs"], plan["ipFamilies"]) == ("2000:0::05", ["2000:0::05"], ["IPv6"])
-    assert validation_errors(service({"clusterIP": "2000::01"})) == []
+    assert validation_errors(service({"clusterIP": "2000::01", "ports": [{"port": 80}]})) == []
     with pytest.raises(ServiceIPError) as err:
         service_ip_plan(service({"clusterIP": "::ffff:10.0.0.5"}), DUAL)
     assert str(err.value) == ('Service "foo" is invalid: spec.clusterIPs[0]: Invalid value: "::ffff:10.0.0.5": '
