@@ -3,6 +3,7 @@ the filter covers (and, with ``hostile``, values of the wrong OpenAPI type or ou
 pod templates), so that the apiserver's error list is exactly what the filter must return."""
 from __future__ import annotations
 
+import copy
 import ipaddress
 
 from hypothesis import strategies as st
@@ -99,6 +100,18 @@ def volumes(draw, containers):
     return out
 
 
+PORT_NUMBER = _weighted((6, st.sampled_from([80, 8080, 443, 1, 65535])), (1, st.sampled_from([0, -1, 65536, 99999, 2 ** 31 - 1])))
+CONTAINER_PORT = st.fixed_dictionaries(
+    {"containerPort": PORT_NUMBER},
+    optional={"name": st.sampled_from(["http", "metrics", "HTTP", "a--b", "-a", "1234", "a" * 16]),
+              "hostPort": _weighted((4, st.sampled_from([0, 80, 8080, 9000])), (1, st.sampled_from([-1, 65536, 70000]))),
+              "protocol": st.sampled_from(["TCP", "UDP", "SCTP"])})
+SERVICE_PORT = st.fixed_dictionaries(
+    {"port": PORT_NUMBER},
+    optional={"name": st.sampled_from(["http", "metrics", "HTTP", "a--b", "-a", "1234", "web.x", "a" * 16]),
+              "targetPort": _weighted((3, PORT_NUMBER), (2, st.sampled_from(["http", "", "HTTP", "a--b", "-a", "1234", "p" * 16])))})
+RESTART_POLICY = st.sampled_from(["Always", "OnFailure", "Never", "", "Bogus", "always"])
+
 ALIAS = st.fixed_dictionaries({"ip": _weighted((3, VALID_IP), (1, NONCANONICAL_V4), (1, NONCANONICAL_V6), (1, BAD_IP))},
                               optional={"hostnames": st.lists(_weighted((4, VALID_SUBDOMAIN), (1, SUBDOMAIN)), max_size=2)})
 
@@ -119,6 +132,8 @@ def pod_specs(draw):
         mounts = [{"name": v["name"], "mountPath": "/m/%s" % v["name"]} for v in vols if draw(st.booleans())]
         if mounts:
             c["volumeMounts"] = mounts
+        if draw(st.integers(min_value=0, max_value=2)) == 0:
+            c["ports"] = draw(st.lists(CONTAINER_PORT, min_size=1, max_size=2))
         return c
 
     spec["containers"] = [container(n) for n in names]
@@ -130,7 +145,8 @@ def pod_specs(draw):
     if draw(st.integers(min_value=0, max_value=5)) == 0:
         spec["hostnameOverride"] = draw(SUBDOMAIN)
         _maybe(draw, "setHostnameAsFQDN", st.booleans(), spec, 2)
-        _maybe(draw, "hostNetwork", st.booleans(), spec, 2)
+    _maybe(draw, "hostNetwork", st.booleans(), spec, 4)
+    _maybe(draw, "restartPolicy", RESTART_POLICY, spec, 4)
     return spec
 
 
@@ -180,7 +196,56 @@ def pods_and_workloads(draw):
         if draw(st.integers(min_value=0, max_value=3)) == 0:  # never validated on create: kube-apiserver drops it
             pod["status"] = {"podIPs": [{"ip": draw(IP)}]}
         return pod
-    return workload(kind, spec)
+    restart_policy = spec.get("restartPolicy")
+    obj = workload(kind, spec)
+    if draw(st.integers(min_value=0, max_value=2)) == 0:
+        _workload_rules(draw, obj, restart_policy)
+    return obj
+
+
+SELECTORS = st.sampled_from([
+    {"matchLabels": {"app": "db"}}, {"matchLabels": {}}, {}, {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]},
+    {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]}, {"matchLabels": {"app": "web", "tier": "x"}},
+    {"matchExpressions": [{"key": "app", "operator": "Exists"}]}, None])
+TEMPLATE_LABELS = st.sampled_from([{}, {"app": "db"}, {"app": "web", "tier": "x"}, None])
+NONNEGATIVE = st.sampled_from([0, 1, 3, -1, -100])
+
+
+def _workload_rules(draw, obj, restart_policy):
+    """Break the workload rules around the pod template: counts, selector, template labels, restart policy."""
+    kind = obj["kind"]
+    spec = obj.get("spec") if kind != "PodTemplate" else None
+    template = obj["template"] if kind == "PodTemplate" else None
+    if kind in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"):
+        _maybe(draw, "replicas", NONNEGATIVE, spec)
+    if kind in ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "ReplicationController"):
+        _maybe(draw, "minReadySeconds", NONNEGATIVE, spec, 3)
+    if kind in ("Deployment", "StatefulSet", "DaemonSet"):
+        _maybe(draw, "revisionHistoryLimit", NONNEGATIVE, spec, 3)
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet") and draw(st.booleans()):
+        selector = copy.deepcopy(draw(SELECTORS))
+        if selector is None:
+            del spec["selector"]
+        else:
+            spec["selector"] = selector
+    if kind == "ReplicationController" and draw(st.booleans()):
+        selector = copy.deepcopy(draw(st.sampled_from([{"app": "db"}, {}, None, {"app": "web", "tier": "x"}])))
+        if selector is None:
+            del spec["selector"]
+        else:
+            spec["selector"] = selector
+    if template is None:
+        template = spec["jobTemplate"]["spec"]["template"] if kind == "CronJob" else spec["template"]
+    if draw(st.booleans()):
+        labels = copy.deepcopy(draw(TEMPLATE_LABELS))
+        if labels is None:
+            del template["metadata"]["labels"]
+        else:
+            template["metadata"]["labels"] = labels
+    if restart_policy is not None:
+        template["spec"]["restartPolicy"] = restart_policy
+    elif draw(st.booleans()):
+        template["spec"].pop("restartPolicy", None)
 
 
 @st.composite
@@ -202,7 +267,11 @@ def services(draw):
     if kind == "ExternalName":
         spec["externalName"] = draw(st.sampled_from(["db.example.com", "db.example.com.", "Bad_Name", ""]))
     else:
-        spec["ports"] = [{"port": 80}]
+        spec["ports"] = draw(_weighted((4, st.just([{"port": 80}])), (1, st.lists(SERVICE_PORT, max_size=2))))
+        if kind in ("NodePort", "LoadBalancer"):
+            # two ports with one number get one node port, a Duplicate the filter does not report (the node
+            # port is picked at random)
+            spec["ports"] = list({port["port"]: port for port in spec["ports"]}.values())
     if draw(st.integers(min_value=0, max_value=3)):
         spec["selector"] = {"app": "web"}
     _maybe(draw, "ipFamilyPolicy", st.sampled_from(["SingleStack", "PreferDualStack", "RequireDualStack", "Bogus", ""]), spec)
@@ -246,5 +315,150 @@ def service_cidrs(draw):
 
 BUILTIN = st.one_of(pods_and_workloads(), pods_and_workloads(), services(), nodes(), service_cidrs())
 
-__all__ = ["BUILTIN", "SERVICE_NETS", "pods_and_workloads", "services", "nodes", "service_cidrs", "workload",
+# --- hostile: values of the wrong JSON type, numbers a Go integer cannot hold ----------------------
+# The mutations keep every value that still decodes within the rules the filter covers: a replaced
+# value changes its JSON type (or is a number out of range), an added field gets a value that does
+# not decode into its Go type.
+
+NOT_NUMBER = ["two", "80", "", True, False, {}, {"a": 1}, [], ["x"], [1]]
+BAD_INT32 = [1.5, 2.0, 1e20, 3000000000, -2147483649, 2 ** 63]
+BAD_INT64 = [1.5, 2.0, 1e20, 2 ** 63, -(2 ** 63) - 1]
+WRONG = {
+    "int32": NOT_NUMBER + BAD_INT32,
+    "int64": NOT_NUMBER + BAD_INT64,
+    "bool": ["true", "", 0, 1, 1.5, {}, []],
+    "string": [1, 0, -1, 1.5, True, {}, {"a": "b"}, [], ["a"]],
+    "intstr": [True, False, 1.5, 2.0, 3000000000, -2147483649, {}, {"a": 1}, [], [80]],
+    "quantity": ["1x", "", "two", "1.5.5", "0x10", "1e", "--1", "1Gi ", "+", True, {}, {"a": 1}, [], ["1"], "1 m"],
+    "time": [1, 0, 1.5, True, {}, []],
+    "labels": ["a", 1, True, [], ["a"], {"a": 1}, {"a": True}, {"a": {}}, {"a": []}],
+    "list": ["a", 1, True, {}, {"a": 1}],
+    "object": ["a", 1, True, [], ["a"]],
+}
+
+# Fields an object may also carry, of every Go kind the decoder handles, where they are not yet set:
+# (kinds (None: every kind), path, JSON type)
+EXTRA_FIELDS = [
+    (("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"), ("spec", "replicas"), "int32"),
+    (("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController"), ("spec", "minReadySeconds"), "int32"),
+    (("Deployment",), ("spec", "strategy", "rollingUpdate", "maxSurge"), "intstr"),
+    (("Deployment",), ("spec", "paused"), "bool"),
+    (("Job",), ("spec", "backoffLimit"), "int32"),
+    (("Job",), ("spec", "activeDeadlineSeconds"), "int64"),
+    (("CronJob",), ("spec", "suspend"), "bool"),
+    (("Service",), ("spec", "sessionAffinity"), "string"),
+    (("Service",), ("spec", "publishNotReadyAddresses"), "bool"),
+    (("Service",), ("spec", "externalIPs"), "list"),
+    (("Node",), ("spec", "unschedulable"), "bool"),
+    (("Node",), ("spec", "taints"), "list"),
+    ((None,), ("metadata", "labels"), "labels"),
+    ((None,), ("metadata", "annotations"), "labels"),
+    ((None,), ("metadata", "generation"), "int64"),
+    ((None,), ("metadata", "creationTimestamp"), "time"),
+    ((None,), ("metadata", "finalizers"), "list"),
+    ((None,), ("metadata", "ownerReferences"), "list"),
+]
+POD_EXTRA_FIELDS = [
+    (("hostNetwork",), "bool"), (("terminationGracePeriodSeconds",), "int64"), (("priority",), "int32"),
+    (("nodeSelector",), "labels"), (("tolerations",), "list"), (("securityContext", "runAsUser"), "int64"),
+    (("securityContext", "supplementalGroups"), "list"), (("dnsConfig", "options"), "list"), (("affinity",), "object"),
+]
+CONTAINER_EXTRA_FIELDS = [
+    (("image",), "string"), (("args",), "list"), (("stdin",), "bool"), (("resources", "limits"), "labels"),
+    (("resources", "requests", "cpu"), "quantity"), (("resources", "limits", "memory"), "quantity"),
+    (("livenessProbe", "httpGet", "port"), "intstr"), (("readinessProbe", "tcpSocket", "port"), "intstr"),
+    (("livenessProbe", "periodSeconds"), "int32"), (("securityContext", "privileged"), "bool"),
+    (("securityContext", "runAsGroup"), "int64"), (("lifecycle", "preStop", "sleep", "seconds"), "int64"),
+    (("ports",), "list"),
+]
+
+
+def _json_type(value):
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, dict) else "array"
+
+
+def _positions(node, path=()):
+    """Every (parent, key) of the object but apiVersion and kind (they select the kind)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not path and key in ("apiVersion", "kind"):
+                continue
+            yield node, key
+            yield from _positions(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield node, i
+            yield from _positions(value, path + (i,))
+
+
+def _add(node, path, value):
+    """Set ``path`` (creating objects on the way) unless something is already there."""
+    for part in path[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            return
+        node = child
+    node.setdefault(path[-1], value)
+
+
+REPLACEMENTS = st.sampled_from(NOT_NUMBER + BAD_INT32 + [1, 0, -1, 1.5, 2 ** 63])
+
+
+@st.composite
+def hostile_objects(draw):
+    """A BUILTIN object with one to three values replaced or added: of the wrong JSON type, a number out
+    of its Go type's range, or (through a Quantity or IntOrString) a text it does not parse."""
+    obj = copy.deepcopy(draw(BUILTIN))
+    kind = obj["kind"]
+    # each replaced value is one of the valid object (a value replaced twice could become valid again)
+    positions = [(parent, key, parent[key]) for parent, key in _positions(obj)]
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        how = draw(st.sampled_from(["replace", "replace", "add", "pod", "container"]))
+        if how == "replace":
+            if positions:
+                parent, key, old = positions.pop(draw(st.integers(min_value=0, max_value=len(positions) - 1)))
+                new = copy.deepcopy(draw(REPLACEMENTS))
+                if _json_type(new) != _json_type(old) or (isinstance(old, int) and new in BAD_INT32):
+                    parent[key] = new
+        elif how == "add":
+            kinds, path, typ = draw(st.sampled_from(EXTRA_FIELDS))
+            if None in kinds or kind in kinds:
+                _add(obj, path, copy.deepcopy(draw(st.sampled_from(WRONG[typ]))))
+        else:
+            spec = _pod_spec(obj)
+            if spec is None:
+                continue
+            if how == "pod":
+                path, typ = draw(st.sampled_from(POD_EXTRA_FIELDS))
+                _add(spec, path, copy.deepcopy(draw(st.sampled_from(WRONG[typ]))))
+            else:
+                containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)] if isinstance(
+                    spec.get("containers"), list) else []
+                if containers:
+                    path, typ = draw(st.sampled_from(CONTAINER_EXTRA_FIELDS))
+                    _add(draw(st.sampled_from(containers)), path, copy.deepcopy(draw(st.sampled_from(WRONG[typ]))))
+    return obj
+
+
+def _pod_spec(obj):
+    """The pod spec of a Pod or workload, if it is still an object."""
+    kind = obj["kind"]
+    if kind == "Pod":
+        path = ("spec",)
+    elif kind in WORKLOADS:
+        path = WORKLOADS[kind][1] + ("spec",)
+    else:
+        return None
+    node = obj
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None
+
+__all__ = ["BUILTIN", "hostile_objects", "SERVICE_NETS", "pods_and_workloads", "services", "nodes", "service_cidrs", "workload",
            "CANONICAL_V4", "CANONICAL_V6", "VALID_LABEL"]

@@ -10,7 +10,7 @@ from ansible_collections.clusternet.k8s.plugins.filter.validation_errors import 
 
 from .apiserver import DryRun
 from .harness import Counter, Outcome, differ, differential, run_filter
-from .objects import BUILTIN
+from .objects import BUILTIN, hostile_objects
 
 NAMESPACE = "differential"
 
@@ -24,7 +24,10 @@ def dry_run(kube_server):
 
 
 def apiserver_errors(dry_run, obj):
-    namespace = (obj.get("metadata") or {}).get("namespace") or NAMESPACE
+    metadata = obj.get("metadata")
+    namespace = (metadata.get("namespace") if isinstance(metadata, dict) else None) or NAMESPACE
+    if not isinstance(namespace, str):  # does not decode: the apiserver refuses before it looks
+        namespace = NAMESPACE
     if namespace != NAMESPACE:
         dry_run.ensure_namespace(namespace)
     return dry_run.create(obj, namespace)
@@ -42,6 +45,20 @@ def test_validation_errors_against_the_apiserver(dry_run, cases):
 
     @differential(cases)
     @given(BUILTIN)
+    def case(obj):
+        ran()
+        compare("validation_errors", obj, run_filter(validation_errors, obj), apiserver_errors(dry_run, obj))
+
+    case()
+    assert ran.count >= cases
+
+
+def test_validation_errors_hostile_against_the_apiserver(dry_run, cases):
+    """Values of the wrong JSON type or out of their Go type's range: the request's decoding error."""
+    ran = Counter()
+
+    @differential(cases)
+    @given(hostile_objects())
     def case(obj):
         ran()
         compare("validation_errors", obj, run_filter(validation_errors, obj), apiserver_errors(dry_run, obj))

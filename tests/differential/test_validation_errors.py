@@ -6,7 +6,7 @@ from hypothesis import given
 from ansible_collections.clusternet.k8s.plugins.filter.validation_errors import validation_errors
 
 from .harness import Counter, check, differential
-from .objects import BUILTIN
+from .objects import BUILTIN, hostile_objects
 
 
 def test_validation_errors(oracle, cases):
@@ -14,6 +14,21 @@ def test_validation_errors(oracle, cases):
 
     @differential(cases)
     @given(BUILTIN)
+    def case(obj):
+        ran()
+        check("validation_errors", validation_errors, oracle["validation_errors"], [obj])
+
+    case()
+    assert ran.count >= cases
+
+
+def test_validation_errors_hostile(oracle, cases):
+    """Values of the wrong JSON type or out of their Go type's range: the decoding error, or (when the
+    value decodes) the validation errors."""
+    ran = Counter()
+
+    @differential(cases)
+    @given(hostile_objects())
     def case(obj):
         ran()
         check("validation_errors", validation_errors, oracle["validation_errors"], [obj])
