@@ -462,3 +462,56 @@ def _pod_spec(obj):
 
 __all__ = ["BUILTIN", "hostile_objects", "SERVICE_NETS", "pods_and_workloads", "services", "nodes", "service_cidrs", "workload",
            "CANONICAL_V4", "CANONICAL_V6", "VALID_LABEL"]
+
+
+# --- CRDs: Gateway (Gateway API, standard channel) and GKEIPRoute ---------------------------------
+
+def _persistent_ip_seeds():
+    import json
+    import os
+    path = os.path.join(os.path.dirname(__file__), "..", "unit", "vectors", "persistent-ip.json")
+    with open(path, encoding="utf-8") as vectors:
+        data = json.load(vectors)
+    # the served versions only: the dry run posts to .../v1 (an object of another version is refused
+    # before validation, and the filter cannot know the URL)
+    seeds = [v["input"]["object"] for v in data["vectors"] if v["feature"] == "validation"
+             and v["input"]["object"].get("apiVersion") in ("gateway.networking.k8s.io/v1", "networking.gke.io/v1")]
+    return sorted(seeds, key=lambda o: json.dumps(o, sort_keys=True))
+
+
+CRD_SEEDS = _persistent_ip_seeds()
+CRD_VALUES = st.sampled_from([
+    "", "x", "Default_Listener", "a" * 254, "10.0.0.1", "34.123.10.1/32", "fd00::/64", "gke.networking.io/cidr", "IPAddress",
+    "Hostname", "NamedAddress", "All", "Same", "Selector", "Any", "ReadyCondition", "Exists", "Bogus", "HTTP", "TCP",
+    0, 1, 443, 65535, 65536, -1, 1.5, True, False, None, {}, [], ["x"], [{}], {"matchLabels": {"a": "b"}},
+    {"matchLabels": {"a b": "c"}}, {"matchExpressions": [{"key": "app", "operator": "In"}]}, [{"name": "l"}],
+    [{"value": "34.123.10.1/32"}], [{"type": "IPAddress", "value": "10.0.0.1"}, {"type": "IPAddress", "value": "10.0.0.1"}]])
+
+
+@st.composite
+def persistent_ip_objects(draw):
+    """A Gateway or GKEIPRoute of the persistent-IP vectors (served versions) with up to three values
+    replaced, removed or added (any JSON type, enum values, out-of-range ports, long strings); metadata,
+    apiVersion and kind stay."""
+    obj = copy.deepcopy(draw(st.sampled_from(CRD_SEEDS)))
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        positions = [(parent, key) for parent, key in _positions(obj)
+                     if not (parent is obj.get("metadata") and key in ("name", "namespace")) and not (parent is obj and key == "metadata")]
+        how = draw(st.sampled_from(["replace", "replace", "remove", "add"]))
+        if not positions:
+            break
+        parent, key = draw(st.sampled_from(positions))
+        if how == "replace":
+            parent[key] = copy.deepcopy(draw(CRD_VALUES))
+        elif how == "remove":
+            if isinstance(parent, dict):
+                del parent[key]
+            else:
+                parent.pop(key)
+        elif isinstance(parent[key], dict):
+            # fields the persistent-IP rules know (a listener's or the spec's tls content is not checked)
+            name = draw(st.sampled_from(["port", "protocol", "name", "namespace", "sectionName", "hostname", "from",
+                                         "allowGlobalAccess", "network", "reactionMode", "kinds", "value",
+                                         "type", "healthCheckName", "extra"]))
+            parent[key][name] = copy.deepcopy(draw(CRD_VALUES))
+    return obj
