@@ -26,7 +26,7 @@ import decimal
 import posixpath
 import re
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import ports
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
@@ -1035,6 +1035,8 @@ def downward_values(pod, node=None):
     optional(node, dict, "node")
     spec = _field(pod, "spec", dict, "", {})
     _refuse(validate_pod_spec(spec, "spec"), "pod")
+    # the status a kubelet writes goes through the status subresource's checks
+    _refuse(dualstack.validate_pod_status(_field(pod, "status", dict, "", {}), "status"), "pod's status")
     view = _PodView(pod, node)
     result = {}
     for kind in ("initContainers", "containers", "ephemeralContainers"):

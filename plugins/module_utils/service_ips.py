@@ -320,9 +320,11 @@ def _refuse_if(svc, errors, stage):
 
 
 class _Service(object):
-    """The IP-related fields of a Service; ``policy`` ``None`` is an unset ``ipFamilyPolicy``."""
+    """The IP-related fields of a Service; ``policy`` ``None`` is an unset ``ipFamilyPolicy``; ``spec`` is the
+    object's spec as given (its ports are validated)."""
 
-    __slots__ = ("name", "type", "cluster_ip", "cluster_ips", "ip_families", "policy", "has_selector", "external_name")
+    __slots__ = ("name", "type", "cluster_ip", "cluster_ips", "ip_families", "policy", "has_selector", "external_name",
+                 "spec")
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -356,6 +358,7 @@ def _read_service(obj, what):
         policy=optional(spec.get("ipFamilyPolicy"), str, path + "ipFamilyPolicy"),
         has_selector=bool(optional(spec.get("selector"), dict, path + "selector", {})),
         external_name=optional(spec.get("externalName"), str, path + "externalName", ""),
+        spec=spec,
     )
 
 
@@ -586,7 +589,7 @@ def _validate_upgrade_downgrade_ip_families(old, new):
 def _validate_service_update(new, old):
     """The IP rules of ``ValidateServiceUpdate`` (validation.go)."""
     return (_validate_upgrade_downgrade_cluster_ips(old, new) + _validate_upgrade_downgrade_ip_families(old, new)
-            + _validate_service(new, old))
+            + _validate_service(new, old, new.spec))
 
 
 def validate_service(obj):
@@ -608,7 +611,7 @@ def validate_service(obj):
         errors = _validate_cluster_ips_related_fields(staged) or _single_stack_errors(staged)
         if errors:
             return errors
-    return _validate_service(svc, spec=obj.get("spec") or {})
+    return _validate_service(svc, spec=svc.spec)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -837,7 +840,7 @@ class _Cluster(object):
         _normalize_cluster_ips(svc, None)
         _refuse_if(svc, _init_ip_family_fields(svc, None, self), "initIPFamilyFields")
         _alloc_cluster_ips(svc, self)
-        _refuse_if(svc, _validate_service(svc), "ValidateServiceCreate")
+        _refuse_if(svc, _validate_service(svc, spec=svc.spec), "ValidateServiceCreate")
         return _plan(svc, [])
 
     def update(self, svc, old):

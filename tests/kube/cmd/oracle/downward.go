@@ -27,6 +27,7 @@ import (
 	"k8s.io/kubernetes/pkg/volume/downwardapi"
 	"k8s.io/kubernetes/pkg/volume/projected"
 	volumeutil "k8s.io/kubernetes/pkg/volume/util"
+	netutils "k8s.io/utils/net"
 )
 
 //go:linkname projectedCollectData k8s.io/kubernetes/pkg/volume/projected.(*projectedVolumeMounter).collectData
@@ -160,6 +161,27 @@ func writePayload(dir, name string, payload map[string]volumeutil.FileProjection
 	return writer.Write(payload, nil)
 }
 
+// firstStatusHostIP is the first of status.hostIPs (else status.hostIP) of the pod as given (the
+// status the kubelet wrote; a create through the apiserver drops it).
+func firstStatusHostIP(raw json.RawMessage) net.IP {
+	var given struct {
+		Status struct {
+			HostIP  string `json:"hostIP"`
+			HostIPs []struct {
+				IP string `json:"ip"`
+			} `json:"hostIPs"`
+		} `json:"status"`
+	}
+	if json.Unmarshal(raw, &given) != nil {
+		return nil
+	}
+	text := given.Status.HostIP
+	if len(given.Status.HostIPs) > 0 {
+		text = given.Status.HostIPs[0].IP
+	}
+	return netutils.ParseIPSloppy(text)
+}
+
 func downwardValues(a map[string]json.RawMessage) (interface{}, error) {
 	pod, err := podThroughAPIServer(a["pod"])
 	if err != nil {
@@ -183,6 +205,8 @@ func downwardValues(a map[string]json.RawMessage) (interface{}, error) {
 	// The filter's documented assumptions: an unbound pod runs on the node; the ServiceAccount
 	// admission plugin has set the default service account; the kubelet's --node-ip (the family
 	// sortPodIPs prefers) is the node's first host IP.
+	// Without a node, its first host IP is the pod's first status.hostIPs entry (the kubelet writes
+	// them from its node IPs).
 	var nodeIPs []net.IP
 	if node != nil {
 		if pod.Spec.NodeName == "" {
@@ -191,6 +215,8 @@ func downwardValues(a map[string]json.RawMessage) (interface{}, error) {
 		if ips, err := utilnode.GetNodeHostIPs(node); err == nil {
 			nodeIPs = ips[:1]
 		}
+	} else if ip := firstStatusHostIP(a["pod"]); ip != nil {
+		nodeIPs = []net.IP{ip}
 	}
 	if pod.Spec.ServiceAccountName == "" {
 		pod.Spec.ServiceAccountName = "default"

@@ -29,6 +29,10 @@ TYPE_TEXT = {"Invalid": "Invalid value", "Forbidden": "Forbidden", "Required": "
 
 
 def service(spec, name="foo"):
+    """A Service around ``spec``; without ports it gets the one of upstream's svctest.MakeService (every
+    Service but an ExternalName needs one: ValidateService, ``spec.ports: Required value``)."""
+    if "ports" not in spec and spec.get("type") != "ExternalName":
+        spec = dict(spec, ports=[{"port": 93, "targetPort": 76, "protocol": "TCP"}])
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec}
 
 

@@ -119,8 +119,10 @@ def test_pod_field_runtime_value(vec):
     assert got == vec["expected"]
 
 
-@pytest.mark.parametrize("vec", vectors("downward_env_value"))
+@pytest.mark.parametrize("vec", [v for v in vectors("downward_env_value") if v.values[0]["name"] != "two IPv4 pod IPs: only the first is kept"])
 def test_env_value_through_downward_values(vec):
+    """The kubelet-level vectors through the filter's core (a pod with two IPv4 pod IPs is no pod the
+    status subresource stores: downward_values refuses it, see test_two_pod_ips_of_one_family_are_refused)."""
     i = vec["input"]
     manifest = env_value_pod(i)
     manifest["spec"]["containers"] = [{"name": "c", "env": [
@@ -129,6 +131,14 @@ def test_env_value_through_downward_values(vec):
     manifest["status"] = {"podIPs": [{"ip": ip} for ip in i["pod_ips"]]}
     node = {"status": {"addresses": [{"type": "InternalIP", "address": ip} for ip in i["node_ips"]]}}
     assert downward.downward_values(manifest, node)["c"]["env"] == vec["expected"]
+
+
+def test_two_pod_ips_of_one_family_are_refused():
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]},
+           "status": {"podIPs": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]}}
+    assert error_of(downward.downward_values, pod) == (
+        "pod's status: kube-apiserver would reject it: status.podIPs: Invalid value: "
+        '[{"IP":"10.0.0.1"},{"IP":"10.0.0.2"}]: may specify no more than one IP for each IP family')
 
 
 @pytest.mark.parametrize("vec", vectors("downward_resource_value"))

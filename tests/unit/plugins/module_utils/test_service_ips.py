@@ -29,6 +29,10 @@ FIRST_PICK = {"IPv4": "10.0.1.1", "IPv6": "2000::101"}
 
 
 def service(spec, name="foo"):
+    """A Service around ``spec``; without ports it gets the one of upstream's svctest.MakeService (every
+    Service but an ExternalName needs one: ValidateService, ``spec.ports: Required value``)."""
+    if "ports" not in spec and spec.get("type") != "ExternalName":
+        spec = dict(spec, ports=[{"port": 93, "targetPort": 76, "protocol": "TCP"}])
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
 
 
