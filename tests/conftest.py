@@ -4,7 +4,7 @@ import os
 import pytest
 
 pytest_plugins = ["tests.support.pytest_nodes", "tests.support.pytest_cluster", "tests.support.pytest_pip",
-                  "tests.support.pytest_tiers"]
+                  "tests.support.pytest_tiers", "tests.support.pytest_differential"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

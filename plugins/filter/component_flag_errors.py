@@ -42,21 +42,24 @@ options:
     required: true
     choices: [kube-apiserver, kube-controller-manager, kubelet, kube-proxy]
 notes:
-  - The feature gates default to their Kubernetes 1.34+ values (both on), where the service range
-    size limit no longer applies; set them to C(false) to check as Kubernetes 1.33 and older would.
-    Locked gates (1.35) are not enforced and unknown gates are ignored.
+  - C(--feature-gates) is read as kube-apiserver reads it (C(featureGate.Set)); in Kubernetes 1.37
+    both C(MultiCIDRServiceAllocator) and C(DisableAllocatorDualWrite) are locked on, so setting either
+    to C(false) is refused (C(cannot set feature gate ... to false, feature is locked to true)) and the
+    legacy allocator's range size limit no longer applies. With several refused gates kube-apiserver
+    lists them in Go map order (random); here in the order given. Gates this collection does not model
+    are ignored, where kube-apiserver refuses a gate it does not know (C(unrecognized feature gate)).
   - kube-controller-manager checks nothing about node CIDRs unless C(--allocate-node-cidrs) is true
     (its default is false; kubeadm sets it when a pod subnet is configured). C(IPAMFromCluster) and
     C(IPAMFromCloud) get the controller checks only; the legacy cloud IPAM itself is not modelled.
-  - A node mask longer than the address (for example 33 for IPv4) is reported with this
-    collection's own message; kube-controller-manager does not check it and fails every allocation.
-  - kube-apiserver's family check of C(--advertise-address) runs only when it is given (kube-apiserver
-    would otherwise pick an address of the host). IP addresses are parsed as Kubernetes parses them
+  - A node mask longer than the address (for example 33 for IPv4) or a C(--cluster-cidr) written as
+    IPv4-mapped IPv6 gives no error, as kube-controller-manager starts with it; it then assigns no usable
+    podCIDR, which P(clusternet.k8s.node_pod_cidrs#filter) and P(clusternet.k8s.network_plan#filter) refuse.
+  - kube-apiserver's family check of C(--advertise-address) runs only when it is given and specified
+    (without it, or with C(0.0.0.0) or C(::), kube-apiserver advertises an address of the host:
+    ASSUMPTION - one of the primary service range's family). IP addresses are parsed as Kubernetes parses them
     sloppily (IPv4 leading zeros allowed).
   - ASSUMPTION - kube-proxy's C(--detect-local-mode) defaults to C(ClusterCIDR) (its v1alpha1
     default); C(--cluster-cidr) is split on commas into C(DetectLocal.ClusterCIDRs).
-  - UNVERIFIED - the texts for malformed C(--feature-gates) values follow component-base's
-    C(MapStringBool) parser as remembered, not as read.
 seealso:
   - plugin: clusternet.k8s.network_plan
     plugin_type: filter

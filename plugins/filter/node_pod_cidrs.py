@@ -13,8 +13,9 @@ description:
   - Reproduces kube-controller-manager's C(RangeAllocator) offline, exactly - one C(CidrSet) per
     cluster CIDR, the same block order, the same wrap-around and the same error texts.
   - Service ranges that overlap a cluster CIDR are occupied first, then the podCIDRs nodes already
-    have, then each node without podCIDRs gets the next free block of every cluster CIDR, in
-    C(--cluster-cidr) order (a C([IPv4, IPv6]) or C([IPv6, IPv4]) pair, or one CIDR).
+    have (in node name order, as kube-controller-manager lists them at start), then each node without
+    podCIDRs gets the next free block of every cluster CIDR, in C(--cluster-cidr) order (a
+    C([IPv4, IPv6]) or C([IPv6, IPv4]) pair, or one CIDR).
   - 'Configuration kube-controller-manager refuses, and allocations it cannot make, fail with its
     own message, for example C(CIDR allocation failed; there are no remaining CIDRs left to allocate
     in the accepted range) or C(New CIDR set failed; the node CIDR size is too big) (an IPv6 node

@@ -40,12 +40,12 @@ options:
     default: cluster.local
 notes:
   - 'Fails when: a pod-network pod has no IP (the kubelet does not manage the file yet); a
-    host-network pod comes without O(node_hosts); the pod name, namespace, C(spec.hostname),
-    C(spec.subdomain) or C(spec.hostAliases) would be rejected by kube-apiserver (its messages
-    are quoted); C(spec.hostnameOverride) is not a DNS subdomain (the kubelet''s message), or is set
-    together with C(spec.setHostnameAsFQDN) or C(spec.hostNetwork) (kube-apiserver refuses that since
-    kubernetes PR 132558; UNVERIFIED - the wording of its message); with C(spec.setHostnameAsFQDN)
-    the FQDN is longer than 64 characters (the pod sandbox cannot be created; the kubelet''s message).'
+    host-network pod comes without O(node_hosts); the pod name, namespace, C(spec.hostnameOverride),
+    C(spec.hostname), C(spec.subdomain) or C(spec.hostAliases) would be rejected by kube-apiserver (its
+    messages are quoted; C(spec.hostnameOverride) must be a DNS subdomain of at most 64 bytes and may not
+    go with C(spec.setHostnameAsFQDN) or C(spec.hostNetwork), kubernetes PR 132558); with
+    C(spec.setHostnameAsFQDN) the FQDN is longer than 64 characters (the pod sandbox cannot be created;
+    the kubelet''s message).'
   - ASSUMPTION - the C(HostnameOverride) feature gate is on (beta and on by default from
     Kubernetes 1.35); on older clusters leave C(spec.hostnameOverride) unset.
   - ASSUMPTION (UNVERIFIED upstream) - the kubelet writes the pod IPs in CRI sandbox order, taken

@@ -48,6 +48,7 @@ options:
         O(service_cidrs) do not matter.
       - On a running cluster include the address of C(default/kubernetes) (the primary range's
         first address, see P(clusternet.k8s.service_cidr_info#filter)); it is not added for you.
+        The addresses of O(old) are always taken.
     type: list
     elements: str
   old:
@@ -64,12 +65,10 @@ notes:
   - With two families to allocate, Go allocates them in map order (random); here in
     C(ipFamilies) order. It only matters for which error is reported when both fail.
   - 'Requested address errors are those of the 1.34+ allocator: outside every service CIDR of its
-    family - C(the provided network does not match the current range); the network address or
-    the IPv4 broadcast - C(the provided IP (...) is not in the valid range. The range of valid IPs
-    is <cidr>); taken - C(provided IP is already allocated). A dynamic pick on a full range fails
-    with C(Internal error occurred: failed to allocate a serviceIP: range is full).'
-  - UNVERIFIED - an open upstream change (kubernetes issue 141152) may drop the range from the
-    "not in the valid range" message; the message above is the one of the versions read.
+    family, or its network address or IPv4 broadcast (no allocator contains them,
+    C(servicecidr.PrefixContainsIP)) - C(the provided network does not match the current range); taken -
+    C(provided IP is already allocated). A dynamic pick on a full range fails
+    with C(Internal error occurred: failed to allocate a serviceIP for Service "<name>": range is full).'
   - Only the IP-family and cluster IP rules are applied; ports, node ports, selectors and the
     other Service fields are not validated, and node ports are not allocated.
   - An address released by an update (downgrade to SingleStack, switch to ExternalName) is

@@ -512,10 +512,13 @@ def node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes=None, service_cidrs=Non
                          % (cluster_cidrs, node_mask_sizes, err)) from None
     entries = [_node_entry(node, i) for i, node in enumerate(expect(nodes, list, "nodes"))]
     seen = set()
-    for name, pod_cidrs, pod_cidr in entries:
+    for name, _pod_cidrs, _pod_cidr in entries:
         if name in seen:
             raise InputError("nodes: node %r is listed twice; node names are unique" % name)
         seen.add(name)
+    # kube-controller-manager occupies them from its start-up node list, which the apiserver returns
+    # in name order (the storage key order)
+    for name, pod_cidrs, pod_cidr in sorted(entries, key=lambda entry: entry[0].encode("utf-8", "surrogatepass")):
         if pod_cidrs:
             allocator.occupy_node(name, pod_cidrs, pod_cidr)
     return {entry[0]: list(entry[1]) or [go_cidr_string(net) for net in allocator.allocate_node(entry[0])]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
+    aggregate, child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
     parse_ip_sloppy, parse_ip_stdlib)
 
 COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kubelet", "kube-proxy")
@@ -132,25 +132,44 @@ def flag_bool(flags, name, default=False):
         raise FlagError('invalid argument %s for "--%s" flag: %s' % (go_quote(value), name, err)) from None
 
 
+# kube_features.go: gates locked to their default (LockToDefault) in the release modelled (Kubernetes
+# 1.37): MultiCIDRServiceAllocator since 1.34, DisableAllocatorDualWrite since 1.35.
+LOCKED_GATES = {"MultiCIDRServiceAllocator": True, "DisableAllocatorDualWrite": True}
+
+
+def _go_bool(value):
+    return "true" if value else "false"
+
+
 def feature_gates(flags, defaults):
-    """``--feature-gates`` as a mapping of gate to bool or as ``Gate=true,Other=false``; other gates are ignored."""
+    """``--feature-gates`` as the component's feature gate takes it (``featureGate.Set``): a mapping of
+    gate to bool, or ``Gate=true,Other=false`` (items trimmed, empty items skipped, a later item wins);
+    a gate locked to its default refuses another value. Gates this collection does not model are
+    ignored (kube-apiserver would refuse a gate it does not know: ``unrecognized feature gate``)."""
     value = flags.get("feature-gates", {})
-    gates = dict(defaults)
+    requested = {}
     if isinstance(value, dict):
         for gate, enabled in value.items():
-            gates[expect(gate, str, "--feature-gates key")] = expect(enabled, bool, "--feature-gates[%s]" % gate)
-        return gates
-    expect(value, str, "--feature-gates")
-    for pair in value.split(",") if value else []:
-        gate, sep, setting = pair.partition("=")
-        if not sep:
-            raise FlagError('invalid argument %s for "--feature-gates" flag: malformed pair, expect string=bool'
-                            % go_quote(value))
-        try:
-            gates[gate.strip()] = _parse_bool(setting.strip())
-        except ValueError as err:
-            raise FlagError('invalid argument %s for "--feature-gates" flag: invalid value of %s: %s, err: %s'
-                            % (go_quote(value), gate.strip(), setting.strip(), err)) from None
+            requested[expect(gate, str, "--feature-gates key")] = expect(enabled, bool, "--feature-gates[%s]" % gate)
+    else:
+        expect(value, str, "--feature-gates")
+        for item in value.split(","):
+            if not item:
+                continue
+            gate, sep, setting = item.partition("=")
+            gate = gate.strip()
+            if not sep:
+                raise FlagError("missing bool value for %s" % gate)
+            try:
+                requested[gate] = _parse_bool(setting.strip())
+            except ValueError as err:
+                raise FlagError("invalid value of %s=%s, err: %s" % (gate, setting.strip(), err)) from None
+    locked = ["cannot set feature gate %s to %s, feature is locked to %s" % (gate, _go_bool(enabled), _go_bool(LOCKED_GATES[gate]))
+              for gate, enabled in requested.items() if gate in LOCKED_GATES and enabled != LOCKED_GATES[gate]]
+    if locked:
+        raise FlagError(aggregate(locked))
+    gates = dict(defaults)
+    gates.update(requested)
     return gates
 
 
@@ -234,17 +253,21 @@ def validate_public_ip_family(primary, advertise_address, reconciler_type):
 
 
 def kube_apiserver_errors(flags):
-    """kube-apiserver: completion errors stop it at once; otherwise every validation error."""
+    """kube-apiserver: its flags parsed (pflag: ``--advertise-address``), ``--feature-gates`` set, then the
+    completion (whose error stops it at once), then every validation error."""
     value = flag_string(flags, "service-cluster-ip-range")
-    gates = feature_gates(flags, {gate: True for gate in SERVICE_ALLOCATOR_GATES})
-    primary, secondary = complete_service_ip_ranges(value)[:2]
-    errors = validate_cluster_ip_flags(value, primary, secondary, gates)
     address = flag_string(flags, "advertise-address")
+    parsed = None
     if address:
         parsed = parse_ip_stdlib(address.strip())  # pflag ipValue.Set
         if parsed is None:
             raise FlagError('invalid argument %s for "--advertise-address" flag: failed to parse IP: %s'
                             % (go_quote(address), go_quote(address)))
+    gates = feature_gates(flags, {gate: True for gate in SERVICE_ALLOCATOR_GATES})
+    primary, secondary = complete_service_ip_ranges(value)[:2]
+    errors = validate_cluster_ip_flags(value, primary, secondary, gates)
+    # an unspecified address (0.0.0.0, ::) is replaced by the host's own (DefaultAdvertiseAddress)
+    if parsed is not None and not parsed.is_unspecified:
         errors += validate_public_ip_family(primary, parsed, flag_string(flags, "endpoint-reconciler-type", "lease"))
     return errors
 
@@ -253,32 +276,44 @@ def kube_apiserver_errors(flags):
 # kube-controller-manager
 # ---------------------------------------------------------------------------------------------
 
-LEGACY_IPAM_TYPES = ("IPAMFromCluster", "IPAMFromCloud")
+def parse_typed_flags(flags, parsers):
+    """pflag parses the command line in order: the first malformed value of a typed flag stops the
+    component. ``parsers`` maps a flag name to the function that parses it (and raises ``FlagError``)."""
+    for name in flags:
+        if name in parsers:
+            parsers[name](flags, name)
+
+
+KCM_TYPED_FLAGS = {"allocate-node-cidrs": flag_bool, "node-cidr-mask-size": flag_int32,
+                   "node-cidr-mask-size-ipv4": flag_int32, "node-cidr-mask-size-ipv6": flag_int32}
 
 
 def kube_controller_manager_errors(flags):
-    """kube-controller-manager: option validation, then the node IPAM controller's start-up checks."""
+    """kube-controller-manager: its flags parsed, its options validated (every error), then the node IPAM
+    controller's start-up checks (``newNodeIpamController``) when ``--allocate-node-cidrs`` is true."""
+    parse_typed_flags(flags, KCM_TYPED_FLAGS)
     service_range = flag_string(flags, "service-cluster-ip-range")
     masks = [flag_int32(flags, name) for name in
              ("node-cidr-mask-size", "node-cidr-mask-size-ipv4", "node-cidr-mask-size-ipv6")]
-    allocate = flag_bool(flags, "allocate-node-cidrs")  # flags are parsed before options are validated
-    if len(service_range.split(",")) > 2:  # NodeIPAMControllerOptions.Validate
-        return ["--service-cluster-ip-range can not contain more than two entries"]
-    if not allocate:
-        return []
+    allocate = flag_bool(flags, "allocate-node-cidrs")
     allocator_type = flag_string(flags, "cidr-allocator-type", cidrset.RANGE_ALLOCATOR)
-    if allocator_type == cidrset.CLOUD_ALLOCATOR:
-        return ["--cidr-allocator-type is set to 'CloudAllocator' but cloud provider is not configured"]
+    errors = []
+    if len(service_range.split(",")) > 2:  # NodeIPAMControllerOptions.Validate
+        errors.append("--service-cluster-ip-range can not contain more than two entries")
+    if allocator_type and allocator_type != cidrset.RANGE_ALLOCATOR:  # KubeControllerManagerOptions.Validate
+        errors.append("built-in cloud providers are disabled. The ipam %s is not available" % allocator_type)
+    if errors or not allocate:
+        return errors
     try:
         cluster = cidrset.cluster_cidrs_from(flag_string(flags, "cluster-cidr"), "--cluster-cidr")
         services = cidrset.kcm_service_cidrs(service_range or None, "--service-cluster-ip-range")[0]
         node_masks = cidrset.set_node_cidr_mask_sizes(cluster, *masks)
         cidrset.check_node_ipam_controller(cluster, node_masks, allocator_type)
-        if allocator_type == cidrset.RANGE_ALLOCATOR:
-            cidrset.check_node_mask_width(cluster, node_masks, "--node-cidr-mask-size")
-            cidrset.RangeAllocator(cluster, node_masks, services)
-        elif allocator_type not in LEGACY_IPAM_TYPES:
+        if allocator_type != cidrset.RANGE_ALLOCATOR:  # only an empty type passes the options' validation
             return ["invalid CIDR allocator type: %s" % allocator_type]
+        # a node mask longer than the address, or an IPv4-mapped cluster CIDR, does not stop it (it
+        # starts and assigns no usable podCIDR: node_pod_cidrs and network_plan refuse them)
+        cidrset.RangeAllocator(cluster, node_masks, services)
     except cidrset.CIDRAllocatorError as err:
         return [str(err)]
     return []

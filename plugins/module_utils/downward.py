@@ -26,10 +26,11 @@ import decimal
 import posixpath
 import re
 
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, child, forbidden, go_ip_string, go_len, go_quote, index, invalid, is_qualified_name, not_supported,
+    aggregate, child, forbidden, go_ip_string, go_len, go_quote, index, invalid, is_qualified_name, not_found, not_supported,
     parse_ip_sloppy, required)
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +269,8 @@ def _pod_metadata_value(pod, field_path):
 def pod_field_runtime_value(api_version, field_path, pod, pod_ips, host_ips):
     """``podFieldSelectorRuntimeValue``: the env value of a ``fieldRef``.
 
-    ``pod_ips`` are the pod's IPs (``None`` when unknown); ``host_ips`` the node's IPs, which also
+    ``pod_ips`` are the pod's IPs (``None`` when unknown); ``host_ips`` the node's IPs (``None`` when unknown, the
+    kubelet's ``InputError`` for a node without any), which also
     give the primary family ``sortPodIPs`` uses (``None`` when unknown). Returns a string or
     ``Unresolved``; raises ``InputError`` with the kubelet's error text.
     """
@@ -277,9 +279,11 @@ def pod_field_runtime_value(api_version, field_path, pod, pod_ips, host_ips):
     if internal in ("status.podIP", "status.podIPs"):
         if pod_ips is None:
             return Unresolved("%s: the pod has no IP yet (no status.podIPs)" % internal)
-        ips = sort_pod_ips(pod_ips, host_ips or [])
+        ips = sort_pod_ips(pod_ips, host_ips if isinstance(host_ips, list) else [])
         return ",".join(ips) if internal == "status.podIPs" else (ips[0] if ips else "")
     if internal in ("status.hostIP", "status.hostIPs"):
+        if isinstance(host_ips, InputError):  # the node has no IP: GetNodeHostIPs fails the container
+            raise host_ips
         if not host_ips:
             return Unresolved("%s: the node's IPs are unknown; pass a node with an InternalIP or ExternalIP address, or set status.hostIPs" % internal)
         return ",".join(host_ips) if internal == "status.hostIPs" else host_ips[0]
@@ -307,10 +311,14 @@ def resource_list(obj, key, path):
 
 
 def container_resources(container, path):
-    """``(limits, requests)`` of a container."""
+    """``(limits, requests)`` of a Pod's container, as the apiserver stores them: ``SetDefaults_Pod``
+    gives every limit without a request that request."""
     resources = _field(container, "resources", dict, path, {})
     rpath = child(path, "resources")
-    return resource_list(resources, "limits", rpath), resource_list(resources, "requests", rpath)
+    limits, requests = resource_list(resources, "limits", rpath), resource_list(resources, "requests", rpath)
+    for name, quantity in limits.items():
+        requests.setdefault(name, quantity)
+    return limits, requests
 
 
 def node_allocatable(node):
@@ -540,9 +548,11 @@ def validate_env_var_value_from(env_var, env_path, defaults=True):
     if resource_ref is not None:
         errors += validate_container_resource_field_selector(resource_ref, child(path, "resourceFieldRef"), False)
     sources = sum(value_from.get(key) is not None
-                  for key in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef"))
+                  for key in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef"))
     if sources == 0:
-        errors.append(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
+        # the EnvFiles gate (beta, on by default in 1.37) adds fileKeyRef to the sources named
+        errors.append(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, "
+                                        "`secretKeyRef` or `fileKeyRef`"))
     elif _field(env_var, "value", str, env_path, ""):
         errors.append(invalid(path, "", "may not be specified when `value` is not empty"))
     elif sources > 1:
@@ -647,15 +657,38 @@ def validate_volume(volume, path, defaults=True):
     return errors
 
 
-def validate_pod_spec(spec, path):
+def validate_pod_spec(spec, path, with_ports=False, is_pod=True):
     """The Downward API rules of ``ValidatePodSpec`` on a v1 pod spec at ``path``, in upstream order:
-    volumes, then the env of containers, init containers and ephemeral containers."""
+    volumes, then for containers, init containers and ephemeral containers their env and the mounts
+    of a volume refused above (``ValidateVolumes`` keeps only valid volumes, so ``ValidateVolumeMounts``
+    does not find it: ``Not found``). ``with_ports`` adds the port rules of the containers where
+    ``validateContainers``/``validateInitContainers`` run them: each container's ports before its
+    env, host port conflicts across the containers after them, and within each init container
+    (``checkHostPortConflicts`` on a list of one: reported at index 0); ``is_pod`` false for a pod
+    template (its host ports are not defaulted)."""
     errors = []
+    refused = set()
     for volume, volume_path in _entries(spec, "volumes", path):
-        errors += validate_volume(volume, volume_path)
+        volume_errors = validate_volume(volume, volume_path)
+        if volume_errors:
+            refused.add(_field(volume, "name", str, volume_path, ""))
+        errors += volume_errors
+    host_network = is_pod and spec.get("hostNetwork") is True
     for kind in ("containers", "initContainers", "ephemeralContainers"):
-        for container, container_path in _entries(spec, kind, path):
+        port_rules = with_ports and kind != "ephemeralContainers"
+        entries = _entries(spec, kind, path)
+        for container, container_path in entries:
+            if port_rules:
+                errors += ports.validate_container_ports(container, container_path, host_network)
             errors += validate_env(container.get("env"), child(container_path, "env"))
+            for mount, mount_path in _entries(container, "volumeMounts", container_path):
+                name = _field(mount, "name", str, mount_path, "")
+                if name in refused:
+                    errors.append(not_found(child(mount_path, "name"), name))
+            if port_rules and kind == "initContainers":
+                errors += ports.host_port_conflicts([(container, 0)], child(path, kind), host_network)
+        if port_rules and kind == "containers":
+            errors += ports.host_port_conflicts([(c, i) for i, (c, _p) in enumerate(entries)], child(path, kind), host_network)
     return errors
 
 
@@ -809,7 +842,12 @@ class _PodView(object):
     def _host_ips(self, status, node):
         """The node's host IPs as ``net.IP.String()``; ``None`` when unknown."""
         if node is not None:  # a node without IPs: the kubelet fails only the containers that ask for them
-            return node_host_ips(node) if _node_addresses(node, ("InternalIP", "ExternalIP"))[1] else None
+            if _node_addresses(node, ("InternalIP", "ExternalIP"))[1]:  # (also checks the addresses' types)
+                return node_host_ips(node)
+            try:
+                node_host_ips(node)
+            except InputError as exc:  # GetNodeHostIPs' error, given to the containers that ask
+                return exc
         written = self._status_ips(status, "hostIPs", "hostIP") or []
         parsed = [parse_ip_sloppy(ip) for ip in written]
         return [go_ip_string(ip) for ip in parsed if ip is not None] or None
@@ -834,6 +872,8 @@ class _PodView(object):
         try:
             return extract_resource_value_by_container_name(selector, self.spec, name, self.allocatable, path)
         except InputError as exc:
+            if str(exc).startswith(path + ":"):
+                raise
             raise InputError("%s: %s" % (path, exc)) from None
 
     def env_resource_value(self, selector, path, container, container_path):
@@ -995,6 +1035,8 @@ def downward_values(pod, node=None):
     optional(node, dict, "node")
     spec = _field(pod, "spec", dict, "", {})
     _refuse(validate_pod_spec(spec, "spec"), "pod")
+    # the status a kubelet writes goes through the status subresource's checks
+    _refuse(dualstack.validate_pod_status(_field(pod, "status", dict, "", {}), "status"), "pod's status")
     view = _PodView(pod, node)
     result = {}
     for kind in ("initContainers", "containers", "ephemeralContainers"):

@@ -24,7 +24,7 @@ import math
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    child, duplicate, forbidden, go_cidr_string, go_ip_string, go_string_slice, go_struct, go_struct_slice, index,
+    child, forbidden, go_cidr_string, go_ip_string, go_string_slice, go_struct, go_struct_slice, index,
     internal_error, invalid, ip_family, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
     parse_cidr_sloppy, parse_ip_sloppy, required, STRICT_IP_CIDR_VALIDATION_1_36)
 
@@ -73,7 +73,8 @@ def dual_stack_cidrs_error(cidrs):
 
 
 def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
-    """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family, no duplicates (order is free).
+    """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family (order is free; a repeated
+    CIDR is only refused as a second one of its family).
 
     Each CIDR by ``IsValidCIDRForLegacyField`` (a legacy field, KEP-4858: no canonical-form check)
     with the StrictIPCIDRValidation default of Kubernetes 1.36; ``valid_old`` (the stored Node's
@@ -87,11 +88,6 @@ def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
             errors.append(internal_error(field, "invalid PodCIDRs. failed to check with dual stack with error:%s" % err))
         if not dual or len(pod_cidrs) > 2:
             errors.append(invalid(field, go_string_slice(pod_cidrs), "may specify no more than one CIDR for each IP family"))
-        seen = set()
-        for i, cidr in enumerate(pod_cidrs):
-            if cidr in seen:
-                errors.append(duplicate(index(field, i), cidr))
-            seen.add(cidr)
     return errors
 
 
@@ -128,26 +124,43 @@ def _pod_ips(status, field):
     return ips
 
 
+def defaulted_pod_ips(status, path="status"):
+    """``(podIP, podIPs)`` of a v1 ``PodStatus`` after ``SetDefaults_PodStatus``: the singular field
+    fills an empty list and the list's first entry an empty singular field; when both are set and
+    differ, ``podIP`` wins and the list becomes ``[podIP]``."""
+    expect(status, dict, path)
+    pod_ip = optional(status.get("podIP"), str, child(path, "podIP"), "")
+    ips = _pod_ips(status, child(path, "podIPs"))
+    if pod_ip and not ips:
+        ips = [pod_ip]
+    elif ips and not pod_ip:
+        pod_ip = ips[0]
+    elif pod_ip and ips and ips[0] != pod_ip:
+        ips = [pod_ip]
+    return pod_ip, ips
+
+
 def validate_pod_status(status, path):
-    """``validatePodIPs``: valid IPs (``IsValidIPForLegacyField``, a legacy field: no canonical-form
-    check; StrictIPCIDRValidation as in Kubernetes 1.36), at most one per family, no duplicates."""
+    """``validatePodIPs`` on the defaulted status (:func:`defaulted_pod_ips`), as the status
+    subresource checks what a kubelet writes: each IP valid (``IsValidIPForLegacyField``, a legacy
+    field: no canonical-form check; StrictIPCIDRValidation as in Kubernetes 1.36), at most one per
+    family, ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to ``podIPs[0]``.
+    Kube-apiserver never validates the status of a Pod it creates: it drops it."""
     field = child(path, "podIPs")
-    ips = _pod_ips(expect(status, dict, path), field)
+    pod_ip, ips = defaulted_pod_ips(status, path)
     errors = [e for i, ip in enumerate(ips)
               for e in is_valid_ip_for_legacy_field(index(field, i), ip, STRICT_IP_CIDR_VALIDATION_1_36)]
+    structs = go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
     if len(ips) > 1:
         dual, err = dual_stack_ips_error(ips)
         if err:
             errors.append(internal_error(field, "failed to check for dual stack with error:%s" % err))
-        structs = [go_struct([("IP", ip)]) for ip in ips]
         if not dual or len(ips) > 2:
-            errors.append(invalid(field, go_struct_slice(structs),
-                                  "may specify no more than one IP for each IP family"))
-        seen = set()
-        for i, ip in enumerate(ips):
-            if ip in seen:
-                errors.append(duplicate(index(field, i), structs[i]))
-            seen.add(ip)
+            errors.append(invalid(field, structs, "may specify no more than one IP for each IP family"))
+    if bool(pod_ip) != bool(ips):
+        errors.append(invalid(field, structs, "podIP and podIPs must either both be set or both be unset"))
+    elif ips and pod_ip != ips[0]:
+        errors.append(invalid(child(index(field, 0), "ip"), ips[0], "must be equal to `podIP`"))
     return errors
 
 
@@ -158,13 +171,15 @@ def validate_service_cidr(obj):
     field = "spec.cidrs"
     if not cidrs:
         return [required(field, "at least one CIDR required")]
-    bad_value = go_struct([("CIDRs", go_string_slice(cidrs))])
     if len(cidrs) > 2:
-        return [invalid(field, bad_value, "may only hold up to 2 values")]
-    if len(cidrs) == 2 and not dual_stack_cidrs_error(cidrs)[0]:
-        return [invalid(field, bad_value,
-                        "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64")]
-    return [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(field, i), cidr)]
+        return [invalid(field, go_struct([("CIDRs", go_string_slice(cidrs))]), "may only hold up to 2 values")]
+    errors = [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(field, i), cidr)]
+    # netutils.IPFamilyOfCIDRString: an unparsable CIDR has no family, and is not "the same family"
+    families = [parsed[1].version if parsed else None for parsed in (parse_cidr_sloppy(c) for c in cidrs)]
+    if len(cidrs) == 2 and families[0] == families[1] and families[0] is not None:
+        errors.append(invalid(field, go_string_slice(cidrs),
+                              "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"))
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------

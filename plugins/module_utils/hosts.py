@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate,
     child,
+    forbidden,
     go_ip_string,
+    go_len,
     go_quote,
     index,
     is_dns1123_label,
@@ -31,6 +34,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     is_valid_ip_for_legacy_field,
     parse_ip_sloppy,
     STRICT_IP_CIDR_VALIDATION_1_36,
+    too_long,
     validate_dns1123_label,
     validate_dns1123_subdomain,
 )
@@ -54,6 +58,7 @@ HOST_ALIASES_COMMENT = "# Entries added by HostAliases.\n"
 # Where the kubelet mounts the file (kubelet.go linuxEtcHostsPath / windowsEtcHostsPath).
 ETC_HOSTS_PATHS = {"linux": "/etc/hosts", "windows": "C:\\Windows\\System32\\drivers\\etc\\hosts"}
 HOSTNAME_MAX_LEN = 63  # truncatePodHostnameIfNeeded: 64 bytes with the C string terminator
+HOSTNAME_OVERRIDE_MAX_LEN = 64  # validatePodHostName
 FQDN_MAX_LEN = 64  # GetNodenameForKernel
 
 
@@ -199,22 +204,14 @@ def kernel_hostname(hostname, host_domain, set_hostname_as_fqdn):
 # ---------------------------------------------------------------------------------------------
 
 def pod_ips(pod):
-    """The pod IPs the kubelet writes: ``status.podIPs`` (else ``status.podIP``), in that order.
+    """The pod IPs the kubelet writes: ``status.podIPs`` as the API holds them (``SetDefaults_PodStatus``
+    keeps it in step with ``status.podIP``, which wins when they differ), in that order.
 
     ASSUMPTION (spec U11): the kubelet writes the IPs in CRI sandbox order, which is the order
-    of ``status.podIPs``. Each must be an IP, so that none can inject a line.
+    of ``status.podIPs``. :func:`pod_hosts` first refuses IPs the apiserver would refuse.
     """
     status = _field(_typed(pod, dict, "pod"), "status", dict, {})
-    entries = _field(status, "podIPs", list, [], "status")
-    ips = [(_field(_typed(e, dict, "status.podIPs", i), "ip", str, "", "status.podIPs", i), ("status.podIPs", i, "ip"))
-           for i, e in enumerate(entries)]
-    if not ips:
-        single = _field(status, "podIP", str, "", "status")
-        ips = [(single, ("status.podIP",))] if single else []
-    for ip, where in ips:
-        if parse_ip_sloppy(ip) is None:
-            raise InputError("%s: %s is not an IP address" % (_path(where), go_quote(ip)))
-    return [ip for ip, _where in ips]
+    return dualstack.defaulted_pod_ips(status, "status")[1]
 
 
 def _containers(spec):
@@ -285,9 +282,18 @@ def pod_hosts(pod, node_hosts=None, cluster_domain="cluster.local"):
     errors = _validate_pod_metadata(_field(pod, "metadata", dict, {})) + validate_pod_spec(spec, "spec")
     if errors:
         raise InputError("kube-apiserver would reject this pod: %s" % aggregate(errors))
-    _check_hostname_override_conflicts(spec)
+    # the status a kubelet writes goes through the status subresource's checks
+    errors = dualstack.validate_pod_status(_field(pod, "status", dict, {}), "status")
+    if errors:
+        raise InputError("kube-apiserver would reject this pod's status: %s" % aggregate(errors))
     aliases = _field(spec, "hostAliases", list, [], "spec")
-    if _field(spec, "hostNetwork", bool, False, "spec"):
+    # The kubelet's order: the sandbox of a pod-network pod gets its kernel hostname first (a too
+    # long FQDN fails it, and the pod never gets an IP), then each container its mounts.
+    hostname, host_domain = _pod_hostname_and_domain(pod, spec, cluster_domain)
+    host_network = _field(spec, "hostNetwork", bool, False, "spec")
+    if not host_network:
+        kernel_hostname(hostname, host_domain, spec.get("setHostnameAsFQDN"))
+    if host_network:
         if node_hosts is None:
             raise InputError("a host-network pod gets the node's own hosts file: pass node_hosts, the content of the node's /etc/hosts")
         return node_hosts_content(node_hosts, aliases)
@@ -295,21 +301,7 @@ def pod_hosts(pod, node_hosts=None, cluster_domain="cluster.local"):
     if not ips:
         raise InputError("the pod has no IP in status.podIPs or status.podIP: the kubelet does not manage /etc/hosts "
                          "of a pod-network pod before it has an IP")
-    hostname, host_domain = _pod_hostname_and_domain(pod, spec, cluster_domain)
-    kernel_hostname(hostname, host_domain, spec.get("setHostnameAsFQDN"))  # the sandbox must be creatable
     return managed_hosts_content(ips, hostname, host_domain, aliases)
-
-
-def _check_hostname_override_conflicts(spec):
-    """kubernetes PR #132558 (KEP-4762): kube-apiserver rejects ``hostnameOverride`` together with
-    ``setHostnameAsFQDN: true`` or ``hostNetwork: true``. The rule is upstream's; its exact message
-    was not read (UNVERIFIED), so this one is ours."""
-    if _field(spec, "hostnameOverride", str, None, "spec") is None:
-        return
-    for name in ("setHostnameAsFQDN", "hostNetwork"):
-        if _field(spec, name, bool, False, "spec"):
-            raise InputError("kube-apiserver would reject this pod: spec.hostnameOverride may not be set together with "
-                             "spec.%s: true" % name)
 
 
 def _validate_pod_metadata(metadata):
@@ -350,11 +342,30 @@ def validate_host_aliases(host_aliases, path, strict=STRICT_IP_CIDR_VALIDATION_1
     return errors
 
 
-def validate_pod_spec(spec, path):
-    """The ``ValidatePodSpec`` rules of this capability, in upstream order: ``hostname`` and
-    ``subdomain`` (DNS-1123 labels when non-empty), then ``hostAliases``."""
-    _typed(spec, dict, path or "spec")
+def validate_pod_host_name(spec, path):
+    """``validatePodHostName``: a set ``hostnameOverride`` (even empty) may not go with
+    ``setHostnameAsFQDN: true`` nor ``hostNetwork: true``, is at most 64 bytes and a DNS-1123 subdomain
+    (kubernetes PR #132558, KEP-4762)."""
+    override = _field(spec, "hostnameOverride", str, None, path)
+    if override is None:
+        return []
+    field = child(path, "hostnameOverride")
     errors = []
+    if _field(spec, "setHostnameAsFQDN", bool, False, path):
+        errors.append(forbidden(field, "may not be specified when setHostnameAsFQDN is true"))
+    if _field(spec, "hostNetwork", bool, False, path):
+        errors.append(forbidden(field, "may not be specified when hostNetwork is true"))
+    if go_len(override) > HOSTNAME_OVERRIDE_MAX_LEN:
+        errors.append(too_long(field, HOSTNAME_OVERRIDE_MAX_LEN))
+    return errors + validate_dns1123_subdomain(override, field)
+
+
+def validate_pod_spec(spec, path):
+    """The ``ValidatePodSpec`` rules of this capability, in upstream order: ``hostnameOverride``
+    (``validatePodHostName``), ``hostname`` and ``subdomain`` (DNS-1123 labels when non-empty), then
+    ``hostAliases``."""
+    _typed(spec, dict, path or "spec")
+    errors = validate_pod_host_name(spec, path)
     for name in ("hostname", "subdomain"):
         value = _field(spec, name, str, "", path)
         if value:

@@ -23,8 +23,8 @@ import re
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    OMIT, FieldError, child, forbidden, go_quote, index, invalid, is_dns1035_label, is_valid_cidr, is_valid_ip,
-    json_type, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required, schema_int_error, schema_items_error,
+    OMIT, FieldError, GoSyntax, child, forbidden, go_json, go_quote, index, invalid, is_dns1035_label, is_valid_cidr, is_valid_ip,
+    json_type, not_supported, parse_cidr_sloppy, parse_ip_sloppy, parse_ip_stdlib, required, schema_int32_errors, schema_items_error,
     schema_string_error, schema_type_error, validate_dns1123_label, validate_dns1123_subdomain, validate_label_selector)
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -144,14 +144,16 @@ class Finding(object):
     set), ``upstreamMessage``, ``gatewayApiReason``, ``claimedBy``.
     """
 
-    __slots__ = ("code", "path", "severity", "message", "extra")
+    __slots__ = ("code", "path", "severity", "message", "extra", "error_type", "cel")
 
-    def __init__(self, code, path, message, severity=ERROR, extra=None):
+    def __init__(self, code, path, message, severity=ERROR, extra=None, error_type=None, cel=False):
         self.code = code
         self.path = path
         self.severity = severity
         self.message = message
         self.extra = extra or {}
+        self.error_type = error_type  # the field.Error type of an API server rule, None for the collection's
+        self.cel = cel  # an x-kubernetes-validations rule of the CRD
 
     def __str__(self):
         return self.message
@@ -167,6 +169,15 @@ class Finding(object):
 _WRONG = object()  # a field whose type the CRD schema rejects; the error is already recorded
 
 
+def _drop_nulls(value):
+    """The object as the API server validates it: a member whose value is null is dropped (list items stay)."""
+    if isinstance(value, dict):
+        return {key: _drop_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(item) for item in value]
+    return value
+
+
 class _Findings(list):
     """The findings about one object; ``prefix`` (``GW`` or ``IPR``) names its schema type errors."""
 
@@ -176,17 +187,24 @@ class _Findings(list):
 
     def upstream(self, code, path, error, **extra):
         """A rule the API server enforces: its own text."""
-        self.append(Finding(code, path, str(error), ERROR, extra))
+        self.append(Finding(code, path, str(error), ERROR, extra, error.type))
+
+    def cel(self, code, path, error, **extra):
+        """A CEL rule (x-kubernetes-validations) of the CRD: its own text; it runs only when the schema's
+        checks found no blocking error."""
+        self.append(Finding(code, path, str(error), ERROR, extra, error.type, cel=True))
 
     def ours(self, code, path, error, severity=ERROR, **extra):
         """A controller or collection rule: the message ends with the code to look up."""
         self.append(Finding(code, path, "%s [%s]" % (error, code), severity, extra))
 
     def check(self, code, path, error, **extra):
-        """Record a schema error, if any, under ``code`` (type errors under the type code); True when none."""
-        if error is None:
+        """Record a schema error (or a list of them), if any, under ``code`` (type errors under the type
+        code); True when none."""
+        if not error:
             return True
-        self.upstream(self.type_code if error.type == "TypeInvalid" else code, path, error, **extra)
+        for one in error if isinstance(error, list) else [error]:
+            self.upstream(self.type_code if one.type == "TypeInvalid" else code, path, one, **extra)
         return False
 
     def field(self, parent, name, path, kind):
@@ -208,14 +226,35 @@ class _Findings(list):
                 + ", ".join(known))))
 
     def selector(self, code, path, selector, **extra):
-        """Record a label selector's errors (``ValidateLabelSelector``) under ``code``; True when valid."""
-        errors = validate_label_selector(selector, path)
+        """Record a label selector's errors (``ValidateLabelSelector``) under ``code``; True when valid. Its
+        schema errors (a value of the wrong type, ``key`` or ``operator`` missing) are the CRD schema's:
+        the API server's own texts."""
+        errors = validate_label_selector(_drop_nulls(selector), path)
         for error in errors:
-            self.ours(code, path, error, **extra)
+            if error.type == "TypeInvalid" or (error.type == "Required" and not error.detail):
+                self.upstream(code, path, error, **extra)
+            else:
+                self.ours(code, path, error, **extra)
         return not errors
 
     def errors(self):
         return [f for f in self if f.severity == ERROR]
+
+    def apiserver_errors(self):
+        """The errors as the API server lists them on create: when a schema check fails with a blocking
+        error (NotSupported, Required, TooLong, TooMany or a type error) the CRD's CEL rules do not run,
+        and the server says so once at the end (``hasBlockingErr``, apiextensions-apiserver
+        ``customresource/strategy.go``)."""
+        errors = self.errors()
+        if any(f.error_type in _BLOCKING for f in errors):
+            errors = [f for f in errors if not f.cel]
+            errors.append(Finding("CRD_RULES_NOT_CHECKED", "", "<nil>: " + str(invalid("", None, _NOT_CHECKED)), ERROR,
+                                  error_type="Invalid"))
+        return errors
+
+
+_BLOCKING = ("NotSupported", "Required", "TooLong", "TooMany", "TypeInvalid")
+_NOT_CHECKED = "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"
 
 
 def _missing_items(path, value):
@@ -440,7 +479,9 @@ def _gateway_findings(gateway, context):
     spec = out.field(gateway, "spec", "spec", "object")
     if spec is _WRONG:
         return out
-    spec = spec or {}
+    if spec is None:  # required by the Gateway API CRD
+        out.upstream("GW_CLASS_UNSUPPORTED", "spec", required("spec"))
+        return out
     gateway_class = _gateway_class_findings(out, spec)
     _listeners_findings(out, spec)
     _gateway_addresses_findings(out, spec, gateway_class)
@@ -463,6 +504,8 @@ def _gateway_class_findings(out, spec):
     gateway_class = out.field(spec, "gatewayClassName", path, "string")
     if gateway_class is None:
         out.upstream("GW_CLASS_UNSUPPORTED", path, required(path))
+    elif isinstance(gateway_class, str) and not out.check("GW_CLASS_UNSUPPORTED", path, schema_string_error(path, gateway_class, 253, 1)):
+        pass  # the CRD's ObjectName: 1 to 253 characters
     elif gateway_class in FAST_CLASSES:
         out.ours("GW_CLASS_FAST", path, invalid(path, gateway_class, (
             "a fast-failover class: it needs Device-type multi-networks and spec.nodeSelector on its GKEIPRoutes, "
@@ -503,7 +546,7 @@ def _references(route, gateway_identity, what):
 
 _LISTENER_CHECKS = (
     ("name", "GW_LISTENER_NAME_INVALID", lambda path, value: schema_string_error(path, value, 253, 1, SECTION_NAME_RE)),
-    ("port", "GW_LISTENER_PORT_INVALID", lambda path, value: schema_int_error(path, value, 1, 65535)),
+    ("port", "GW_LISTENER_PORT_INVALID", lambda path, value: schema_int32_errors(path, value, 1, 65535)),
     ("protocol", "GW_LISTENER_PROTOCOL_INVALID", lambda path, value: schema_string_error(path, value, 255, 1, PROTOCOL_RE)),
 )
 
@@ -520,6 +563,7 @@ def _listeners_findings(out, spec):
     out.check("GW_LISTENERS_TOO_MANY", path, schema_items_error(path, listeners, max_items=MAX_LISTENERS))
     for i, listener in enumerate(listeners):
         _listener_findings(out, listener, index(path, i))
+    _list_map_findings(out, listeners, path, ("name",))
     _listener_cel_findings(out, listeners, path)
 
 
@@ -531,6 +575,12 @@ def _listener_findings(out, listener, path):
         field_path = child(path, name)
         value = listener.get(name)
         out.check(code, field_path, required(field_path) if value is None else check(field_path, value))
+    # optional fields the persistent-IP rules do not use, checked as the CRD schema checks them
+    if listener.get("hostname") is not None:
+        hostname_path = child(path, "hostname")
+        out.check("GW_LISTENER_HOSTNAME_INVALID", hostname_path,
+                  schema_string_error(hostname_path, listener["hostname"], 253, 1, _HOSTNAME_VALUE_RE))
+    out.field(listener, "tls", child(path, "tls"), "object")
     _allowed_routes_findings(out, listener, child(path, "allowedRoutes"))
 
 
@@ -558,6 +608,30 @@ _LISTENER_CEL = (
 )
 
 
+def _cel_error(path, message):
+    """A failed CEL rule as the API server reports it: ``Invalid value`` without the value."""
+    return FieldError("Invalid", path, OMIT, message)
+
+
+def _list_map_findings(out, items, path, keys):
+    """``x-kubernetes-list-type: map`` (``structurallisttype.ValidateListSetsAndMaps``): every item an
+    object, no two with the same keys (a Duplicate of the key fields)."""
+    seen = set()
+    for i, item in enumerate(items):
+        if item is None:  # the schema's type error only
+            continue
+        if not isinstance(item, dict):
+            out.upstream(out.type_code, index(path, i), invalid(index(path, i), _enum_value(item),
+                                                                "must be an object for an array of list-type map"))
+            continue
+        key_ = tuple((name, item.get(name)) for name in keys if item.get(name) is not None)
+        if not all(isinstance(value, (str, int, bool)) for _name, value in key_):
+            continue
+        if key_ in seen:
+            out.upstream(out.type_code, index(path, i), FieldError("Duplicate", index(path, i), GoSyntax(go_json(dict(key_)))))
+        seen.add(key_)
+
+
 def _listener_cel_findings(out, listeners, path):
     """The Gateway CRD's CEL rules on spec.listeners; the API server reports each failing rule once."""
     if not all(_cel_ready(listener) for listener in listeners):
@@ -568,7 +642,7 @@ def _listener_cel_findings(out, listeners, path):
         offenders = [i for i, listener in enumerate(listeners) if not passes(listener, counts)]
         if offenders:
             at = child(index(path, offenders[0]), field_name) if field_name else path
-            out.upstream(code, at, invalid(path, "array", message))
+            out.cel(code, at, _cel_error(path, message))
 
 
 def _allowed_routes_findings(out, listener, path):
@@ -585,8 +659,9 @@ def _route_namespaces_findings(out, allowed, path):
         return
     from_path, selector_path = child(path, "from"), child(path, "selector")
     source = out.field(namespaces, "from", from_path, "string")
-    if isinstance(source, str) and source not in FROM_VALUES:
-        out.upstream("GW_ALLOWEDROUTES_FROM_INVALID", from_path, not_supported(from_path, source, FROM_VALUES))
+    if source is not None and namespaces["from"] not in FROM_VALUES:  # the enum is checked whatever the type
+        out.upstream("GW_ALLOWEDROUTES_FROM_INVALID", from_path, not_supported(from_path, _enum_value(namespaces["from"]),
+                                                                               FROM_VALUES))
     selector = namespaces.get("selector")
     if selector is None:
         if source == "Selector":  # Gateway API text, no CEL rule: a collection rule (ASSUMPTION-11)
@@ -609,6 +684,13 @@ def _route_kinds_findings(out, allowed, path):
     for i, entry in enumerate(kinds):
         if not isinstance(entry, dict):
             out.upstream(out.type_code, index(path, i), schema_type_error(index(path, i), entry, "object"))
+        else:  # a RouteGroupKind as the CRD schema checks it
+            kind_path, group_path = child(index(path, i), "kind"), child(index(path, i), "group")
+            out.check("GW_ALLOWEDROUTES_KINDS_EXCLUDES_GKEIPROUTE", kind_path, required(kind_path) if entry.get("kind") is None
+                      else schema_string_error(kind_path, entry["kind"], 63, 1, KIND_RE))
+            if entry.get("group") is not None:
+                out.check("GW_ALLOWEDROUTES_KINDS_EXCLUDES_GKEIPROUTE", group_path,
+                          schema_string_error(group_path, entry["group"], 253, None, GROUP_RE))
     if not any(_kind_admits(entry, ROUTE_KIND, ROUTE_GROUP) for entry in kinds):
         listed = ", ".join(str(entry.get("kind")) for entry in kinds if isinstance(entry, dict))
         out.ours("GW_ALLOWEDROUTES_KINDS_EXCLUDES_GKEIPROUTE", path, invalid(path, listed, (
@@ -633,30 +715,90 @@ def _gateway_addresses_findings(out, spec, gateway_class):
         key_ = _gateway_address_findings(out, address, index(path, i), gateway_class)
         if key_ is not None:
             keyed.append((key_, address["value"]))
-    for texts in _duplicates(keyed):
+    # the CRD's CEL rules: an IPAddress (the default type) or Hostname value given twice, as written
+    exact = False
+    for address_type, message in ((ADDRESS_IP, "IPAddress values must be unique"), ("Hostname", "Hostname values must be unique")):
+        values = [a["value"] for a in addresses if isinstance(a, dict) and a.get("value") is not None
+                  and (a.get("type") or ADDRESS_IP) == address_type]
+        if any(values.count(value) != 1 for value in values):
+            exact = True
+            out.cel("GW_ADDRESS_DUPLICATE", path, _cel_error(path, message), upstreamMessage=message)
+    for texts in ([] if exact else _duplicates(keyed)):
         out.ours("GW_ADDRESS_DUPLICATE", path, FieldError("Duplicate", path, texts[-1], (
             "IPAddress values must be unique (checked here for every type, as networks); list each address once")),
             upstreamMessage="IPAddress values must be unique")
+
+
+def _enum_value(value):
+    """A value the CRD's enum refuses, as kube-openapi prints it: a string quoted, an object as ``{}``
+    (its members are not printed), a list with its items so printed."""
+    def render(item, top):
+        if isinstance(item, dict):
+            return "{}"
+        if isinstance(item, list):
+            return "[%s]" % ",".join(render(x, False) for x in item)
+        if isinstance(item, str):
+            return go_quote(item) if top else go_json(item)
+        return go_json(item)
+    return value if isinstance(value, str) else GoSyntax(render(value, True))
+
+
+# the Gateway CRD's CEL rule on a Hostname address (only an absent value passes, not an empty one)
+_HOSTNAME_VALUE_RE = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_HOSTNAME_VALUE = re.compile(_HOSTNAME_VALUE_RE[:-1] + r"\Z")
+
+
+def _one_of_error(path, found):
+    """kube-openapi's oneOf failure: reported without a field (``<nil>``)."""
+    return FieldError("Invalid", "<nil>", "", '"%s" must validate one and only one schema (oneOf). %s' % (path, found))
+
+
+def _is_openapi_ip(value):
+    """The CRD's ``anyOf: [{format: ipv4}, {format: ipv6}]`` (kube-openapi strfmt: ``ParseIPSloppy`` with a
+    dot, or ``net.ParseIP`` with a colon)."""
+    return ("." in value and parse_ip_sloppy(value) is not None) or (":" in value and parse_ip_stdlib(value) is not None)
 
 
 def _gateway_address_findings(out, address, path, gateway_class):
     """One Gateway address; returns what it is compared by (a network, or a NamedAddress name) when valid."""
     if not isinstance(address, dict):
         out.upstream(out.type_code, path, schema_type_error(path, address, "object"))
+        if address is not None:  # neither oneOf branch constrains a non-object (null skips the oneOf)
+            out.upstream(out.type_code, path, _one_of_error(path, "Found 2 valid alternatives"))
         return None
     type_path, value_path = child(path, "type"), child(path, "value")
     address_type = ADDRESS_IP if address.get("type") is None else address["type"]
+    value = address.get("value")
     if not out.check("GW_ADDRESS_TYPE_INVALID", type_path, schema_string_error(type_path, address_type, 253, 1, ADDRESS_TYPE_RE)):
+        if value is not None:
+            out.check("GW_ADDRESS_VALUE_INVALID", value_path, schema_string_error(value_path, value, 253))
         return None
+    if address_type == ADDRESS_IP and value is not None and not isinstance(value, list) and not (
+            isinstance(value, str) and _is_openapi_ip(value)):
+        # the CRD's oneOf: an IPAddress value is an IPv4 or IPv6 address, not a CIDR. kube-openapi's format
+        # check prints what it saw: the text, "int64"/"float64" for a number, "" for anything else (and
+        # skips an array)
+        shown = value if isinstance(value, str) else ("" if isinstance(value, (bool, dict)) else
+                                                      "int64" if isinstance(value, int) else "float64")
+        out.upstream("GW_ADDRESS_VALUE_INVALID", path, _one_of_error(path, "Found none valid"))
+        out.upstream("GW_ADDRESS_VALUE_INVALID", value_path, FieldError(
+            "Invalid", "<nil>", "", '"%s" must validate at least one schema (anyOf)' % value_path))
+        out.upstream("GW_ADDRESS_VALUE_INVALID", value_path, FieldError(
+            "TypeInvalid", value_path, shown, "%s in body must be of type ipv4: %s" % (value_path, go_quote(shown))))
+    value_ok = value is None or out.check("GW_ADDRESS_VALUE_INVALID", value_path, schema_string_error(value_path, value, 253))
+    if address_type == ADDRESS_IP and isinstance(value, str) and not _is_openapi_ip(value):
+        return None
+    if address_type == "Hostname" and isinstance(value, str) and not _HOSTNAME_VALUE.match(value):
+        out.cel("GW_ADDRESS_VALUE_INVALID", path, _cel_error(path, "Hostname value must be empty or contain only valid "
+                                                                   "characters (matching %s)" % _HOSTNAME_VALUE_RE))
     if address_type not in GATEWAY_ADDRESS_TYPES:  # ASSUMPTION-2
         out.ours("GW_ADDRESS_TYPE_UNSUPPORTED", type_path, not_supported(type_path, address_type, GATEWAY_ADDRESS_TYPES))
         return None
-    value = address.get("value")
     if value is None:
         out.ours("GW_ADDRESS_VALUE_INVALID", value_path, required(value_path, (
             "a persistent-IP Gateway assigns no address itself; give the reserved address")))
         return None
-    if not out.check("GW_ADDRESS_VALUE_INVALID", value_path, schema_string_error(value_path, value, 253)):
+    if not value_ok:
         return None
     if address_type == ADDRESS_NAMED:
         return _named_address_findings(out, value, value_path)
@@ -704,7 +846,7 @@ _PARENT_REF_CHECKS = (
     ("namespace", "IPR_PARENTREF_NAMESPACE_INVALID", lambda path, value: schema_string_error(path, value, 63, 1, NAMESPACE_RE)),
     ("sectionName", "IPR_PARENTREF_SECTIONNAME_INVALID",
      lambda path, value: schema_string_error(path, value, 253, 1, SECTION_NAME_RE)),
-    ("port", "IPR_PARENTREF_PORT_INVALID", lambda path, value: schema_int_error(path, value, 1, 65535)),
+    ("port", "IPR_PARENTREF_PORT_INVALID", lambda path, value: schema_int32_errors(path, value, 1, 65535)),
     ("group", "IPR_PARENTREF_KIND_UNSUPPORTED", lambda path, value: schema_string_error(path, value, 253, None, GROUP_RE)),
     ("kind", "IPR_PARENTREF_KIND_UNSUPPORTED", lambda path, value: schema_string_error(path, value, 63, 1, KIND_RE)),
 )
@@ -731,12 +873,16 @@ def _route_findings(route, context):
     spec = out.field(route, "spec", "spec", "object")
     if spec is _WRONG:
         return out
-    spec = spec or {}
+    if spec is None:  # the CRD does not require a spec (only what is in one)
+        out.ours("IPR_PODSELECTOR_REQUIRED", "spec", required("spec", "a GKEIPRoute without a spec claims nothing: give its "
+                                                                     "podSelector, addresses and parentRefs"))
+        return out
     out.unknown_fields(spec, ROUTE_SPEC_FIELDS, "spec")
     _pod_selector_findings(out, spec)
     reaction_mode = out.field(spec, "reactionMode", "spec.reactionMode", "string")
-    if isinstance(reaction_mode, str) and reaction_mode not in REACTION_MODES:
-        out.upstream("IPR_REACTIONMODE_INVALID", "spec.reactionMode", not_supported("spec.reactionMode", reaction_mode, REACTION_MODES))
+    if reaction_mode is not None and spec["reactionMode"] not in REACTION_MODES:  # the enum is checked whatever the type
+        out.upstream("IPR_REACTIONMODE_INVALID", "spec.reactionMode", not_supported(
+            "spec.reactionMode", _enum_value(spec["reactionMode"]), REACTION_MODES))
     addresses = _route_addresses_findings(out, spec)
     parent = _parent_refs_findings(out, spec, namespace)
     _optional_fields_findings(out, spec)
@@ -1135,12 +1281,12 @@ def validate(obj, context=None):
 
 def validate_gateway(obj):
     """The Gateway errors that need no other object (for ``validation_errors``)."""
-    return _gateway_findings(obj, {}).errors()
+    return _gateway_findings(obj, {}).apiserver_errors()
 
 
 def validate_gkeiproute(obj):
     """The GKEIPRoute errors that need no other object (for ``validation_errors``)."""
-    return _route_findings(obj, {}).errors()
+    return _route_findings(obj, {}).apiserver_errors()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import downward, dualstack, hosts, persistent_ip, service_ips
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, persistent_ip, service_ips, workloads
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 # kind -> path of the pod spec inside the object
 POD_SPEC_PATHS = {
@@ -39,6 +40,10 @@ POD_SPEC_API_VERSIONS = {
     "Job": "batch/v1",
     "CronJob": "batch/v1",
 }
+
+# builtin kind -> the version of its stable API, the one a decoding error names
+BUILTIN_VERSIONS = {"Service": "v1", "Node": "v1", "ServiceCIDR": "v1"}
+BUILTIN_VERSIONS.update((kind, api_version.rpartition("/")[2]) for kind, api_version in POD_SPEC_API_VERSIONS.items())
 
 OTHER_KINDS = {
     "Service": service_ips.validate_service,
@@ -86,16 +91,24 @@ def pod_spec_patch(reference, spec):
 
 
 def validation_errors(obj):
-    """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError)."""
+    """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError),
+    each text once: in Kubernetes 1.37 every kind's strategy runs declarative validation, whose handling
+    of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts."""
+    return list(dict.fromkeys(_validation_errors(obj)))
+
+
+def _validation_errors(obj):
     expect(obj, dict, "resource")
     kind = optional(obj.get("kind"), str, "resource.kind", "")
+    decoding = go_decode.decoding_error(obj, kind)
+    if decoding is not None:
+        # handlers.transformDecodeError: the request fails before any validation rule runs
+        return ["%s in version %s cannot be handled as a %s: %s" % (kind, go_quote(BUILTIN_VERSIONS[kind]), kind, decoding)]
     if kind in POD_SPEC_PATHS:
         spec, path = pod_spec(obj)
-        # ValidatePodSpec order: volumes and containers (env) come before hostname, subdomain, hostAliases
-        errors = downward.validate_pod_spec(spec, path) + hosts.validate_pod_spec(spec, path)
-        if kind == "Pod":
-            errors += dualstack.validate_pod_status(optional(obj.get("status"), dict, "status", {}), "status")
-        return errors
+        # A Pod's status is dropped on create (PrepareForCreate): it is never validated here.
+        pod_errors = workloads.validate_pod_spec(spec, path, kind)
+        return workloads.validate_workload(obj, kind, pod_errors)
     if kind in OTHER_KINDS:
         return OTHER_KINDS[kind](obj)
     raise InputError("resource kind %r is not one this collection validates; supported kinds: %s"

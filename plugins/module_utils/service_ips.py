@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.clusternet.k8s.plugins.module_utils import ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid,
+    aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
     ip_family, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required,
     STRICT_IP_CIDR_VALIDATION_1_36,
     validate_dns1123_subdomain)
@@ -94,9 +95,13 @@ def hosts_per_network(host_bits, family):
     return count
 
 
+def _address(family, value):
+    return ipaddress.IPv4Address(value) if family == IPV4 else ipaddress.IPv6Address(value)
+
+
 def _address_text(family, value):
-    address = ipaddress.IPv4Address(value) if family == IPV4 else ipaddress.IPv6Address(value)
-    return go_ip_string(address)
+    """An address as kube-apiserver writes it into a Service (``net.IP.String()``)."""
+    return go_ip_string(_address(family, value))
 
 
 class ClusterIPRange(object):
@@ -129,10 +134,15 @@ class ClusterIPRange(object):
     def text(self, value):
         return _address_text(self.family, value)
 
-    def _band(self, first, count):
+    def allocator_text(self, value):
+        """An address as the IPAddress allocator names it (``netip.Addr.String()``)."""
+        return go_netip_string(_address(self.family, value))
+
+    def _band(self, first, count, text=None):
         if count <= 0:
             return None
-        return {"first": self.text(first), "last": self.text(first + count - 1), "size": count}
+        text = text or self.allocator_text
+        return {"first": text(first), "last": text(first + count - 1), "size": count}
 
     def kubernetes_service_ip(self):
         """``ServiceIPRange``: ``default/kubernetes`` gets the first address of the primary range,
@@ -149,7 +159,7 @@ class ClusterIPRange(object):
         count = self.range_size
         count = min(count, LEGACY_BITMAP_MAX) if self.family == IPV6 else count - 1
         count = max(0, count - 1)
-        return self._band(self.first, count) or {"first": None, "last": None, "size": 0}
+        return self._band(self.first, count, self.text) or {"first": None, "last": None, "size": 0}
 
     def info(self):
         """What :func:`service_cidr_info` returns."""
@@ -178,6 +188,10 @@ def parse_service_cidr(text, what):
     if net.version == 6 and net.prefixlen < 64:
         raise InputError("%s: %s: shortest allowed prefix length for service CIDR is 64, got %d"
                          % (what, go_quote(text), net.prefixlen))
+    if int(net.network_address) == (1 << net.max_prefixlen) - 1:
+        # NewIPAllocator: the address after the network address does not exist (netip.Addr.Next is
+        # the zero Addr), so addOffsetAddress fails
+        raise InputError("%s: %s: invalid address []" % (what, go_quote(text)))
     return ClusterIPRange(net)
 
 
@@ -217,15 +231,19 @@ class _FamilyPool(object):
         if value >= self.range.dynamic_first:
             self.dynamic_taken += 1
 
+    def take(self, value):
+        """Mark an address of the range as taken (nothing for another range's, or a taken one)."""
+        if self.range.first <= value <= self.range.last and value not in self.taken:
+            self._take(value)
+
     def allocate(self, address):
-        """``MetaAllocator.AllocateService``: reserve a requested address."""
+        """``MetaAllocator.AllocateService``: reserve a requested address. The allocator of a range is
+        found with ``servicecidr.PrefixContainsIP``, which leaves out the network address and the IPv4
+        broadcast: for those, as for an address of no range, there is no allocator."""
         rng = self.range
         value = int(address)
-        if not rng.network <= value <= rng.broadcast:
-            raise _AllocatorError("the provided network does not match the current range")
         if not rng.first <= value <= rng.last:
-            raise _AllocatorError("the provided IP (%s) is not in the valid range. The range of valid IPs is %s"
-                                  % (go_ip_string(address), rng.cidr))
+            raise _AllocatorError("the provided network does not match the current range")
         if value in self.taken:
             raise _AllocatorError("provided IP is already allocated")
         self._take(value)
@@ -302,9 +320,11 @@ def _refuse_if(svc, errors, stage):
 
 
 class _Service(object):
-    """The IP-related fields of a Service; ``policy`` ``None`` is an unset ``ipFamilyPolicy``."""
+    """The IP-related fields of a Service; ``policy`` ``None`` is an unset ``ipFamilyPolicy``; ``spec`` is the
+    object's spec as given (its ports are validated)."""
 
-    __slots__ = ("name", "type", "cluster_ip", "cluster_ips", "ip_families", "policy", "has_selector", "external_name")
+    __slots__ = ("name", "type", "cluster_ip", "cluster_ips", "ip_families", "policy", "has_selector", "external_name",
+                 "spec")
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -338,6 +358,7 @@ def _read_service(obj, what):
         policy=optional(spec.get("ipFamilyPolicy"), str, path + "ipFamilyPolicy"),
         has_selector=bool(optional(spec.get("selector"), dict, path + "selector", {})),
         external_name=optional(spec.get("externalName"), str, path + "externalName", ""),
+        spec=spec,
     )
 
 
@@ -496,16 +517,23 @@ def _external_name_errors(svc):
     return errors + [required("spec.externalName")]
 
 
-def _validate_service(svc, old=None):
-    """The rules of ``ValidateService`` (validation.go) about type, cluster IPs and IP families."""
+def _validate_service(svc, old=None, spec=None):
+    """The rules of ``ValidateService`` (validation.go) about type, cluster IPs and IP families; with
+    ``spec`` (the object's spec) also about its ports."""
     errors = []
+    if spec is not None and not (spec.get("ports") or []) and not _is_headless(svc) and svc.type != EXTERNAL_NAME:
+        errors.append(required("spec.ports"))
     if svc.type in (LOAD_BALANCER, NODE_PORT) and _is_headless(svc):
         errors.append(invalid(index(CLUSTER_IPS, 0), svc.cluster_ips[0], "may not be set to 'None' for %s services" % svc.type))
     elif svc.type == EXTERNAL_NAME:
         errors += _external_name_errors(svc)
+    if spec is not None:
+        errors += ports.validate_service_ports(spec, "spec")
     errors += _validate_cluster_ips_related_fields(svc, old)
     if svc.type not in SERVICE_TYPES:
         errors.append(not_supported("spec.type", go_json_value(svc.type), SERVICE_TYPES))
+    if spec is not None:
+        errors += ports.service_port_duplicates(spec, "spec")
     return errors
 
 
@@ -561,19 +589,29 @@ def _validate_upgrade_downgrade_ip_families(old, new):
 def _validate_service_update(new, old):
     """The IP rules of ``ValidateServiceUpdate`` (validation.go)."""
     return (_validate_upgrade_downgrade_cluster_ips(old, new) + _validate_upgrade_downgrade_ip_families(old, new)
-            + _validate_service(new, old))
+            + _validate_service(new, old, new.spec))
 
 
 def validate_service(obj):
-    """``validation_errors`` for a Service: the cluster-independent IP rules of ``ValidateService``.
+    """``validation_errors`` for a Service: the cluster-independent IP rules of the create path.
 
     The object is taken as kube-apiserver sees it on create: ``type`` defaulted to ClusterIP and
-    ``clusterIPs`` filled from ``clusterIP``. Rules that depend on the cluster's families are
-    :func:`service_ip_plan`'s.
+    ``clusterIPs`` filled from ``clusterIP``; ``initIPFamilyFields`` checks the IP fields first and its
+    errors are then the only ones, else ``ValidateService``'s. Rules that depend on the cluster's
+    families and addresses are :func:`service_ip_plan`'s.
     """
     svc = _read_service(obj, "")
     _normalize_cluster_ips(svc, None)
-    return _validate_service(svc)
+    # beginCreate runs initIPFamilyFields before any validation: its own checks of the IP fields
+    # (on the policy it defaulted) refuse the Service alone, ValidateServiceCreate never runs
+    if svc.type != EXTERNAL_NAME:
+        staged = _Service(**{name: getattr(svc, name) for name in _Service.__slots__})
+        if staged.policy is None:
+            _default_policy(staged, None)
+        errors = _validate_cluster_ips_related_fields(staged) or _single_stack_errors(staged)
+        if errors:
+            return errors
+    return _validate_service(svc, spec=svc.spec)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -704,12 +742,18 @@ def _alloc_ips(svc, requests, cluster):
     """
     allocated = {}
     for family, ip in requests:
-        pool = cluster.pools[family]
+        pool = cluster.pools.get(family)
+        if pool is None:
+            # a headless selectorless Service may name a family the cluster lacks; upgrading a stored
+            # single-stack Service to it makes allocIPs use a missing allocator: kube-apiserver panics
+            # and the request gets no response (seen in 1.37.2)
+            raise ServiceIPError(500, "InternalError", "kube-apiserver fails this request without a response: allocIPs "
+                                 "has no %s allocator on this cluster (it panics)" % family, "allocIPs")
         if not ip:
             try:
                 allocated[family] = pool.allocate_next()
             except _AllocatorError as exc:
-                raise _internal_error("failed to allocate a serviceIP: %s" % exc, "allocIPs") from None
+                raise _internal_error("failed to allocate a serviceIP for Service %s: %s" % (go_quote(svc.name), exc), "allocIPs") from None
             continue
         address = parse_ip_sloppy(ip)
         if address is None:
@@ -796,7 +840,7 @@ class _Cluster(object):
         _normalize_cluster_ips(svc, None)
         _refuse_if(svc, _init_ip_family_fields(svc, None, self), "initIPFamilyFields")
         _alloc_cluster_ips(svc, self)
-        _refuse_if(svc, _validate_service(svc), "ValidateServiceCreate")
+        _refuse_if(svc, _validate_service(svc, spec=svc.spec), "ValidateServiceCreate")
         return _plan(svc, [])
 
     def update(self, svc, old):
@@ -808,6 +852,9 @@ class _Cluster(object):
         released = _update_cluster_ips(svc, old, self)
         _drop_type_dependent_fields(svc, old)
         _refuse_if(svc, _validate_service_update(svc, old), "ValidateServiceUpdate")
+        # the store's Decorator (defaultOnReadService) shapes the object the apiserver returns: an
+        # ExternalName Service updated by a client that kept clusterIP alone shows it in clusterIPs
+        _default_on_read(svc, self.primary)
         return _plan(svc, released)
 
 
@@ -866,4 +913,10 @@ def service_ip_plan(service, service_cidrs, allocated=None, old=None):
     svc = _read_service(service, "service")
     if old is None:
         return cluster.create(svc)
-    return cluster.update(svc, _read_service(old, "old"))
+    stored = _read_service(old, "old")
+    # the stored Service holds its own addresses: they are taken, whether or not allocated lists them
+    for ip in stored.cluster_ips or ([stored.cluster_ip] if stored.cluster_ip else []):
+        address = parse_ip_sloppy(ip)
+        if address is not None and ip_family(address) in cluster.pools:
+            cluster.pools[ip_family(address)].take(int(address))
+    return cluster.update(svc, stored)

@@ -14,6 +14,7 @@ Sources: apimachinery ``pkg/util/validation/field/errors.go`` (error text), ``va
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import unicodedata
 
@@ -276,6 +277,11 @@ def internal_error(field, detail):
     return FieldError("Internal", field, OMIT, detail)
 
 
+def too_long(field, max_length):
+    """``field.TooLong``: the value is never printed; the limit is in bytes."""
+    return FieldError("TooLong", field, OMIT, "may not be more than %d %s" % (max_length, "byte" if max_length == 1 else "bytes"))
+
+
 def too_many(field, actual, limit):
     if actual is None:
         detail = "must have at most %d items" % limit
@@ -291,8 +297,9 @@ def not_supported(field, value, valid_values):
 
 
 def aggregate(errors):
-    """``utilerrors.NewAggregate(...).Error()``: one error prints as itself, several as ``[a, b]``."""
-    texts = [str(e) for e in errors]
+    """``utilerrors.NewAggregate(...).Error()``: one error prints as itself; several print once each
+    (a repeated text is dropped), as ``[a, b]`` unless only one text is left."""
+    texts = list(dict.fromkeys(str(e) for e in errors))
     if len(texts) == 1:
         return texts[0]
     return "[" + ", ".join(texts) + "]"
@@ -601,8 +608,19 @@ def parse_ip_stdlib(text):
 
 
 def go_ip_string(addr):
-    """``net.IP.String()`` of a parsed address."""
-    return str(addr) if addr.version == 4 else addr.compressed
+    """``net.IP.String()`` of a parsed address: an IPv4-mapped IPv6 address prints as IPv4."""
+    if addr.version == 4:
+        return str(addr)
+    mapped = addr.ipv4_mapped
+    return str(mapped) if mapped is not None else addr.compressed
+
+
+def go_netip_string(addr):
+    """``netip.Addr.String()``: as :func:`go_ip_string`, but an IPv4-mapped IPv6 address keeps its
+    IPv6 form, ``::ffff:1.2.3.4``."""
+    if addr.version == 6 and addr.ipv4_mapped is not None:
+        return "::ffff:%s" % addr.ipv4_mapped
+    return go_ip_string(addr)
 
 
 def ip_family(addr):
@@ -795,7 +813,7 @@ def schema_string_error(field, value, max_length=None, min_length=None, pattern=
     if not isinstance(value, str):
         return schema_type_error(field, value, "string")
     if max_length is not None and len(value) > max_length:
-        return FieldError("TooLong", field, value, "may not be longer than %d" % max_length)
+        return too_long(field, max_length)
     if min_length is not None and len(value) < min_length:
         return invalid(field, value, "%s in body should be at least %d chars long" % (field, min_length))
     if pattern is not None:
@@ -815,6 +833,44 @@ def schema_int_error(field, value, minimum=None, maximum=None):
     if maximum is not None and value > maximum:
         return invalid(field, value, "%s in body should be less than or equal to %d" % (field, maximum))
     return None
+
+
+def schema_int32_errors(field, value, minimum=None, maximum=None):
+    """The CRD schema's checks of an ``integer`` of ``format: int32`` (kube-openapi), every error: a string
+    or an array is of the wrong type; a boolean or an object fails the int32 format and prints as ``""``;
+    a number with a fraction fails it as ``float64`` and as a value that must be an int32 (a JSON
+    integer out of the int32 range only as the latter); then the range, the value as Go prints it."""
+    errors = []
+    kind = json_type(value)
+    if kind in ("string", "array"):
+        return [schema_type_error(field, value, "integer")]
+    if kind in ("boolean", "object"):
+        return [FieldError("TypeInvalid", field, "", '%s in body must be of type int32: ""' % field)]
+    not_int32 = FieldError("Invalid", "<nil>", "", "Checked value must be of type integer with format int32 in %s" % field)
+    in_range = -(1 << 31) <= value < (1 << 31)
+    if isinstance(value, float) and not (math.isfinite(value) and value == int(value) and in_range):
+        errors += [FieldError("TypeInvalid", field, "float64", '%s in body must be of type int32: "float64"' % field), not_int32]
+    elif not in_range:
+        errors.append(not_int32)
+    shown = GoSyntax(_go_float(value)) if isinstance(value, float) else value
+    if minimum is not None and value < minimum:
+        errors.append(invalid(field, shown, "%s in body should be greater than or equal to %d" % (field, minimum)))
+    if maximum is not None and value > maximum:
+        errors.append(invalid(field, shown, "%s in body should be less than or equal to %d" % (field, maximum)))
+    return errors
+
+
+def _go_float(value):
+    """A float64 as Go's ``%v`` prints it (``strconv.FormatFloat(f, 'g', -1, 64)``): 1e+20, 1.5, 2."""
+    text = repr(value)
+    if "e" in text or "E" in text:
+        mantissa, exponent = text.split("e")
+        mantissa = mantissa[:-2] if mantissa.endswith(".0") else mantissa
+        sign = "-" if exponent.startswith("-") else "+"
+        return "%se%s%02d" % (mantissa, sign, int(exponent.lstrip("+-")))
+    if abs(value) >= 1e21:
+        return _go_float(float("%e" % value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def schema_items_error(field, value, min_items=None, max_items=None):

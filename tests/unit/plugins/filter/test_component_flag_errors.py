@@ -11,7 +11,11 @@ Not expressible here (tested through the core in test_component_flags.py and tes
   validation_for_cloud_allocator``: kube-controller-manager parses ``--cluster-cidr`` and refuses
   ``CloudAllocator`` before the controller is built, so its flags never reach those checks;
 - the parsed ``node_ips``/``invalid_ips`` of ``kubelet-node-ip``: the kubelet only logs ignored
-  entries; the filter reports its errors, which are checked here for every vector and variant.
+  entries; the filter reports its errors, which are checked here for every vector and variant;
+- the legacy allocator's checks (``TestClusterServiceIPRange`` with the allocator gates off,
+  ``TestValidateMaxCIDRRange``): the Go tests set the gates directly, but on the command line of the
+  release modelled (1.37) both gates are locked on, so kube-apiserver refuses ``--feature-gates`` first
+  (checked below); the checks themselves are tested through the core.
 """
 import json
 import os
@@ -45,23 +49,18 @@ def gate_flag(gates):
 @vectors("apiserver-flags", lambda v: "flags" in v["input"])
 def test_cluster_ip_range_vectors(vec):
     flags = dict(vec["input"]["flags"])
-    if "gates" in vec["input"]:
-        flags["--feature-gates"] = gate_flag(vec["input"]["gates"])
+    gates = vec["input"].get("gates", {})
+    if gates:
+        flags["--feature-gates"] = gate_flag(gates)
     errors = component_flag_errors(flags, "kube-apiserver")
+    locked = ["cannot set feature gate %s to false, feature is locked to true" % gate for gate, on in sorted(gates.items()) if not on]
     expected = vec["expected"]
-    if "expect_errors" in expected:
+    if locked:
+        assert errors == [locked[0] if len(locked) == 1 else "[%s]" % ", ".join(locked)]
+    elif "expect_errors" in expected:
         assert bool(errors) is expected["expect_errors"]
     else:
         assert errors == expected["validateClusterIPFlags_errors"]
-
-
-@vectors("apiserver-flags", lambda v: "cidr" in v["input"])
-def test_max_cidr_range_vectors(vec):
-    """With the legacy allocator (gates off) a too large primary range is the only error."""
-    flags = {"--service-cluster-ip-range": vec["input"]["cidr"],
-             "--feature-gates": {"MultiCIDRServiceAllocator": False, "DisableAllocatorDualWrite": False}}
-    error = vec["expected"]["error"]
-    assert component_flag_errors(flags, "kube-apiserver") == ([error] if error else [])
 
 
 @vectors("kcm-flags")
@@ -81,6 +80,8 @@ def test_node_ipam_controller_vectors(vec):
     for cidr, mask in zip(given["cluster_cidr"].split(","), given["node_cidr_mask_sizes"]):
         flags["node-cidr-mask-size-ipv6" if ":" in cidr else "node-cidr-mask-size-ipv4"] = mask
     error = vec["expected"]["error"]
+    if given["allocator_type"] != "RangeAllocator":  # refused by the options' validation since 1.31
+        error = "built-in cloud providers are disabled. The ipam %s is not available" % given["allocator_type"]
     assert component_flag_errors(flags, "kube-controller-manager") == ([error] if error else [])
 
 

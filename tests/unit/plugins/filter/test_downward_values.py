@@ -14,8 +14,18 @@ with open(VECTORS_FILE, encoding="utf-8") as f:
     VECTORS = json.load(f)["vectors"]
 
 
+IMAGE = "registry.example/app:1"  # the vectors' pods are pods kube-apiserver accepts (an image is required)
+
+
+# vectors of the kubelet's functions that are no pod kube-apiserver stores (the filter refuses them: see
+# tests/unit/vectors/differential.json for its answer)
+NOT_EXPRESSIBLE = {
+    "two IPv4 pod IPs: only the first is kept": "the status subresource refuses two IPs of one family",
+}
+
+
 def vectors(feature):
-    return [pytest.param(v, id=v["name"]) for v in VECTORS if v["feature"] == feature]
+    return [pytest.param(v, id=v["name"]) for v in VECTORS if v["feature"] == feature and v["name"] not in NOT_EXPRESSIBLE]
 
 
 @pytest.mark.parametrize("vec", vectors("downward_env_value"))
@@ -24,7 +34,7 @@ def test_env_value_vectors(vec):
     p = i["pod"]
     pod = {"metadata": {k: p[k] for k in ("name", "namespace", "labels", "annotations", "uid") if k in p},
            "spec": {"nodeName": p["nodeName"], "serviceAccountName": p["serviceAccountName"],
-                    "containers": [{"name": "c", "env": [{"name": n, "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": path}}}
+                    "containers": [{"name": "c", "image": IMAGE, "env": [{"name": n, "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": path}}}
                                                          for n, path in i["env_field_refs"].items()]}]},
            "status": {"podIPs": [{"ip": ip} for ip in i["pod_ips"]], "hostIPs": [{"ip": ip} for ip in i["node_ips"]]}}
     assert downward_values(pod) == {"c": {"env": vec["expected"], "files": {}, "unresolved": []}}
@@ -33,7 +43,7 @@ def test_env_value_vectors(vec):
 @pytest.mark.parametrize("vec", vectors("downward_resource_env_defaulted"))
 def test_defaulted_limit_vectors(vec):
     i = vec["input"]
-    container = dict(i["container"], env=[{"name": r, "valueFrom": {"resourceFieldRef": {"resource": r}}}
+    container = dict(i["container"], image=IMAGE, env=[{"name": r, "valueFrom": {"resourceFieldRef": {"resource": r}}}
                                           for r in i["resources_requested"]])
     pod = {"metadata": {"name": "p", "namespace": "ns", "uid": "u"},
            "spec": {"containers": [container], "resources": i.get("pod_resources", {})}}
@@ -52,7 +62,7 @@ def test_volume_file_vectors(vec):
     pod = {"metadata": {"name": i.get("name", "p"), "namespace": "ns", "uid": "u", "labels": i.get("labels", {})},
            "spec": {"volumes": [{"name": "pi", "projected": {"sources": [{"downwardAPI": source}],
                                                              "defaultMode": i.get("default_mode", 420)}}],
-                    "containers": [{"name": "c", "volumeMounts": [{"name": "pi", "mountPath": "/pi"}]}]}}
+                    "containers": [{"name": "c", "image": IMAGE, "volumeMounts": [{"name": "pi", "mountPath": "/pi"}]}]}}
     del source["defaultMode"]  # projected sources take the volume's mode
     expected = vec["expected"]
     assert downward_values(pod)["c"]["files"] == {

@@ -65,7 +65,7 @@ def test_cluster_domain_keyword():
 
 @pytest.mark.parametrize("args, kwargs, message", [
     (({"metadata": {"name": "p"}},), {}, "pod_hosts: the pod has no IP"),
-    (({"spec": {"hostNetwork": True}},), {}, "pod_hosts: a host-network pod gets the node's own hosts file"),
+    (({"metadata": {"name": "p"}, "spec": {"hostNetwork": True}},), {}, "pod_hosts: a host-network pod gets the node's own hosts file"),
     (({"metadata": {"name": "p"}, "spec": {"hostAliases": [{"ip": "x"}]}, "status": {"podIP": "10.0.0.1"}},), {},
      'pod_hosts: kube-apiserver would reject this pod: spec.hostAliases[0].ip: Invalid value: "x": must be a valid IP address'),
     (("not a pod",), {}, "pod_hosts: pod must be a mapping"),

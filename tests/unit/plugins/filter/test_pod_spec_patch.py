@@ -51,7 +51,10 @@ def test_spec_is_copied():
 
 def test_errors_carry_the_workload_path():
     patch = pod_spec_patch({"kind": "Deployment", "name": "web"}, {"hostAliases": [{"ip": "10.0.0.300", "hostnames": ["db"]}]})
+    # the patch alone, created as it is, also lacks the Deployment's selector
     assert validation_errors(patch) == [
+        'spec.selector: Required value',
+        'spec.template.metadata.labels: Invalid value: null: `selector` does not match template `labels`',
         'spec.template.spec.hostAliases[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']
 
 

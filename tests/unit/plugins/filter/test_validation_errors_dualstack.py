@@ -8,6 +8,9 @@ import os
 
 import pytest
 
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.clusternet.k8s.plugins.filter.pod_hosts import pod_hosts
 from ansible_collections.clusternet.k8s.plugins.filter.validation_errors import FilterModule
 
 validation_errors = FilterModule().filters()["validation_errors"]
@@ -49,12 +52,22 @@ def test_node_pod_cidrs(vec):
 
 @vectors("pod-ips-validation", "status.podIPs")
 def test_pod_ips(vec):
+    """kube-apiserver drops a Pod's status on create: validation_errors never reports it. The status
+    subresource checks the pod IPs a kubelet writes; pod_hosts refuses a pod whose IPs it would refuse."""
     ips = vec["input"]["status.podIPs"]
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
            "spec": {"containers": [{"name": "c", "image": "busybox"}]}, "status": {"podIPs": [{"ip": ip} for ip in ips]}}
     structs = ['{"IP":"%s"}' % ip for ip in ips]  # internal core.PodIP has no json tags
     whole = "[%s]" % ",".join(structs)
-    assert validation_errors(pod) == [expected_text(e, whole, lambda i: structs[i]) for e in vec["expected"]["errors"]]
+    assert validation_errors(pod) == []
+    errors = [expected_text(e, whole, lambda i: structs[i]) for e in vec["expected"]["errors"]]
+    if errors:
+        with pytest.raises(AnsibleFilterError) as raised:
+            pod_hosts(pod)
+        text = errors[0] if len(errors) == 1 else "[%s]" % ", ".join(errors)
+        assert raised.value.message == "pod_hosts: kube-apiserver would reject this pod's status: " + text
+    else:
+        assert pod_hosts(pod).endswith("".join("%s\tp\n" % ip for ip in ips))
 
 
 @vectors("servicecidr-validation", "spec.cidrs")

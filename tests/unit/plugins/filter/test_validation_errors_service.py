@@ -22,6 +22,9 @@ def vectors(feature):
 
 
 def service(spec):
+    """A Service around ``spec``, with a port unless it has ports (or is an ExternalName)."""
+    if "ports" not in spec and spec.get("type") != "ExternalName":
+        spec = dict(spec, ports=[{"port": 80}])
     return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "foo"}, "spec": spec}
 
 
@@ -33,7 +36,13 @@ def matches(text, error):
 
 @vectors("service-clusterips-related-validation")
 def test_cluster_ips_related_validation_vectors(vec):
-    found = validation_errors(service(vec["input"]["service_spec"]))
+    """ValidateServiceClusterIPsRelatedFields' vectors, through the create path: an unset policy is
+    defaulted first (SingleStack, or PreferDualStack for two addresses or families so that the vector's
+    own rule is what answers)."""
+    spec = dict(vec["input"]["service_spec"])
+    if "ipFamilyPolicy" not in spec and (len(spec.get("clusterIPs", [])) > 1 or len(spec.get("ipFamilies", [])) > 1):
+        spec["ipFamilyPolicy"] = "PreferDualStack"
+    found = validation_errors(service(spec))
     assert len(found) == len(vec["expected"]["errors"])
     for text, error in zip(found, vec["expected"]["errors"]):
         assert matches(text, error), text

@@ -150,28 +150,39 @@ def test_pod_hosts_single_pod_ip_and_custom_domain():
     assert hosts.pod_hosts(pod) == FIXED + "10.0.0.1\tp.s.default.svc.cluster.local\tp\n"
 
 
-def test_pod_hosts_status_pod_ips_win_over_pod_ip():
+def test_pod_hosts_status_pod_ip_wins_over_pod_ips():
+    """SetDefaults_PodStatus: podIP fills an empty podIPs and podIPs[0] an empty podIP; when they differ,
+    podIP wins and podIPs becomes [podIP] (compatibility with older kubelets)."""
     pod = make_pod(ips=["fd00::1", "10.0.0.1"])
-    pod["status"]["podIP"] = "10.0.0.1"
     assert hosts.pod_hosts(pod).endswith("fd00::1\tweb-0\n10.0.0.1\tweb-0\n")
+    pod["status"]["podIP"] = "fd00::1"
+    assert hosts.pod_hosts(pod).endswith("fd00::1\tweb-0\n10.0.0.1\tweb-0\n")
+    pod["status"]["podIP"] = "10.0.0.1"
+    assert hosts.pod_hosts(pod).endswith("fe00::2\tip6-allrouters\n10.0.0.1\tweb-0\n")
 
 
 def test_pod_hosts_hostname_override():
     pod = make_pod(hostname="h", subdomain="s", hostnameOverride="www.example.com")
     assert hosts.pod_hosts(pod) == FIXED + "10.244.1.5\twww.example.com\n"
-    with pytest.raises(InputError, match=r'^pod HostnameOverride "Bad_Name" is not a valid DNS subdomain: a lowercase RFC 1123'):
+    # kube-apiserver refuses it first (validatePodHostName); the kubelet's own check is behind it
+    with pytest.raises(InputError, match=r'^kube-apiserver would reject this pod: spec.hostnameOverride: Invalid value: "Bad_Name": '
+                                         r'a lowercase RFC 1123 subdomain'):
         hosts.pod_hosts(make_pod(hostnameOverride="Bad_Name"))
+    with pytest.raises(InputError, match=r'^pod HostnameOverride "Bad_Name" is not a valid DNS subdomain: a lowercase RFC 1123'):
+        hosts.pod_hostname_and_domain("p", "ns", hostname_override="Bad_Name")
     assert hosts.pod_hostname_and_domain("p", "ns", "h", "s", "cl", "www.example.com", False) == ("h", "s.ns.svc.cl")
 
 
-@pytest.mark.parametrize("extra, field", [({"setHostnameAsFQDN": True}, "spec.setHostnameAsFQDN"),
-                                          ({"hostNetwork": True}, "spec.hostNetwork")])
-def test_pod_hosts_refuses_what_the_apiserver_refuses_with_hostname_override(extra, field):
-    """kubernetes PR #132558 (KEP-4762): kube-apiserver rejects ``hostnameOverride`` together with
-    ``setHostnameAsFQDN: true`` or ``hostNetwork: true``; no /etc/hosts is ever written for such a pod."""
+@pytest.mark.parametrize("extra, error", [
+    ({"setHostnameAsFQDN": True}, "spec.hostnameOverride: Forbidden: may not be specified when setHostnameAsFQDN is true"),
+    ({"hostNetwork": True}, "spec.hostnameOverride: Forbidden: may not be specified when hostNetwork is true")])
+def test_pod_hosts_refuses_what_the_apiserver_refuses_with_hostname_override(extra, error):
+    """kubernetes PR #132558 (KEP-4762), validatePodHostName: kube-apiserver rejects ``hostnameOverride``
+    together with ``setHostnameAsFQDN: true`` or ``hostNetwork: true``; no /etc/hosts is ever written for such a pod."""
     pod = make_pod(hostnameOverride="www.example.com", **extra)
-    with pytest.raises(InputError, match=r"^kube-apiserver would reject this pod: spec.hostnameOverride .*" + field):
+    with pytest.raises(InputError) as raised:
         hosts.pod_hosts(pod, node_hosts="127.0.0.1 localhost\n")
+    assert str(raised.value) == "kube-apiserver would reject this pod: " + error
     assert hosts.pod_hosts(make_pod(hostnameOverride="www.example.com", setHostnameAsFQDN=False)).endswith("www.example.com\n")
 
 
@@ -239,8 +250,8 @@ def test_host_network_pod_keeps_node_file_bytes():
     (make_pod(name="a\nb"), 'metadata.name: Invalid value: "a\\nb"'),
     (make_pod(namespace="a b", subdomain="s"), 'metadata.namespace: Invalid value: "a b"'),
     (make_pod(hostname="Web_1"), 'spec.hostname: Invalid value: "Web_1"'),
-    (make_pod(ips=["10.0.0.1\n"]), 'status.podIPs[0].ip: "10.0.0.1\\n" is not an IP address'),
-    ({"metadata": {"name": "p"}, "status": {"podIP": "x"}}, 'status.podIP: "x" is not an IP address'),
+    (make_pod(ips=["10.0.0.1\n"]), 'kube-apiserver would reject this pod\'s status: status.podIPs[0]: Invalid value: "10.0.0.1\\n"'),
+    ({"metadata": {"name": "p"}, "status": {"podIP": "x"}}, 'status.podIPs[0]: Invalid value: "x": must be a valid IP address'),
 ], ids=["alias-ip-newline", "alias-name-newline", "pod-name", "namespace", "hostname", "pod-ip", "single-pod-ip"])
 def test_pod_hosts_refuses_injection(pod, message):
     with pytest.raises(InputError) as err:
@@ -307,7 +318,7 @@ def test_mount_decision_bad_input():
 # --- validation through the dispatcher -----------------------------------------------------------
 
 def test_validation_errors_reach_every_pod_template():
-    spec = {"hostname": "a.b", "hostAliases": [{"ip": "x", "hostnames": ["ok"]}]}
+    spec = {"hostname": "a.b", "hostAliases": [{"ip": "x", "hostnames": ["ok"]}], "restartPolicy": "Never"}
     job = {"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}
     assert [str(e) for e in validation_errors(job)] == [
         'spec.jobTemplate.spec.template.spec.hostname: Invalid value: "a.b": must not contain dots',

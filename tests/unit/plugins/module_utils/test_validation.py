@@ -203,7 +203,7 @@ def test_dns1035_label():
     (v.schema_type_error("spec.port", "80", "integer"),
      'spec.port: Invalid value: "string": spec.port in body must be of type integer: "string"'),
     (v.schema_type_error("spec.x", None, "object"), 'spec.x: Invalid value: "null": spec.x in body must be of type object: "null"'),
-    (v.schema_string_error("n", "a" * 4, max_length=3), "n: Too long: may not be longer than 3"),
+    (v.schema_string_error("n", "a" * 4, max_length=3), "n: Too long: may not be more than 3 bytes"),
     (v.schema_string_error("n", "", 3, 1), 'n: Invalid value: "": n in body should be at least 1 chars long'),
     (v.schema_string_error("n", "A", 3, 1, "^[a-z]$"), "n: Invalid value: \"A\": n in body should match '^[a-z]$'"),
     (v.schema_string_error("n", "a\n", pattern="^[a-z]$"), "n: Invalid value: \"a\\n\": n in body should match '^[a-z]$'"),

@@ -1,0 +1,31 @@
+package main
+
+// Unexported kubelet functions the oracle calls, reached with //go:linkname (pull). Each
+// declaration has upstream's signature at the pinned release; a release that changes one gets its
+// own file with a build tag (see README: issue 12).
+
+import (
+	"context"
+	_ "unsafe"
+
+	v1 "k8s.io/api/core/v1"
+
+	"k8s.io/kubernetes/pkg/kubelet"
+	kubecontainer "k8s.io/kubernetes/pkg/kubelet/container"
+)
+
+// pkg/kubelet/kubelet_pods.go: the file the kubelet writes, and whether it writes one.
+
+//go:linkname kubeletEtcHostsPath k8s.io/kubernetes/pkg/kubelet.etcHostsPath
+var kubeletEtcHostsPath string
+
+//go:linkname kubeletEnsureHostsFile k8s.io/kubernetes/pkg/kubelet.ensureHostsFile
+func kubeletEnsureHostsFile(fileName string, hostIPs []string, hostName, hostDomainName string, hostAliases []v1.HostAlias, useHostNetwork bool) error
+
+//go:linkname kubeletShouldMountHostsFile k8s.io/kubernetes/pkg/kubelet.shouldMountHostsFile
+func kubeletShouldMountHostsFile(pod *v1.Pod, podIPs []string) bool
+
+// pkg/kubelet/kubelet_pods.go: the container's environment.
+
+//go:linkname kubeletMakeEnvironmentVariables k8s.io/kubernetes/pkg/kubelet.(*Kubelet).makeEnvironmentVariables
+func kubeletMakeEnvironmentVariables(kl *kubelet.Kubelet, ctx context.Context, pod *v1.Pod, container *v1.Container, podIP string, podIPs []string, podVolumes kubecontainer.VolumeMap) ([]kubecontainer.EnvVar, error)
