@@ -1,4 +1,7 @@
-"""``python -m tests.bench [--scale S] [filter ...]``: run the benchmarks and print the ratios."""
+"""``python -m tests.bench [--scale S] [name ...]``: every benchmark job at its sizes, next to its baseline, as a table,
+then each job's targets (met or not met; every job also promises a growth exponent of at most 1.1 between its two
+largest sizes). ``site`` adds the end-to-end run of site.yml on 100 and 1,000 sandbox nodes. Exit status 1 when two
+sides disagree or a target is not met."""
 import argparse
 import os
 import sys
@@ -6,27 +9,39 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "playbooks", "collections")]  # the collection, as in pytest.ini
 
-from tests.bench.harness import discover, report, run  # noqa: E402  pylint: disable=wrong-import-position
+from tests.bench.harness import (  # noqa: E402  pylint: disable=wrong-import-position
+    HEADER, Disagreement, discover, format_row, growth_at_most, run_job)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0, help="workload size multiplier (default 1)")
-    parser.add_argument("filters", nargs="*", help="only benchmarks whose name contains one of these")
+    parser.add_argument("names", nargs="*", help="only jobs (or bench modules) whose name contains one of these")
     args = parser.parse_args(argv)
-    failed = 0
+    print(HEADER, flush=True)
+    verdicts, failed = [], 0
     for module, factory in sorted(discover().items()):
-        for bench in factory(scale=args.scale):
-            if args.filters and not any(f in bench.name or f in module for f in args.filters):
+        for job in factory(scale=args.scale):
+            if args.names and not any(n in job.name or n in module for n in args.names):
                 continue
             try:
-                ours, naive = run(bench)
-            except AssertionError as exc:
-                print("FAILED %s" % exc)
+                rows = run_job(job, progress=lambda row: print(format_row(row), flush=True))
+            except Disagreement as exc:
+                print("DISAGREE %s" % exc, flush=True)
                 failed += 1
                 continue
-            print(report(bench, ours, naive), flush=True)
-    return 1 if failed else 0
+            for target in job.targets + [growth_at_most(1.1)]:
+                met, text = target.check(rows)
+                verdicts.append((met, "%s: %s -- %s" % (job.name, target.text, text)))
+    if "site" in args.names:
+        from tests.bench import bench_site    # pylint: disable=import-outside-toplevel
+        print()
+        for line in bench_site.report():
+            print(line, flush=True)
+    print()
+    for met, text in verdicts:
+        print("%-8s %s" % ("met" if met else "NOT MET", text))
+    return 1 if failed or not all(met for met, _text in verdicts) else 0
 
 
 if __name__ == "__main__":

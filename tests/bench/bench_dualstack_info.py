@@ -1,45 +1,31 @@
-"""dualstack_info over 5,000 nodes, 50,000 pods and 5,000 services, through the test control plane over HTTP.
+"""dualstack_info on clusters of N pods (N/10 nodes and N/10 services), through the test control plane over HTTP.
 
-The real kube-apiserver (``tests.support.kube_cluster``, started on first use) is filled through its API
-with objects as a cluster would hold them: dual-stack nodes with addresses, pods with containers, probes,
-conditions and dual-stack IPs, services of every task-page shape; about 1% of each is broken.
-Both sides talk to it through the collection's ``Cluster`` (the official client over HTTP):
+The real kube-apiserver (``tests.support.kube_cluster``, started on first use) is filled through its API with
+objects as a cluster would hold them: dual-stack nodes with addresses, pods with containers, probes, conditions and
+dual-stack IPs, services of every task-page shape; about 1% of each is broken. Both sides talk to it through the
+collection's ``Cluster`` (the official client over HTTP):
 
-* ours: the module's core (``_dualstack_info.check_cluster``): paginated lists of 500, each page
-  checked and dropped, only the reports and a few fields per node kept;
-* naive: one unpaginated list per kind holding every object, then every check evaluated per check
-  (check-major, as a first version that builds the summary check by check would), the reports
-  assembled per object at the end.
+* ours: the module's core (``_dualstack_info.check_cluster``): paginated lists of 500, each page checked and dropped;
+* baseline: what a user would otherwise run, ``kubectl get nodes,pods,services -A -o json`` in one go (one
+  unpaginated list per kind) and the same checks applied to each object once.
 
-Both produce the same reports and summary (the harness checks); a second pair compares the summary
-alone (``report: none``, the module's mode for very large clusters) with the baseline dropping its
-reports at the end. Figures: best wall time; peak traced memory of this process (the apiserver runs in
-its own); the number of list requests, counted in the fault proxy's request log.
+Peak memory is this process's (the apiserver runs in its own): the point of paginating.
 """
 import atexit
 import concurrent.futures
-import os
-import tempfile
-import time
 
 from kubernetes import client as k8s_client, config as k8s_config
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info, dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import build_configuration, resolve_auth
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
-from tests.bench.harness import Benchmark
-from tests.support.fault_proxy import FaultProxy
+from tests.bench.harness import Job
 from tests.support.kube_cluster import KubeCluster
 
 CLUSTER_CIDRS = ["10.0.0.0/8", "fd00:10::/48"]
 SERVICE_CIDRS = ["10.96.0.0/16", "fd00:10:96::/112"]  # the test control plane's default --service-cluster-ip-range
 NAMESPACES = 20
-CHECK_ORDER = {
-    "Node": ["object", "podCIDRs", "podCIDR", "podCIDRs-from-cluster-cidr", "addresses"],
-    "Pod": ["object", "podIPs", "podIP", "podIPs-primary-family", "podIPs-in-podCIDRs"],
-    "Service": ["object", "type", "ipFamilies", "clusterIPs", "nodePorts"],
-}
-_ENVIRONMENTS = {}
+_ENVIRONMENT = {}
 
 
 # -- the cluster's objects -----------------------------------------------------------------------
@@ -123,105 +109,77 @@ def _service(i):
             "spec": spec}
 
 
-def _environment(nodes, pods, services):
-    """A running control plane holding the objects, the proxy that logs requests to it, and a ``Cluster`` on the
-    proxy (made once per size)."""
-    key = (nodes, pods, services)
-    if key not in _ENVIRONMENTS:
+def _environment(pods):
+    """The control plane, filled up to ``pods`` pods (and a tenth as many nodes and services); one for every size, each
+    size adding to the objects of the smaller ones."""
+    if not _ENVIRONMENT:
         cluster = KubeCluster().start()
-        proxy = FaultProxy(cluster.url, cluster.ca_path, cluster.token)
         atexit.register(cluster.stop)
-        atexit.register(proxy.stop)
         api = k8s_config.new_client_from_config(config_file=cluster.kubeconfig)
         core = k8s_client.CoreV1Api(api)
         for n in range(NAMESPACES):
             core.create_namespace({"metadata": {"name": "ns-%02d" % n}})
+        _ENVIRONMENT.update(core=core, pods=0, client=Cluster.connect(build_configuration(resolve_auth(
+            {"kubeconfig": cluster.kubeconfig}, {}))))
+    core, have = _ENVIRONMENT["core"], _ENVIRONMENT["pods"]
+    nodes, services = max(1, pods // 10), max(1, pods // 10)
 
-        def create(make, create_one, patch_status):
-            obj = make()
-            status = obj.pop("status", None)
-            create_one(obj)
-            if status:
-                patch_status(obj, {"status": status})
+    def create(make, create_one, patch_status):
+        obj = make()
+        status = obj.pop("status", None)
+        create_one(obj)
+        if status:
+            patch_status(obj, {"status": status})
 
-        jobs = [(lambda i=i: _node(i), core.create_node,
-                 lambda o, s: core.patch_node_status(o["metadata"]["name"], s, _content_type="application/merge-patch+json"))
-                for i in range(nodes)]
-        jobs += [(lambda i=i: _pod(i, nodes), lambda o: core.create_namespaced_pod(o["metadata"]["namespace"], o),
-                  lambda o, s: core.patch_namespaced_pod_status(o["metadata"]["name"], o["metadata"]["namespace"], s,
-                                                                _content_type="application/merge-patch+json"))
-                 for i in range(pods)]
-        jobs += [(lambda i=i: _service(i), lambda o: core.create_namespaced_service(o["metadata"]["namespace"], o), None)
-                 for i in range(services)]
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            for done in [pool.submit(create, *job) for job in jobs]:
-                done.result()
-        api.close()
-        path = os.path.join(tempfile.mkdtemp(prefix="bench-dualstack-"), "kubeconfig")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write("apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: '%s'}}]\n"
-                         "users: [{name: u, user: {}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n" % proxy.url)
-        _ENVIRONMENTS[key] = (proxy, Cluster.connect(build_configuration(resolve_auth({"kubeconfig": path}, {}))))
-    return _ENVIRONMENTS[key]
+    merge = "application/merge-patch+json"
+    jobs = [(lambda i=i: _node(i), core.create_node,
+             lambda o, s: core.patch_node_status(o["metadata"]["name"], s, _content_type=merge))
+            for i in range(max(1, have // 10) if have else 0, nodes)]
+    jobs += [(lambda i=i: _pod(i, nodes), lambda o: core.create_namespaced_pod(o["metadata"]["namespace"], o),
+              lambda o, s: core.patch_namespaced_pod_status(o["metadata"]["name"], o["metadata"]["namespace"], s,
+                                                            _content_type=merge))
+             for i in range(have, pods)]
+    jobs += [(lambda i=i: _service(i), lambda o: core.create_namespaced_service(o["metadata"]["namespace"], o), None)
+             for i in range(max(1, have // 10) if have else 0, services)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        for done in [pool.submit(create, *job) for job in jobs]:
+            done.result()
+    _ENVIRONMENT["pods"] = pods
+    return _ENVIRONMENT["client"]
 
 
 # -- the two sides -----------------------------------------------------------------------------
 
 
-def _settings(report="all"):
-    return _dualstack_info.Settings(cluster_cidrs=CLUSTER_CIDRS, page_size=500, report=report)
+def _settings():
+    return _dualstack_info.Settings(cluster_cidrs=CLUSTER_CIDRS, page_size=500, report="all")
 
 
-def _ours(cluster, report="all"):
-    result = _dualstack_info.check_cluster(cluster, _settings(report))
+def ours(cluster):
+    result = _dualstack_info.check_cluster(cluster, _settings())
     del result["list_requests"]
     return result
 
 
-def _naive_summary(cluster):
-    """What the baseline would do to give the summary alone: the same work, the reports dropped at the end."""
-    result = _naive(cluster)
-    for plural in ("nodes", "pods", "services"):
-        result[plural] = []
-    return result
-
-
-def _one_check(report, name):
-    return next((c for c in report["checks"] if c["check"] == name), None)
-
-
-def _naive(cluster):
-    """Everything at once, then check by check (each check re-evaluates every object)."""
+def baseline(cluster):
+    """One unpaginated list per kind, then each object checked once."""
     settings = _settings()
     nodes = cluster.list("v1", "Node", page_size=None)
     listed = cluster.list("v1", "Pod", page_size=None)
-    pods = [p for p in listed if _dualstack_info._pod_has_ips(p)]
-    skipped = len(listed) - len(pods)
     services = cluster.list("v1", "Service", page_size=None)
     service_cidrs = _dualstack_info.cluster_service_cidrs(cluster)
     by_name = {n["metadata"]["name"]: n for n in nodes}
-    evaluate = {
-        "Node": lambda n: dualstack.check_node(n, settings.cluster_cidrs, settings.node_mask_sizes),
-        "Pod": lambda p: dualstack.check_pod(p, by_name.get(p["spec"].get("nodeName"))),
-        "Service": lambda s: dualstack.check_service(s, service_cidrs),
-    }
+    pods = [p for p in listed if _dualstack_info._pod_has_ips(p)]    # pylint: disable=protected-access
     result = {}
-    for plural, kind, objects in (("nodes", "Node", nodes), ("pods", "Pod", pods), ("services", "Service", services)):
-        found = [[] for _obj in objects]
-        head = [None] * len(objects)
-        for name in CHECK_ORDER[kind]:
-            for i, obj in enumerate(objects):
-                report = evaluate[kind](obj)
-                head[i] = report
-                check = _one_check(report, name)
-                if check is not None:
-                    found[i].append(check)
+    for plural, kind, reports in (
+            ("nodes", "Node", (dualstack.check_node(n, settings.cluster_cidrs, settings.node_mask_sizes) for n in nodes)),
+            ("pods", "Pod", (dualstack.check_pod(p, by_name.get(p["spec"].get("nodeName"))) for p in pods)),
+            ("services", "Service", (dualstack.check_service(s, service_cidrs) for s in services))):
         tally = _dualstack_info.Tally(kind, "all")
-        for report, checks in zip(head, found):
-            report["checks"] = checks
+        for report in reports:
             tally.add(report)
         if kind == "Pod":
-            tally.skipped = skipped
+            tally.skipped = len(listed) - len(pods)
         result[plural] = tally
     summary = {plural: tally.summary() for plural, tally in result.items()}
     summary["failing"] = [ref for tally in result.values() for ref in tally.failing]
@@ -231,33 +189,7 @@ def _naive(cluster):
     return out
 
 
-def _counting(server, counts, side, func):
-    """``func`` with the list requests it made counted in the server's log (the fewest seen over the runs:
-    under tracemalloc a 50,000-pod unpaginated list can outlast the client's 60 s read timeout and be retried)."""
-    def run():
-        server.clear_requests()
-        result = func()
-        time.sleep(0.2)  # the proxy logs a request just after answering it
-        lists = len([r for r in server.requests if r["verb"] == "list"])
-        counts[side] = min(lists, counts.get(side, lists))
-        return result
-    return run
-
-
-def benchmarks(scale=1.0):
-    nodes, pods, services = max(10, int(5000 * scale)), max(100, int(50000 * scale)), max(10, int(5000 * scale))
-    counts = {}
-
-    def lazily(side, func):
-        def run():
-            server, cluster = _environment(nodes, pods, services)
-            return _counting(server, counts, side, lambda: func(cluster))()
-        return run
-
-    size = "%d nodes, %d pods, %d services over HTTP" % (nodes, pods, services)
-    return [
-        Benchmark(name="dualstack_info: " + size, ours=lazily("ours", _ours), naive=lazily("naive", _naive), repeat=2,
-                  metrics={"list requests (ours/naive)": lambda: "%s/%s" % (counts.get("ours"), counts.get("naive"))}),
-        Benchmark(name="dualstack_info report=none: " + size, ours=lazily("ours-none", lambda c: _ours(c, "none")),
-                  naive=lazily("naive-summary", _naive_summary), repeat=1),
-    ]
+def jobs(scale=1.0):
+    sizes = [max(20, int(n * scale)) for n in (2500, 5000, 10000, 20000)]
+    return [Job(name="dualstack_info", baseline_name="unpaginated lists (kubectl get -A)", unit="pods", sizes=sizes,
+                prepare=_environment, ours=ours, baseline=baseline, repeat=2)]

@@ -1,94 +1,88 @@
-"""hosts_file's read-modify-write path on a hosts file with a 10,000-entry block.
+"""A block of N host entries put into a hosts file, end to end as real tasks, next to what users run today.
 
-Both sides take the file from the same starting content, replace the block of 5,000 dual-stack
-nodes (10,000 lines, one node in ten renamed) with validated entries, and write the file back.
-Ours is the module's own path without the Ansible process around it: lock, read, validate, merge,
-update the block, duplicate check, write a temporary file and rename it over the target (what
-``atomic_move`` does on one file system). The naive baseline is what a first version would do:
-``readlines()``, find the markers with ``list.index``, validate and merge entries by searching a
-list, and insert the new lines one by one.
+Each side starts from the same file (the distribution's lines and a user's own line) and writes the same block
+(dual-stack nodes, an IPv4 and an IPv6 line each) between the same ``# BEGIN``/``# END`` lines; the resulting files
+are compared byte for byte. Baselines:
+
+* ``ansible.builtin.blockinfile`` with the block as one string (target: hosts_file takes no longer at 10,000 entries);
+* an ``ansible.builtin.lineinfile`` loop, one task iteration per line (what kubespray did before it used blockinfile).
 """
-import ipaddress
+from __future__ import annotations
+
 import os
-import re
 import tempfile
 
-from ansible_collections.clusternet.k8s.plugins.module_utils._hosts_file import directory_lock, encode, plan_block, read_text
-from tests.bench.harness import Benchmark
+from tests.bench.harness import Job, Target, play, playbook_env, run_play
 
 MARKER = "clusternet.k8s node_hosts"
-OUTSIDE = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n# keep me\n"
-UNSAFE = re.compile("[\\s#\\x00-\\x1f\\x7f-\\x9f]")
+START = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n# keep me\n10.9.9.9\tmine\n"
 
 
-def node_entries(count, generation):
-    """``count`` entries as the node_hosts role passes them: an IPv4 and an IPv6 line per node."""
-    entries = []
+def entries(count):
+    found = []
     for i in range(count // 2):
-        name = "node-%d%s" % (i, "-g%d" % generation if i % 10 == 0 else "")
-        names = [name + ".cluster.example", name]
-        entries.append({"ip": "10.%d.%d.%d" % (i // 62500, i // 250 % 250, i % 250 + 1), "hostnames": names})
-        entries.append({"ip": "fd00::%x" % (i + 1), "hostnames": names})
-    return entries
+        names = ["node-%d.cluster.example" % i, "node-%d" % i]
+        found.append({"ip": "10.%d.%d.%d" % (i // 62500, i // 250 % 250, i % 250 + 1), "hostnames": names})
+        found.append({"ip": "fd00::%x" % (i + 1), "hostnames": names})
+    return found
 
 
-def render(entries):
-    lines = "".join("%s\t%s\n" % (e["ip"], " ".join(e["hostnames"])) for e in entries)
-    return "# BEGIN %s\n%s# END %s\n" % (MARKER, lines, MARKER)
+def prepare(count):
+    directory = tempfile.mkdtemp(prefix="bench-hosts-")
+    return directory, entries(count)
 
 
-def ours(path, entries):
-    with directory_lock(path):
-        change = plan_block(read_text(path), entries, MARKER)
-        if change.changed:
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
-            with os.fdopen(fd, "wb") as f:
-                f.write(encode(change.after))
-            os.replace(tmp, path)
-    return change.duplicates
+def _fresh(directory, name):
+    path = os.path.join(directory, name)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(START)
+    return path
 
 
-def naive(path, entries):
-    with open(path, encoding="utf-8") as f:
-        lines = f.readlines()
-    begin, end = "# BEGIN %s\n" % MARKER, "# END %s\n" % MARKER
-    start = lines.index(begin) if begin in lines else len(lines)
-    if begin in lines:
-        del lines[start:lines.index(end) + 1]
-    merged, families = [], {}
-    for entry in entries:
-        ip = str(ipaddress.ip_address(entry["ip"]))
-        assert not any(UNSAFE.search(name) for name in entry["hostnames"])
-        for item in merged:  # linear search per entry: quadratic overall
-            if item[0] == ip:
-                item[1].extend(n for n in entry["hostnames"] if n not in item[1])
-                break
-        else:
-            merged.append([ip, list(entry["hostnames"])])
-        for name in entry["hostnames"]:
-            families.setdefault(name.lower(), []).append(":" in ip)
-    for k, line in enumerate([begin] + ["%s\t%s\n" % (ip, " ".join(names)) for ip, names in merged] + [end]):
-        lines.insert(start + k, line)
-    with open(path, "w", encoding="utf-8") as f:
-        f.writelines(lines)
-    return {name: fams for name, fams in families.items() if len(fams) != len(set(fams))}
+def _read(path):
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
-def _run(func, path, start, entries):
-    """Reset the file to ``start``, apply ``func``, return (file content, duplicates found)."""
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(start)
-    duplicates = func(path, entries)
-    with open(path, encoding="utf-8") as f:
-        return f.read(), bool(duplicates)
+def ours(state):
+    directory, items = state
+    path = _fresh(directory, "ours")
+    run_play(play([{"name": "t", "clusternet.k8s.hosts_file": {"path": path, "marker": MARKER, "entries": "{{ items }}"}}],
+                  vars={"items": items}), playbook_env(()))
+    return _read(path)
 
 
-def benchmarks(scale=1.0):
-    count = max(2, int(10000 * scale))
-    directory = tempfile.mkdtemp(prefix="cnk8s-bench-")
-    start = OUTSIDE + render(node_entries(count, 1)) + "192.0.2.99\tadded-by-hand\n"
-    new = node_entries(count, 2)
-    ours_path, naive_path = os.path.join(directory, "hosts"), os.path.join(directory, "hosts.naive")
-    return [Benchmark("hosts_file read-modify-write: replace a %d-entry block" % count,
-                      lambda: _run(ours, ours_path, start, new),
-                      lambda: _run(naive, naive_path, start, new))]
+def blockinfile(state):
+    directory, items = state
+    path = _fresh(directory, "blockinfile")
+    block = "\n".join("%s\t%s" % (e["ip"], " ".join(e["hostnames"])) for e in items)
+    run_play(play([{"name": "t", "ansible.builtin.blockinfile": {"path": path, "marker": "# {mark} " + MARKER,
+                                                                  "block": "{{ block }}"}}], vars={"block": block}),
+             playbook_env(()))
+    return _read(path)
+
+
+def lineinfile(state):
+    directory, items = state
+    path = _fresh(directory, "lineinfile")
+    lines = ["# BEGIN " + MARKER] + ["%s\t%s" % (e["ip"], " ".join(e["hostnames"])) for e in items] + ["# END " + MARKER]
+    run_play(play([{"name": "t", "ansible.builtin.lineinfile": {"path": path, "line": "{{ item }}"}, "loop": "{{ lines }}"}],
+                  vars={"lines": lines}), playbook_env(()))
+    return _read(path)
+
+
+def _no_slower(rows):
+    row = rows[-1]
+    return row.ratio >= 1.0, "%.2fx blockinfile's speed at %d entries (at least 1.00x)" % (row.ratio, row.size)
+
+
+def jobs(scale=1.0):
+    sizes = [max(4, int(n * scale)) for n in (1250, 2500, 5000, 10000)]
+    loop_sizes = [max(4, int(n * scale)) for n in (50, 100, 200, 400)]
+    return [
+        Job(name="hosts_file", baseline_name="blockinfile", unit="entries", sizes=sizes, prepare=prepare, ours=ours,
+            baseline=blockinfile, repeat=3, subprocess=(True, True),
+            targets=[Target("hosts_file with 10,000 entries takes no longer than blockinfile", _no_slower)]),
+        Job(name="hosts_file", baseline_name="lineinfile loop", unit="entries", sizes=loop_sizes, prepare=prepare,
+            ours=ours, baseline=lineinfile, repeat=1, subprocess=(True, True)),
+    ]

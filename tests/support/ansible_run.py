@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 
 import yaml
@@ -30,6 +32,7 @@ class PlaybookResult:
     stderr: str
     tasks: list = field(default_factory=list)
     stats: dict = field(default_factory=dict)
+    max_rss: int = 0    # bytes: the peak resident memory of ansible-playbook and its children
 
     @property
     def changed(self):
@@ -106,9 +109,8 @@ def run_playbook(playbook, *, inventory=None, extra_vars=None, check=False, diff
         if json_output:
             extra["ANSIBLE_STDOUT_CALLBACK"] = "clusternet_test_json"
         extra.update(env or {})
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(extra), timeout=timeout, check=False,
-                              cwd=tmp)
-    result = PlaybookResult(proc.returncode, proc.stdout, proc.stderr)
+        proc = _run(cmd, env=ansible_env(extra), timeout=timeout, cwd=tmp)
+    result = PlaybookResult(proc.returncode, proc.stdout, proc.stderr, max_rss=proc.max_rss)
     if json_output:
         doc = _last_json(proc.stdout)
         if doc is None:
@@ -116,6 +118,35 @@ def run_playbook(playbook, *, inventory=None, extra_vars=None, check=False, diff
                                  % (proc.returncode, proc.stdout, proc.stderr))
         result.tasks, result.stats = doc["tasks"], doc["stats"]
     return result
+
+
+@dataclass
+class _Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+    max_rss: int
+
+
+def _run(cmd, *, env, timeout, cwd):
+    """subprocess.run, also measuring the peak memory of this one process tree (wait4's rusage).
+
+    RUSAGE_CHILDREN would mix in every earlier child, such as a test control plane.
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env, cwd=cwd)  # pylint: disable=consider-using-with
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode == -signal.SIGKILL and not timer.is_alive() and timer.finished.is_set():
+            raise subprocess.TimeoutExpired(cmd, timeout)
+        out.seek(0)
+        err.seek(0)
+        return _Finished(proc.returncode, out.read(), err.read(), usage.ru_maxrss * 1024)
 
 
 def _last_json(text):

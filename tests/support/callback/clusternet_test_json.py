@@ -11,6 +11,7 @@ description: Collects every task result and prints them with the play stats as o
 """
 
 import json
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -23,14 +24,23 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.results = []
+        self._started = {}
+
+    def v2_runner_on_start(self, host, task):
+        self._started[(host.get_name(), task._uuid)] = time.monotonic()
 
     def _record(self, result, status):
+        started = self._started.pop((result._host.get_name(), result._task._uuid), None)
         self.results.append({
             "host": result._host.get_name(),
             "task": result._task.get_name(),
             "action": result._task.action,
             "status": status,
             "result": self._strip(result._result),
+            # seconds, and whether the task is this collection's (its module, or its filters in the arguments)
+            "duration": time.monotonic() - started if started is not None else None,
+            "ours": result._task.action.startswith("clusternet.k8s.")
+            or "clusternet.k8s." in json.dumps(result._task.args, default=str),
         })
 
     @staticmethod
