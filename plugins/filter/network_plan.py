@@ -110,10 +110,11 @@ _value:
 """
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.dualstack import network_plan as _network_plan
+from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_int, as_node_mask_sizes
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(node_mask_sizes=as_node_mask_sizes, node_count=as_int, max_pods=as_int)
 def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, max_pods=110, node_networks=None):
     return _network_plan(cluster_cidrs, service_cidrs, node_mask_sizes, node_count, max_pods, node_networks)
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from tests.support.module_args import patch_module_args
 from ansible_collections.clusternet.k8s.plugins.modules import k8s_apply
 
 CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
