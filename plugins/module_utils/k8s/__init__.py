@@ -9,7 +9,7 @@
   wait; retries and clear errors on every request.
 - ``apply``: a list of definitions brought to ``present``/``absent`` with per-object outcomes.
 - ``objects``: parsing definitions, :class:`~objects.Ref`, server-owned fields, diffs.
-- ``wait``: ``WAIT_ARG_SPEC`` and the checks (condition, JSONPath, reconciled, gone).
+- ``wait``: ``WAIT_ARG_SPEC`` and the checks (kubernetes.core's per-kind readiness, condition, JSONPath, gone).
 - ``retry``, ``errors``: the retry policy and the error types.
 - ``module``: the Ansible edge (argument spec, connect, fail).
 

@@ -26,7 +26,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import to_bu
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import objects, wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import APPLY_ARG_SPEC
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import (
-    AUTH_ARG_SPEC, build_configuration, configuration_secrets, param_secrets, resolve_auth, secrets)
+    AUTH_ARG_SPEC, build_configuration, configuration_secrets, impersonation_headers, param_secrets, resolve_auth, secrets)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import mask_secrets_in
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import KUBERNETES_IMPORT_ERROR, Cluster
 
@@ -72,7 +72,7 @@ def connect(module):
     module.no_log_values.update(secrets(auth))
     configuration = build_configuration(auth)
     module.no_log_values.update(configuration_secrets(configuration))
-    return Cluster.connect(configuration)
+    return Cluster.connect(configuration, headers=impersonation_headers(auth))
 
 
 def wait_check(params):
