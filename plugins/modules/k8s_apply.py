@@ -116,6 +116,7 @@ extends_documentation_fragment:
   - clusternet.k8s.k8s_apply_options
   - clusternet.k8s.k8s_wait_options
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
     support: full
@@ -128,6 +129,10 @@ attributes:
   action:
     support: full
     details: An action plugin finds O(src), O(template) and O(kubeconfig) on the controller, as C(kubernetes.core.k8s).
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
 notes:
   - Before any request, each C(apiVersion), C(metadata.name) and (for namespaced kinds) C(metadata.namespace) is checked with
     kube-apiserver's rules for its kind (a ConfigMap's name is a DNS-1123 subdomain, a Service's a DNS-1035 label; a kind

@@ -27,6 +27,7 @@ except ImportError:  # reported when a template needs it
 
 try:  # ansible-core 2.19 and later
     from ansible.template import trust_as_template
+    AnsibleEnvironment = None
 except ImportError:
     trust_as_template = None
     from ansible.template import AnsibleEnvironment

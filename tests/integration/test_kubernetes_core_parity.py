@@ -1,6 +1,5 @@
 """k8s_apply as a drop-in for kubernetes.core.k8s (issue 14, points 2 and 3), side by side with the real
 kubernetes.core (from PyPI's ansible package) through real ansible-playbook runs against the test control plane."""
-import json
 
 import pytest
 import yaml
@@ -50,13 +49,13 @@ def test_wait_true_waits_for_a_deployment_rollout_as_kubernetes_core(kube):
               "module_defaults": {"group/kubernetes.core.k8s": {"kubeconfig": kube.kubeconfig}},
               "tasks": [
                   {"name": "kubernetes.core", "kubernetes.core.k8s": {"definition": deployment("core"), "wait": True,
-                                                                       "wait_timeout": 6, "wait_sleep": 1},
+                                                                      "wait_timeout": 6, "wait_sleep": 1},
                    "ignore_errors": True},
                   {"name": "clusternet", "clusternet.k8s.k8s_apply": {"definition": deployment("ours"), "wait": True,
-                                                                       "wait_timeout": 6, "wait_sleep": 1},
+                                                                      "wait_timeout": 6, "wait_sleep": 1},
                    "ignore_errors": True},
                   {"name": "configmap", "clusternet.k8s.k8s_apply": {"definition": configmap("ready"), "wait": True,
-                                                                      "wait_timeout": 6, "wait_sleep": 1}},
+                                                                     "wait_timeout": 6, "wait_sleep": 1}},
               ]}]
     res = run_playbook(plays, env=both_collections())
     core_status, _core = result(res, "kubernetes.core")
@@ -92,7 +91,7 @@ def test_one_anchor_serves_both_collections(kube, core_api, tmp_path):
       ignore_errors: "{{ user == 'nobody' }}"
 """)
     allowed = run_playbook(str(playbook), extra_vars={"kc": kube.kubeconfig, "user": "jane",
-                                                       "groups_": ["system:masters"]}, env=both_collections())
+                                                      "groups_": ["system:masters"]}, env=both_collections())
     assert allowed.failed == 0, [t["result"].get("msg") for t in allowed.failures()]
     assert core_api.read_namespaced_config_map("from-clusternet", "default").metadata.name == "from-clusternet"
     denied = run_playbook(str(playbook), extra_vars={"kc": kube.kubeconfig, "user": "nobody", "groups_": []},
@@ -118,8 +117,8 @@ def test_own_settings_win_over_the_kubernetes_core_group(kube):
                                                                 "impersonate_user": "nobody"},
                                   "group/clusternet.k8s.cluster": {"kubeconfig": kube.kubeconfig}},
               "tasks": [{"name": "apply", "clusternet.k8s.k8s_apply": {"definition": configmap("own-wins"),
-                                                                        "impersonate_user": "jane",
-                                                                        "impersonate_groups": ["system:masters"]}}]}]
+                                                                       "impersonate_user": "jane",
+                                                                       "impersonate_groups": ["system:masters"]}}]}]
     res = run_playbook(plays, env=both_collections())
     assert res.failed == 0, [t["result"].get("msg") for t in res.failures()]
 
@@ -131,7 +130,7 @@ def test_impersonation_from_the_environment(kube):
     status, res = result(denied, "apply")
     assert status == "failed" and 'User "nobody" cannot' in res["msg"], res["msg"]
     allowed = run_playbook(plays, env=both_collections({"K8S_AUTH_IMPERSONATE_USER": "jane",
-                                                         "K8S_AUTH_IMPERSONATE_GROUPS": "system:masters"}))
+                                                        "K8S_AUTH_IMPERSONATE_GROUPS": "system:masters"}))
     assert allowed.failed == 0, [t["result"].get("msg") for t in allowed.failures()]
 
 
@@ -154,16 +153,17 @@ def test_src_template_and_shorthand_as_kubernetes_core(kube, core_api, tmp_path)
         "{% for n in names %}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tpl-[[ n ]]\n"
         "  namespace: default\ndata:\n  who: '[[ who ]]'\n{% endfor %}\n")
     playbook = tmp_path / "play.yml"
-    playbook.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
-                                         "module_defaults": {"group/clusternet.k8s.cluster": {"kubeconfig": kube.kubeconfig}},
-                                         "vars": {"names": ["a", "b"], "who": "ops"}, "tasks": [
+    template = {"path": "cm.yaml.j2", "variable_start_string": "[[", "variable_end_string": "]]"}
+    tasks = [
         {"name": "src", "clusternet.k8s.k8s_apply": {"src": "cm.yaml"}},
-        {"name": "template", "clusternet.k8s.k8s_apply": {
-            "template": {"path": "cm.yaml.j2", "variable_start_string": "[[", "variable_end_string": "]]"}}},
+        {"name": "template", "clusternet.k8s.k8s_apply": {"template": template}},
         {"name": "namespace", "clusternet.k8s.k8s_apply": {"kind": "Namespace", "name": "short"}},
-        {"name": "named", "clusternet.k8s.k8s_apply": {"kind": "ConfigMap", "name": "from-src", "namespace": "default",
-                                                        "state": "absent"}},
-    ]}]))
+        {"name": "named",
+         "clusternet.k8s.k8s_apply": {"kind": "ConfigMap", "name": "from-src", "namespace": "default", "state": "absent"}},
+    ]
+    defaults = {"group/clusternet.k8s.cluster": {"kubeconfig": kube.kubeconfig}}
+    playbook.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "module_defaults": defaults,
+                                         "vars": {"names": ["a", "b"], "who": "ops"}, "tasks": tasks}]))
     res = run_playbook(str(playbook))
     assert res.failed == 0, [t["result"].get("msg") for t in res.failures()]
     assert [o["name"] for o in res.task("template")["result"]["objects"]] == ["tpl-a", "tpl-b"]
@@ -179,7 +179,7 @@ def test_continue_on_error_and_delete_options(kube, core_api):
     plays = [{"hosts": "localhost", "gather_facts": False,
               "module_defaults": {"group/clusternet.k8s.cluster": {"kubeconfig": kube.kubeconfig}}, "tasks": [
                   {"name": "both", "clusternet.k8s.k8s_apply": {"definition": [bad, configmap("good", k="v")],
-                                                                 "continue_on_error": True}},
+                                                                "continue_on_error": True}},
                   {"name": "wrong uid", "clusternet.k8s.k8s_apply": {
                       "kind": "ConfigMap", "name": "good", "namespace": "default", "state": "absent",
                       "delete_options": {"preconditions": {"uid": "not-its-uid"}, "propagationPolicy": "Foreground"}},

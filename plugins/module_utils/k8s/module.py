@@ -29,6 +29,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import (
     AUTH_ARG_SPEC, build_configuration, configuration_secrets, impersonation_headers, param_secrets, resolve_auth, secrets)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import mask_secrets_in
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import KUBERNETES_IMPORT_ERROR, Cluster
+from ansible_collections.clusternet.k8s.plugins.module_utils.report_query import JMESPATH_IMPORT_ERROR
 
 
 def cluster_module(**kwargs):
@@ -55,10 +56,13 @@ def wait_argument_spec():
     return copy.deepcopy(wait.WAIT_ARG_SPEC)
 
 
-def require_libraries(module, need_yaml=False):
-    """Fail with Ansible's standard message if ``kubernetes`` (or, when ``need_yaml``, PyYAML) is missing."""
-    if KUBERNETES_IMPORT_ERROR is not None:
+def require_libraries(module, need_yaml=False, need_jmespath=False, need_kubernetes=True):
+    """Fail with Ansible's standard message if ``kubernetes`` (or, when ``need_yaml``, PyYAML; when ``need_jmespath``,
+    jmespath) is missing."""
+    if need_kubernetes and KUBERNETES_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("kubernetes"), exception=str(KUBERNETES_IMPORT_ERROR))
+    if need_jmespath and JMESPATH_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("jmespath"), exception=str(JMESPATH_IMPORT_ERROR))
     if need_yaml and objects.yaml is None:
         module.fail_json(msg=missing_required_lib("PyYAML"))
 

@@ -99,7 +99,7 @@ def test_deployment_waits_for_its_rollout_as_kubernetes_core(obj, ready):
 
 def test_daemonset_statefulset_pod_and_other_kinds():
     ds = {"metadata": {"generation": 1}, "status": {"desiredNumberScheduled": 2, "updatedNumberScheduled": 2,
-                                                      "numberReady": 2, "observedGeneration": 1}}
+                                                    "numberReady": 2, "observedGeneration": 1}}
     assert wait.Ready("DaemonSet").matches(ds)
     assert not wait.Ready("DaemonSet").matches(_with(ds, numberReady=1))
     sts = {"metadata": {"generation": 1}, "spec": {"replicas": 1, "updateStrategy": {"type": "RollingUpdate"}},
@@ -108,7 +108,7 @@ def test_daemonset_statefulset_pod_and_other_kinds():
     assert wait.Ready("StatefulSet").matches(sts)
     assert not wait.Ready("StatefulSet").matches(_with(sts, updateRevision="r2"))
     on_delete = dict(sts, spec={"replicas": 1, "updateStrategy": {"type": "OnDelete"}}, status={"observedGeneration": 1,
-                                                                                                 "replicas": 1})
+                                                                                                "replicas": 1})
     assert wait.Ready("StatefulSet").matches(on_delete)
     assert not wait.Ready("Pod").matches(POD)  # container b is not ready
     assert wait.Ready("Pod").observed(POD) == "ready: a True, b False"
