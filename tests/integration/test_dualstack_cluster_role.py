@@ -56,7 +56,7 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
     res = run_playbook(role(**variables))
     assert res.rc == 0, failures(res)
     assert sorted(p.name for p in out.iterdir()) == [
-        "kubeadm-config.yaml", "network-plan.yaml", "node-pod-cidrs.yaml", "service-default-ext.yaml",
+        "kubeadm-config.yaml", "network-plan.md", "network-plan.yaml", "node-pod-cidrs.yaml", "service-default-ext.yaml",
         "service-default-web.yaml", "service-kube-system-dns.yaml"]
     cluster, init = documents(out / "kubeadm-config.yaml")
     assert cluster == {
@@ -84,6 +84,8 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
         ("node-2", {"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24", "fd00:10:244:1::/64"]})]
     plan = documents(out / "network-plan.yaml")[0]
     assert plan["errors"] == [] and plan["capacity"]["nodes"] == {"IPv4": 256, "IPv6": 256}
+    assert plan["capacity"]["pods_per_node"] == {"IPv4": 110, "IPv6": 110} and "table" not in plan
+    assert "| `fd00:10:244::/56` | /64 | 256 | 110 |" in (out / "network-plan.md").read_text().splitlines()
 
     written = {p.name: p.read_bytes() for p in out.iterdir()}
     again = run_playbook(role(**variables))

@@ -100,6 +100,7 @@ def allocate(**args):
     return task("node_pod_cidrs", cluster_cidrs=CLUSTER, service_cidrs=["10.244.0.0/24", SERVICES[1]], **args)
 
 
+@pytest.mark.every_core
 @NO_NODE_IPAM
 def test_node_pod_cidrs_assigns_in_allocator_order_and_never_changes_a_set_value(run, core, kube):
     # names sort c, d, e, x, y: the order kube-controller-manager's informer would deliver them in
@@ -231,6 +232,7 @@ def info(**args):
     return task("dualstack_info", **args)
 
 
+@pytest.mark.every_core
 def test_dualstack_info_reports_every_check_of_the_task(run, core, kube, task_page_cluster):
     res = run(info(cluster_cidrs=CLUSTER, page_size=2))
     result = result_of(res)

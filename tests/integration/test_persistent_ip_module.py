@@ -70,6 +70,7 @@ def writes(kube, suffix):
             and r["query"].get("dryRun") != "All"]
 
 
+@pytest.mark.every_core
 def test_apply_then_nothing_to_do(pip, run):
     res = run(task("apply"), task("again"))
     first, second = ok(res, "apply"), ok(res, "again")
