@@ -16,9 +16,9 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, parse_cidr_sloppy
 
 try:
-    from netaddr import IPNetwork, IPSet
+    from netaddr import IPSet
 except ImportError as exc:  # the filter reports it
-    IPSet = IPNetwork = None
+    IPSet = None
     NETADDR_IMPORT_ERROR = exc
 else:
     NETADDR_IMPORT_ERROR = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import json
 
+__all__ = ["patch_module_args"]
+
 try:
     from ansible.module_utils.testing import patch_module_args  # noqa: F401  (ansible-core 2.19+)
 except ImportError:
