@@ -10,6 +10,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CLUSTERNET_CORE_SIZE") == "ci":  # tests/run-core's CI size: of the integration tier, every_core
+        kept = [i for i in items if "every_core" in i.keywords or not i.nodeid.startswith("tests/integration/")]
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
     if os.geteuid() == 0:
         return
     skip = pytest.mark.skip(reason="needs root (network namespaces and mounts); CI runs as root")

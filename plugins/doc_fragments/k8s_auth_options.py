@@ -36,6 +36,18 @@ options:
       - Bearer token to authenticate with. Overrides the kubeconfig's credentials. Never shown in output.
       - Can also be set with E(K8S_AUTH_API_KEY).
     type: str
+  username:
+    description:
+      - User name for HTTP basic authentication, with O(password); ignored when O(api_key) is set. Kubernetes itself
+        removed basic authentication in 1.19; an authenticating proxy in front of the API server may still take it.
+      - With O(host), O(username) and O(password) no kubeconfig is read.
+      - Can also be set with E(K8S_AUTH_USERNAME).
+    type: str
+  password:
+    description:
+      - Password for HTTP basic authentication, with O(username). Never shown in output.
+      - Can also be set with E(K8S_AUTH_PASSWORD).
+    type: str
   validate_certs:
     description:
       - Whether to verify the API server's TLS certificate.
@@ -94,14 +106,34 @@ options:
           - The C(User-Agent) sent to the proxy.
           - Can also be set with E(K8S_AUTH_PROXY_HEADERS_USER_AGENT).
         type: str
+  persist_config:
+    description:
+      - Write a token that the kubeconfig's authentication provider (such as OIDC) refreshes back to the kubeconfig
+        file, so that the next task does not refresh it again. Only for a kubeconfig file.
+      - Can also be set with E(K8S_AUTH_PERSIST_CONFIG).
+    type: bool
+  impersonate_user:
+    description:
+      - Act as this user (the C(Impersonate-User) header); the credentials used need the C(impersonate) permission.
+      - Can also be set with E(K8S_AUTH_IMPERSONATE_USER).
+    type: str
+  impersonate_groups:
+    description:
+      - Act as a member of these groups (one C(Impersonate-Group) header each).
+      - Can also be set with E(K8S_AUTH_IMPERSONATE_GROUPS), a comma-separated list.
+    type: list
+    elements: str
 notes:
   - The option names and environment variables are those of C(kubernetes.core), so its
     C(module_defaults) and E(K8S_AUTH_*) settings carry over. Use C(module_defaults) with
-    C(group/clusternet.k8s.cluster) to set them once for every module of this collection that talks to a cluster.
+    C(group/clusternet.k8s.cluster) to set them once for every module of this collection that talks to a cluster;
+    the connection options set with C(module_defaults) for C(group/kubernetes.core.k8s) are used too, below those of
+    C(group/clusternet.k8s.cluster) and of the module itself.
+  - A relative O(kubeconfig) path is looked for as C(kubernetes.core) looks for it - when the task runs on the
+    controller, in the C(files) directories of the role and the playbook (a vault-encrypted file is decrypted for the
+    task); on another host, on that host.
   - Requests are retried up to 5 times with exponential backoff (honouring C(Retry-After)) on HTTP 429, 500,
     502, 503 and 504 and on dropped connections. Every request this collection makes is idempotent.
-  - C(username)/C(password) (HTTP basic authentication, removed from Kubernetes in 1.19) and
-    C(persist_config) of C(kubernetes.core) are not supported.
 requirements:
   - kubernetes >= 29.0.0 (Python library)
 """

@@ -14,9 +14,11 @@ options:
     description:
       - Wait until each object reaches the state asked for before going on to the next one.
       - For O(state=absent), until the object no longer exists (finalizers may delay that).
-      - For O(state=present), until O(wait_condition) or O(wait_jsonpath) holds; with neither, until the
-        object reports C(status.observedGeneration) equal to C(metadata.generation) (objects that do not
-        report it are ready at once).
+      - For O(state=present), until O(wait_condition) or O(wait_jsonpath) holds; with neither, as C(kubernetes.core.k8s)
+        waits, kind by kind - a C(Deployment), C(DaemonSet) or C(StatefulSet) until its rollout is complete (its
+        replicas updated, available or ready, none unavailable, C(status.observedGeneration) equal to
+        C(metadata.generation)), a C(Pod) until every container is ready, a C(ClusterOperator) until it is
+        C(Available) and neither C(Progressing) nor C(Degraded); any other kind until it exists.
       - Skipped in check mode.
       - On timeout the task fails, saying what was awaited and what was last seen, with the last object seen
         in RV(ignore:last_object).

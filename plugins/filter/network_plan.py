@@ -60,6 +60,8 @@ notes:
     allocator gates on); what the older allocator would refuse is a warning.
   - ASSUMPTION - the control plane's advertise address is in the first node network.
   - The allocatable ClusterIPs and bands come from P(clusternet.k8s.service_cidr_info#filter).
+requirements:
+  - netaddr (Python library)
 seealso:
   - plugin: clusternet.k8s.node_pod_cidrs
     plugin_type: filter
@@ -81,9 +83,14 @@ EXAMPLES = r"""
            node_networks=['192.168.10.0/24', '2001:db8:10::/64']) }}
   # errors: node_count 300 exceeds the 256 IPv4 node podCIDRs of --cluster-cidr 10.244.0.0/16 ...
 
-- name: How many nodes and pods the plan allows
+- name: How many nodes and pods the plan allows, as a table per family
   ansible.builtin.debug:
-    msg: "{{ (pod_cidrs | clusternet.k8s.network_plan(service_cidrs)).capacity }}"
+    msg: "{{ (pod_cidrs | clusternet.k8s.network_plan(service_cidrs, node_count=20)).table }}"
+  # IPv4
+  #   CIDR           NODE MASK  NODES THAT FIT  PODS PER NODE
+  #   10.244.0.0/16  /24        256             110
+  #   free in 10.244.0.0/16 (after the blocks of 20 nodes): 10.244.20.0/22, 10.244.24.0/21, ...
+  #   overlaps: none
 """
 
 RETURN = r"""
@@ -106,16 +113,37 @@ _value:
           C(max_pods), C(service_networks) (list of C({cidr, family, size, static_band,
           dynamic_band})) and C(kubernetes_service_ip). Figures that cannot be computed because a
           network is refused are left out.
+        - C(pods_per_node) is what a node can run - O(max_pods), or fewer when a node block holds fewer pod addresses.
       type: dict
+    families:
+      description:
+        - Per family (C(IPv4), C(IPv6)) - C(networks), the pod networks' rows (C({cidr, node_mask, nodes,
+          pods_per_node})); C(free), per pod network the CIDRs left once O(node_count) nodes have their blocks (in
+          kube-controller-manager's order) and service and node networks inside it are kept out; C(overlaps), each
+          C({between, ranges}) - two networks of different kinds and the exact CIDRs they share. Computed with
+          netaddr's C(IPSet).
+      type: dict
+    table:
+      description: The same per family as lines of aligned columns (CIDR, node mask, nodes that fit, pods per node), for a
+        job log.
+      type: list
+      elements: str
+    markdown:
+      description: The same as Markdown, one section per family.
+      type: str
 """
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.dualstack import network_plan as _network_plan
+from ansible_collections.clusternet.k8s.plugins.module_utils.network_report import network_report
+from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_int, as_node_mask_sizes
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(node_mask_sizes=as_node_mask_sizes, node_count=as_int, max_pods=as_int)
 def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, max_pods=110, node_networks=None):
-    return _network_plan(cluster_cidrs, service_cidrs, node_mask_sizes, node_count, max_pods, node_networks)
+    plan = _network_plan(cluster_cidrs, service_cidrs, node_mask_sizes, node_count, max_pods, node_networks)
+    plan.update(network_report(plan, cluster_cidrs, service_cidrs, node_mask_sizes, node_count, node_networks))
+    return plan
 
 
 class FilterModule(object):

@@ -88,10 +88,11 @@ _value:
 """
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.cidrset import node_pod_cidrs as _node_pod_cidrs
+from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_node_mask_sizes
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(node_mask_sizes=as_node_mask_sizes)
 def node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes=None, service_cidrs=None):
     return _node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes, service_cidrs)
 

@@ -104,6 +104,7 @@ class Tally(object):
         self.checks = {}  # check -> [passed, failed]
         self.objects = []
         self.failing = []
+        self.rows = []  # (kind, namespace/name, check, reason) of every failed check
 
     def skip(self):
         self.skipped += 1
@@ -120,6 +121,8 @@ class Tally(object):
             else:
                 counts[1] += 1
                 failed.append(check["check"])
+                where = "%s/%s" % (report["namespace"], report["name"]) if report.get("namespace") else report["name"]
+                self.rows.append((self.kind, where, check["check"], check.get("reason") or ""))
         del report["kind"]
         if failed:
             self.failed += 1
@@ -145,6 +148,7 @@ class Tally(object):
             mine[1] += counts[1]
         self.objects.extend(other.objects)
         self.failing.extend(other.failing)
+        self.rows.extend(other.rows)
 
     def summary(self):
         return {"total": self.total, "passed": self.passed, "failed": self.failed, "skipped": self.skipped,
@@ -281,10 +285,43 @@ class Run(object):
         failing = [ref for kind in kinds for ref in self.tallies[kind].failing]
         summary["failing"] = failing
         summary["pass"] = not failing
+        summary["line"] = summary_line(summary, kinds)
         result = {kind: self.tallies[kind].objects for kind in kinds}
-        result.update(summary=summary, service_cidrs=self.service_cidrs, list_requests=dict(self.requests),
-                      warnings=self.warnings)
+        rows = [row for kind in kinds for row in self.tallies[kind].rows]
+        result.update(summary=summary, table=table(TABLE_HEADER, rows), service_cidrs=self.service_cidrs,
+                      list_requests=dict(self.requests), warnings=self.warnings)
         return result
+
+
+TABLE_HEADER = ("KIND", "NAMESPACE/NAME", "CHECK", "REASON")
+# A reason longer than this is cut in the table (the reports keep it whole).
+REASON_WIDTH = 160
+
+
+def table(header, rows):
+    """Rows as lines of aligned columns under ``header`` (the last column is not padded): ``[]`` without rows."""
+    if not rows:
+        return []
+    rows = [tuple(str(cell) for cell in row) for row in rows]
+    rows = [row[:-1] + (row[-1] if len(row[-1]) <= REASON_WIDTH else row[-1][:REASON_WIDTH - 3] + "...",)
+            for row in rows]
+    widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header) - 1)]
+    return ["  ".join([cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]).rstrip()
+            for row in [header] + rows]
+
+
+def summary_line(summary, kinds):
+    """One line for a job log: ``2 of 9 objects fail the dual-stack checks: Node 0 of 2, Pod 2 of 5 (1 skipped),
+    Service 0 of 2``."""
+    parts, failed, total = [], 0, 0
+    for kind in kinds:
+        counts = summary[kind]
+        failed += counts["failed"]
+        total += counts["total"]
+        skipped = " (%d skipped)" % counts["skipped"] if counts["skipped"] else ""
+        parts.append("%s %d of %d%s" % (KIND_NAMES[kind], counts["failed"], counts["total"], skipped))
+    verdict = "fail" if failed != 1 else "fails"
+    return "%d of %d objects %s the dual-stack checks: %s" % (failed, total, verdict, ", ".join(parts))
 
 
 def check_cluster(cluster, settings):

@@ -491,7 +491,9 @@ def _pods_per_block(cidr_set):
     return max(0, (1 << (cidr_set.cluster_cidr.max_prefixlen - cidr_set.node_mask)) - RESERVED_PER_NODE_BLOCK)
 
 
-def _pod_capacity(cidr_set):
+def _pod_capacity(cidr_set, max_pods):
+    """``pods_per_node``: what a node can run, the kubelet's ``--max-pods`` or fewer when the block is smaller (not the
+    block's size: an IPv6 /64 holds 2^64 addresses, a number that plans nothing)."""
     return {
         "cidr": go_cidr_string(cidr_set.cluster_cidr),
         "family": _family(cidr_set.cluster_cidr),
@@ -499,7 +501,7 @@ def _pod_capacity(cidr_set):
         "node_blocks": cidr_set.max_cidrs,
         "reserved_blocks": cidr_set.allocated,
         "nodes": cidr_set.max_cidrs - cidr_set.allocated,
-        "pods_per_node": _pods_per_block(cidr_set),
+        "pods_per_node": min(max_pods, _pods_per_block(cidr_set)),
     }
 
 
@@ -675,7 +677,7 @@ def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=
     # kube-controller-manager reads the same flag its own way (an IPv4-mapped range keeps a 16-byte mask)
     kcm_services = cidrset.kcm_service_cidrs(service_cidrs)[0] if services else []
     pods, sets = _pod_networks(plan, cluster_cidrs, node_mask_sizes, kcm_services)
-    pod_networks = [_pod_capacity(s) for s in sets]
+    pod_networks = [_pod_capacity(s, max_pods) for s in sets]
     by_family = {p["family"]: p for p in pod_networks}
     plan.capacity.update({
         "pod_networks": pod_networks,

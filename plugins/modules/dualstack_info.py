@@ -88,6 +88,15 @@ options:
         either way.
     type: bool
     default: false
+  query:
+    description:
+      - A JMESPath expression over the whole result; its value is returned as RV(query) instead of the per-object
+        reports RV(nodes), RV(pods) and RV(services), so that a job log (AWX, AAP) shows only what is asked for.
+      - 'For example V(summary.line), V(pods[?!pass].name) or V(summary.{pass: pass, failing: failing[].name}).'
+      - Refused before any request when it does not parse.
+    type: str
+requirements:
+  - jmespath (Python library), for O(query)
 extends_documentation_fragment:
   - clusternet.k8s.k8s_auth_options
   - ansible.builtin.action_common_attributes
@@ -132,6 +141,11 @@ EXAMPLES = r"""
     namespaces: [web]
     report: failed
     fail_on_error: true
+
+- name: In an AWX job, print only the summary line and the failing Pods' names
+  clusternet.k8s.dualstack_info:
+    kinds: [pods]
+    query: "{line: summary.line, failing: pods[?!pass].name}"
 
 - name: A very large cluster - counts and failing objects only, bigger pages
   clusternet.k8s.dualstack_info:
@@ -193,8 +207,9 @@ services:
 summary:
   description:
     - Per kind (C(nodes), C(pods), C(services) as in O(kinds)) the counts C(total), C(passed), C(failed),
-      C(skipped) and C(checks) (per check C(passed) and C(failed)); C(failing) lists every failing object with the
-      names of its failing checks; C(pass) is true when no object fails.
+      C(skipped) and C(checks) (per check C(passed) and C(failed)); C(failing) lists every failing object with its
+      C(kind), C(namespace), C(name) and the names of its failing checks; C(pass) is true when no object fails;
+      C(line) says it in one line, with the counts per kind.
   returned: always
   type: dict
   sample:
@@ -212,6 +227,22 @@ summary:
       - kind: Node
         name: worker-2
         checks: [podCIDRs]
+    line: "1 of 2 objects fails the dual-stack checks: Node 1 of 2"
+table:
+  description:
+    - Every failed check as a line of aligned columns - kind, namespace/name, check and reason (cut at 160
+      characters) - under a header line; empty when every object passes. Print it with C(ansible.builtin.debug).
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "KIND  NAMESPACE/NAME  CHECK     REASON"
+    - "Node  worker-2        podCIDRs  spec.podCIDRs holds 1 CIDR (10.244.1.0/24): a dual-stack object has exactly one IPv4 and one IPv6 CIDR"
+query:
+  description: The value of O(query) over the whole result (which then has no RV(nodes), RV(pods) or RV(services)).
+  returned: when O(query) is set
+  type: raw
+  sample: "1 of 2 objects fails the dual-stack checks: Node 1 of 2"
 service_cidrs:
   description: The service CIDRs the Services were checked against (null when they were not checked).
   returned: always
@@ -230,6 +261,8 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
     cluster_argument_spec, cluster_module, connect, fail, require_libraries)
+from ansible_collections.clusternet.k8s.plugins.module_utils.report_query import QUERY_ARG_SPEC, apply_query, compile_query
+from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_node_mask_sizes
 
 
 def argument_spec():
@@ -244,22 +277,25 @@ def argument_spec():
         page_size={"type": "int", "default": 500},
         report={"type": "str", "choices": list(core.REPORTS), "default": "all"},
         fail_on_error={"type": "bool", "default": False},
+        **QUERY_ARG_SPEC
     )
 
 
 def main():
     module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    require_libraries(module)
+    require_libraries(module, need_jmespath=params["query"] is not None)
     try:
-        settings = core.Settings(params["kinds"], params["cluster_cidrs"], params["node_mask_sizes"],
+        query = compile_query(params["query"])
+        settings = core.Settings(params["kinds"], params["cluster_cidrs"], as_node_mask_sizes(params["node_mask_sizes"]),
                                  params["service_cidrs"], params["namespaces"], params["label_selector"],
                                  params["node_label_selector"], params["page_size"], params["report"])
         result = core.check_cluster(connect(module), settings)
+        for warning in result.pop("warnings"):
+            module.warn(warning)
+        result = apply_query(query, result, core.KINDS)
     except (InputError, K8sError) as exc:
         fail(module, exc, changed=False)
-    for warning in result.pop("warnings"):
-        module.warn(warning)
     if params["fail_on_error"] and not result["summary"]["pass"]:
         module.fail_json(msg=core.failure_message(result), changed=False, **result)
     module.exit_json(changed=False, **result)

@@ -28,14 +28,43 @@ options:
       - Objects of C(kind) V(List) (or any C(*List)) are replaced by their C(items).
       - At least one object must be given (an empty list or YAML text without a document is refused, as kubectl refuses
         it); the same holds for O(src).
-      - Each object needs C(apiVersion), C(kind) and C(metadata.name).
-      - Mutually exclusive with O(src).
+      - Each object needs C(apiVersion), C(kind) and C(metadata.name); O(api_version), O(kind) and O(name) fill those
+        a definition lacks.
+      - Mutually exclusive with O(src) and O(template).
     type: raw
+    aliases: [resource_definition, inline]
   src:
     description:
-      - Path to a YAML file with one or more documents, read on the managed host.
-      - Mutually exclusive with O(definition).
+      - Path to a YAML file with one or more documents.
+      - As for C(kubernetes.core.k8s) - when the task runs on the controller (a C(local) connection), a relative path is
+        looked for in the C(files) directories of the role and the playbook, then from the current directory; on
+        another host, the path is read there.
+      - Mutually exclusive with O(definition) and O(template).
     type: path
+  template:
+    description:
+      - A Jinja2 template of one or more YAML documents, rendered on the controller with the task's variables as
+        C(ansible.builtin.template) renders (looked for in the C(templates) directories of the role and the playbook).
+      - A path; or a mapping with C(path) and the Jinja settings C(variable_start_string), C(variable_end_string),
+        C(block_start_string), C(block_end_string), C(trim_blocks) (default V(true)), C(lstrip_blocks) (default
+        V(false)) and C(newline_sequence) (V(\\n), V(\\r) or V(\\r\\n)); or a list of these, rendered in order.
+      - Mutually exclusive with O(definition) and O(src).
+    type: raw
+  kind:
+    description:
+      - The kind of the object, when O(definition), O(src) and O(template) give none (C(kind) and O(name) alone
+        name an object, for example to delete it), or for the definitions that have no C(kind).
+    type: str
+  api_version:
+    description:
+      - The apiVersion for O(kind), and of the definitions that have no C(apiVersion).
+    type: str
+    default: v1
+    aliases: [api, version]
+  name:
+    description:
+      - The name of the object, when no definition names it (C(metadata.name)).
+    type: str
   state:
     description:
       - V(present) applies each object; V(absent) deletes it (an object that does not exist, or whose kind the
@@ -48,11 +77,46 @@ options:
       - Namespace for namespaced objects whose definition has no C(metadata.namespace). Defaults to V(default).
       - Ignored for cluster-scoped objects.
     type: str
+  continue_on_error:
+    description:
+      - When an object fails, go on with the next ones instead of stopping, as C(kubernetes.core.k8s) does with
+        O(continue_on_error=true). The task then succeeds; each failed object has C(action=failed) and its C(error) in
+        RV(objects), and a warning names them.
+    type: bool
+    default: false
+  delete_options:
+    description:
+      - The C(DeleteOptions) of O(state=absent).
+    type: dict
+    suboptions:
+      propagationPolicy:
+        description:
+          - Whether and how garbage collection deletes the dependents (C(Foreground), C(Background)) or leaves them
+            (C(Orphan)). The kind's default when unset.
+        type: str
+        choices: [Foreground, Background, Orphan]
+      gracePeriodSeconds:
+        description:
+          - Seconds before the object is deleted (V(0) - at once). The kind's default when unset.
+        type: int
+      preconditions:
+        description:
+          - Delete only if the live object still has this C(uid) and/or C(resourceVersion); otherwise the API server
+            answers 409 Conflict and the task fails.
+        type: dict
+        suboptions:
+          uid:
+            description: The object's C(metadata.uid).
+            type: str
+          resourceVersion:
+            description: The object's C(metadata.resourceVersion).
+            type: str
 extends_documentation_fragment:
   - clusternet.k8s.k8s_auth_options
   - clusternet.k8s.k8s_apply_options
   - clusternet.k8s.k8s_wait_options
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
     support: full
@@ -62,6 +126,13 @@ attributes:
     details: One diff per changed object, with only the fields that change.
   platform:
     platforms: all
+  action:
+    support: full
+    details: An action plugin finds O(src), O(template) and O(kubeconfig) on the controller, as C(kubernetes.core.k8s).
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
 notes:
   - Before any request, each C(apiVersion), C(metadata.name) and (for namespaced kinds) C(metadata.namespace) is checked with
     kube-apiserver's rules for its kind (a ConfigMap's name is a DNS-1123 subdomain, a Service's a DNS-1035 label; a kind
@@ -76,7 +147,11 @@ notes:
     as V(created) with its definition as RV(objects[].result), unchecked by the server.
 requirements:
   - PyYAML (Python library), for YAML text in O(definition) and for O(src)
+  - How each option and return value compares with C(kubernetes.core.k8s) - docs/kubernetes_core_parity.md in the
+    collection's repository.
 seealso:
+  - module: kubernetes.core.k8s
+    description: The module whose options and connection settings this one takes.
   - name: Server-side apply
     description: How field managers, ownership and conflicts work.
     link: https://kubernetes.io/docs/reference/using-api/server-side-apply/
@@ -233,13 +308,25 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
     wait_check)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import load_definitions, read_definitions
 
+DELETE_OPTIONS_SPEC = {
+    "propagationPolicy": {"type": "str", "choices": ["Foreground", "Background", "Orphan"]},
+    "gracePeriodSeconds": {"type": "int"},
+    "preconditions": {"type": "dict", "options": {"uid": {"type": "str"}, "resourceVersion": {"type": "str"}}},
+}
+
 
 def argument_spec():
     return cluster_argument_spec(
-        definition={"type": "raw"},
+        definition={"type": "raw", "aliases": ["resource_definition", "inline"]},
         src={"type": "path"},
+        template={"type": "raw"},
+        kind={"type": "str"},
+        api_version={"type": "str", "default": "v1", "aliases": ["api", "version"]},
+        name={"type": "str"},
         state={"type": "str", "default": "present", "choices": ["present", "absent"]},
         namespace={"type": "str"},
+        continue_on_error={"type": "bool", "default": False},
+        delete_options={"type": "dict", "options": DELETE_OPTIONS_SPEC},
         **apply_argument_spec(),
         **wait_argument_spec()
     )
@@ -247,28 +334,50 @@ def argument_spec():
 
 def options(module):
     params = module.params
+    delete_options = {k: v for k, v in (params["delete_options"] or {}).items() if v is not None}
+    if "preconditions" in delete_options:
+        delete_options["preconditions"] = {k: v for k, v in delete_options["preconditions"].items() if v is not None}
     return ApplyOptions(state=params["state"], field_manager=params["field_manager"], force=params["force_conflicts"],
                         check_mode=module.check_mode, namespace=params["namespace"], wait=params["wait"],
-                        wait_for=wait_check(params), wait_timeout=params["wait_timeout"], wait_sleep=params["wait_sleep"])
+                        wait_for=wait_check(params), wait_timeout=params["wait_timeout"], wait_sleep=params["wait_sleep"],
+                        continue_on_error=params["continue_on_error"], delete_options=delete_options or None)
+
+
+def definitions_of(params):
+    """The definitions of ``definition``, ``src`` or (as kubernetes.core) the ``kind``/``name`` shorthand alone, with
+    ``api_version``, ``kind`` and ``name`` filling what a definition lacks."""
+    defaults = {"apiVersion": params["api_version"], "kind": params["kind"], "name": params["name"]}
+    if params["src"]:
+        return read_definitions(params["src"], defaults), "src %s" % params["src"]
+    if params["definition"] is not None:
+        return load_definitions(params["definition"], defaults=defaults), "definition"
+    if not params["kind"] or not params["name"]:
+        raise InputError("nothing to %s: give definition, src or template, or kind and name"
+                         % ("apply" if params["state"] == "present" else "delete"))
+    return load_definitions({}, defaults=defaults), "kind and name"
 
 
 def main():
     module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True,
-                            mutually_exclusive=[("definition", "src"), ("wait_condition", "wait_jsonpath")],
-                            required_one_of=[("definition", "src")])
+                            mutually_exclusive=[("definition", "src", "template"), ("wait_condition", "wait_jsonpath")])
     params = module.params
+    if params["template"] is not None:  # the action plugin renders it into definition
+        module.fail_json(msg="template is rendered on the controller by the clusternet.k8s.k8s_apply action plugin; "
+                             "run the module through it (as a task), not on its own")
     require_libraries(module, need_yaml=params["src"] is not None or isinstance(params["definition"], str))
     try:
-        definitions = read_definitions(params["src"]) if params["src"] else load_definitions(params["definition"])
+        definitions, source = definitions_of(params)
         if not definitions:  # kubectl's error for nothing to apply or delete
-            raise InputError("%s: no objects passed to %s" % ("src %s" % params["src"] if params["src"] else "definition",
-                                                              "apply" if params["state"] == "present" else "delete"))
+            raise InputError("%s: no objects passed to %s" % (source, "apply" if params["state"] == "present" else "delete"))
         settings = options(module)  # bad input fails before any connection is made
         outcomes = apply_all(connect(module), definitions, settings)
     except BatchFailure as exc:
         fail(module, exc, **summary(exc.outcomes))
     except (InputError, K8sError) as exc:
         fail(module, exc, changed=False, objects=[])
+    failed = ["%s: %s" % (o.ref, o.error) for o in outcomes if o.action == "failed"]
+    if failed:
+        module.warn("continue_on_error: %d of %d objects failed: %s" % (len(failed), len(outcomes), "; ".join(failed)))
     module.exit_json(**summary(outcomes, with_diff=module._diff))
 
 

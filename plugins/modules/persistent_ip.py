@@ -191,6 +191,15 @@ options:
     description: Seconds between two checks, at least V(1).
     type: int
     default: 5
+  query:
+    description:
+      - A JMESPath expression over the whole result; its value is returned as RV(query) instead of the reports
+        RV(gateway), RV(routes) and RV(objects), so that a job log (AWX, AAP) shows only what is asked for.
+      - 'For example V(routes[].{route: name, healthy: healthy, pod: boundPod}) or V(routes[?!healthy].problems).'
+      - Refused before any request when it does not parse.
+    type: str
+requirements:
+  - jmespath (Python library), for O(query)
 extends_documentation_fragment:
   - clusternet.k8s.k8s_auth_options
   - clusternet.k8s.k8s_apply_options
@@ -423,6 +432,11 @@ missing:
   type: list
   elements: str
   sample: ["the cluster does not serve GKEIPRoute (networking.gke.io/v1): ..."]
+query:
+  description: The value of O(query) over the whole result (which then has no RV(gateway), RV(routes) or RV(objects)).
+  returned: when O(query) is set and the objects were applied
+  type: raw
+  sample: [{route: proxy-ip, healthy: true, pod: proxy-5c8b9d7f4-x2k9q}]
 not_ready:
   description:
     - For each route that was not Ready when O(wait_timeout) passed, C(route), the failing C(condition) (C(type),
@@ -443,6 +457,9 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.wait import check_timing
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
     apply_argument_spec, cluster_argument_spec, cluster_module, connect, fail, require_libraries)
+from ansible_collections.clusternet.k8s.plugins.module_utils.report_query import QUERY_ARG_SPEC, apply_query, compile_query
+
+REPORTS = ("gateway", "routes", "objects")
 
 LISTENER_OPTIONS = {
     "name": {"type": "str", "required": True},
@@ -482,7 +499,7 @@ def argument_spec():
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
         wait_sleep={"type": "int", "default": 5},
-        **apply_argument_spec()
+        **dict(apply_argument_spec(), **QUERY_ARG_SPEC)
     )
 
 
@@ -502,7 +519,7 @@ def render(module, gateway, routes):
     module.exit_json(changed=False, rendered=objects)
 
 
-def present(module, gateway, routes):
+def present(module, gateway, routes, query=None):
     params = module.params
     managed = params["gateway"]["manage"]
     # What is wrong whatever the cluster holds is refused before any request (it is a subset of what check finds).
@@ -532,7 +549,7 @@ def present(module, gateway, routes):
         module.fail_json(msg=str(exc), not_ready=exc.routes, **result)
     except K8sError as exc:
         fail(module, K8sError("%s %s" % (exc, done_note(outcomes))), **dict(result, **exc.details()))
-    module.exit_json(**result)
+    module.exit_json(**apply_query(query, result, REPORTS))
 
 
 def main():
@@ -540,11 +557,13 @@ def main():
     params = module.params
     try:
         check_timing(params["wait_timeout"], params["wait_sleep"])
+        require_libraries(module, need_jmespath=params["query"] is not None, need_kubernetes=False)
+        query = compile_query(params["query"])
         gateway, routes = pip.build(params["gateway"], params["routes"])
         if params["state"] == "rendered":
             render(module, gateway, routes)
         require_libraries(module)
-        present(module, gateway, routes)
+        present(module, gateway, routes, query)
     except pip.Refused as exc:
         module.fail_json(msg=str(exc), **exc.details)
     except BatchFailure as exc:

@@ -13,9 +13,16 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, check_structure, to_builtin
 
 
-def filter_entry(func):
+def filter_entry(func=None, **conversions):
     """Wrap a core function as a filter: check the arguments' structure (``check_structure``), convert them, and turn
-    ``InputError`` into ``AnsibleFilterError``."""
+    ``InputError`` into ``AnsibleFilterError``.
+
+    ``conversions`` name arguments that Ansible may hand over as strings (survey answers; any templated value before
+    ansible-core 2.19) and the function (from ``survey``) that reads them as an argument spec would, e.g.
+    ``@filter_entry(node_count=survey.as_int)``.
+    """
+    if func is None:
+        return lambda f: filter_entry(f, **conversions)
 
     signature = inspect.signature(func)
 
@@ -28,9 +35,11 @@ def filter_entry(func):
         try:
             for name, value in bound.arguments.items():
                 check_structure(value, name)
-            args = [to_builtin(a) for a in args]
-            kwargs = {k: to_builtin(v) for k, v in kwargs.items()}
-            return func(*args, **kwargs)
+            arguments = {name: to_builtin(value) for name, value in bound.arguments.items()}
+            for name, convert in conversions.items():
+                if name in arguments:
+                    arguments[name] = convert(arguments[name], name)
+            return func(**arguments)
         except InputError as exc:
             raise AnsibleFilterError("%s: %s" % (func.__name__, exc)) from None
         except RecursionError:  # a safety net: check_structure keeps inputs shallow enough for the core

@@ -56,6 +56,7 @@ def managers(kubectl, kind, name, namespace):
     return {(e["manager"], e["operation"]) for e in json.loads(proc.stdout)["metadata"].get("managedFields") or []}
 
 
+@pytest.mark.every_core
 @pytest.mark.parametrize("role", CLUSTER_ROLES)
 def test_connects_with_its_own_variables_and_applies_as_its_own_field_manager(role, kube, kubectl, request):
     variables, (kind, name, namespace) = setup(role, request, kubectl)

@@ -56,7 +56,7 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
     res = run_playbook(role(**variables))
     assert res.rc == 0, failures(res)
     assert sorted(p.name for p in out.iterdir()) == [
-        "kubeadm-config.yaml", "network-plan.yaml", "node-pod-cidrs.yaml", "service-default-ext.yaml",
+        "kubeadm-config.yaml", "network-plan.md", "network-plan.yaml", "node-pod-cidrs.yaml", "service-default-ext.yaml",
         "service-default-web.yaml", "service-kube-system-dns.yaml"]
     cluster, init = documents(out / "kubeadm-config.yaml")
     assert cluster == {
@@ -84,6 +84,8 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
         ("node-2", {"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24", "fd00:10:244:1::/64"]})]
     plan = documents(out / "network-plan.yaml")[0]
     assert plan["errors"] == [] and plan["capacity"]["nodes"] == {"IPv4": 256, "IPv6": 256}
+    assert plan["capacity"]["pods_per_node"] == {"IPv4": 110, "IPv6": 110} and "table" not in plan
+    assert "| `fd00:10:244::/56` | /64 | 256 | 110 |" in (out / "network-plan.md").read_text().splitlines()
 
     written = {p.name: p.read_bytes() for p in out.iterdir()}
     again = run_playbook(role(**variables))
@@ -229,7 +231,9 @@ def test_applies_to_the_cluster_and_verifies(kube, core):
     assert web.spec.ip_family_policy == "PreferDualStack" and web.spec.ip_families == ["IPv4", "IPv6"]
     assert len(web.spec.cluster_ips) == 2
     assert core.read_namespaced_service("dns", "kube-system").spec.ip_families == ["IPv6"]
-    summary = res.task(TASK + "Print the checks' summary")["result"]["msg"]
+    summary = res.task(TASK + "Run the checks of the Validate IPv4/IPv6 dual-stack task")["result"]["summary"]
+    printed = res.task(TASK + "Print the checks' summary line and the failed checks, one row each")["result"]["msg"]
+    assert printed[0] == summary["line"] and printed[1].split() == ["KIND", "NAMESPACE/NAME", "CHECK", "REASON"]
     assert summary["services"]["failed"] == 0 and summary["services"]["total"] == 4  # with default/kubernetes
     # the nodes have podCIDRs but no addresses (no kubelet): the task page's address check fails for each
     assert summary["nodes"]["checks"]["podCIDRs"] == {"passed": 3, "failed": 0}
@@ -242,7 +246,7 @@ def test_applies_to_the_cluster_and_verifies(kube, core):
     assert "3 of 7 objects fail the dual-stack checks: Node worker-a (addresses)" in failed_message(strict)
 
 
-def test_verify_dualstack_playbook_prints_the_summary(kube, core, tmp_path):
+def test_verify_dualstack_playbook_prints_a_table_and_a_summary_line(kube, core, tmp_path):
     merge = "application/merge-patch+json"
     core.create_node({"metadata": {"name": "node-1"}, "spec": {"podCIDRs": ["10.244.0.0/24", "fd00:10:244::/64"]}})
     core.patch_node_status("node-1", {"status": {"addresses": [
@@ -255,11 +259,15 @@ def test_verify_dualstack_playbook_prints_the_summary(kube, core, tmp_path):
                 extra_vars={"clusternet_sandbox": str(tmp_path)})
     res = run_playbook(playbook, **args)
     assert res.rc == 0, failures(res)
-    summary = res.task("Print the summary")["result"]["verify_dualstack_result.summary"]
-    assert summary["nodes"]["checks"]["podCIDRs-from-cluster-cidr"] == {"passed": 1, "failed": 1}
-    assert [f["name"] for f in summary["failing"]] == ["node-2"]
-    assert res.task("Run the checks of the task on every node, pod and Service")["result"]["service_cidrs"] == [
-        "10.96.0.0/16", "fd00:10:96::/112"]
+    checked = res.task("Run the checks of the task on every node, pod and Service")["result"]
+    assert checked["summary"]["nodes"]["checks"]["podCIDRs-from-cluster-cidr"] == {"passed": 1, "failed": 1}
+    assert checked["service_cidrs"] == ["10.96.0.0/16", "fd00:10:96::/112"]
+    assert checked["nodes"] == []  # no per-object JSON (report: none): the table says it (issue 14, point 7)
+    printed = res.task("Print the summary line and the failed checks, one row each")["result"]["msg"]
+    assert printed[0] == "1 of 3 objects fails the dual-stack checks: Node 1 of 2, Pod 0 of 0, Service 0 of 1"
+    assert printed[1].split() == ["KIND", "NAMESPACE/NAME", "CHECK", "REASON"]
+    assert printed[2].split()[:3] == ["Node", "node-2", "podCIDRs-from-cluster-cidr"] and len(printed) == 3
     strict = run_playbook(playbook, **dict(args, extra_vars={"clusternet_sandbox": str(tmp_path),
                                                              "verify_dualstack_fail_on_error": True}))
-    assert "1 objects fail the dual-stack checks: node-2" in failed_message(strict)
+    assert failed_message(strict) == ("1 of 3 objects fails the dual-stack checks: Node 1 of 2, Pod 0 of 0, Service 0 of 1 "
+                                      "(each failed check is a row of the table above)")

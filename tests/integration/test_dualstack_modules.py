@@ -100,6 +100,7 @@ def allocate(**args):
     return task("node_pod_cidrs", cluster_cidrs=CLUSTER, service_cidrs=["10.244.0.0/24", SERVICES[1]], **args)
 
 
+@pytest.mark.every_core
 @NO_NODE_IPAM
 def test_node_pod_cidrs_assigns_in_allocator_order_and_never_changes_a_set_value(run, core, kube):
     # names sort c, d, e, x, y: the order kube-controller-manager's informer would deliver them in
@@ -231,6 +232,7 @@ def info(**args):
     return task("dualstack_info", **args)
 
 
+@pytest.mark.every_core
 def test_dualstack_info_reports_every_check_of_the_task(run, core, kube, task_page_cluster):
     res = run(info(cluster_cidrs=CLUSTER, page_size=2))
     result = result_of(res)
@@ -367,3 +369,13 @@ def test_node_pod_cidrs_filter_predicts_kube_controller_manager(kube_clusters):
     api.close()
     planned = node_pod_cidrs([preset] + names, cluster_cidrs, [24, 64], service_cidrs)
     assert {n: c for n, c in planned.items() if n != "preset"} == actual
+
+
+def test_dualstack_info_query_trims_the_reports(run, core, kube, task_page_cluster):
+    """Issue 14, point 5: a JMESPath query replaces the per-object reports (for an AWX job's output)."""
+    res = run(task("dualstack_info", name="q", query="{line: summary.line, failing: summary.failing[].name}"))
+    found = res.task("q")["result"]
+    assert set(found["query"]) == {"line", "failing"} and found["query"]["line"] == found["summary"]["line"]
+    assert "nodes" not in found and "pods" not in found and "services" not in found
+    bad = run(task("dualstack_info", name="bad", query="summary.[", ignore_errors=True))
+    assert bad.task("bad")["result"]["msg"].startswith("query 'summary.[' is not a JMESPath expression: ")

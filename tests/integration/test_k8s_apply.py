@@ -73,6 +73,7 @@ def requests_to(kube, method, suffix):
 # --- changed, idempotence, check mode, diff --------------------------------------------------------
 
 
+@pytest.mark.every_core
 def test_create_then_nothing_to_do(run, core):
     task = apply("apply", definition=configmap("web", {"mode": "blue"}), namespace=NS)
     res = run(task, task)
@@ -85,6 +86,7 @@ def test_create_then_nothing_to_do(run, core):
     assert [m.manager for m in live(core, "web").metadata.managed_fields] == ["clusternet.k8s"]
 
 
+@pytest.mark.every_core
 def test_check_mode_writes_nothing_and_predicts_changed(run, core, kube):
     definition = configmap("web", {"mode": "blue"})
     res = run(apply("predict create", definition=definition), check=True)
@@ -120,6 +122,7 @@ def test_check_mode_predicts_objects_that_need_earlier_ones(run, core):
     assert "fresh" not in [n.metadata.name for n in core.list_namespace().items]
 
 
+@pytest.mark.every_core
 def test_diff_shows_only_the_fields_that_change(run):
     base = configmap("web", {"mode": "blue", "size": "3", "zone": "a"}, labels={"app": "web", "tier": "front"})
     changed = configmap("web", {"mode": "green", "size": "3", "zone": "a"}, labels={"app": "web", "tier": "front"})

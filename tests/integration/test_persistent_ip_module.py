@@ -70,6 +70,7 @@ def writes(kube, suffix):
             and r["query"].get("dryRun") != "All"]
 
 
+@pytest.mark.every_core
 def test_apply_then_nothing_to_do(pip, run):
     res = run(task("apply"), task("again"))
     first, second = ok(res, "apply"), ok(res, "again")
@@ -237,3 +238,13 @@ def test_a_failure_after_the_apply_still_reports_what_was_applied(pip, run, kube
     assert "HTTP 500" in result["msg"] and "[2 of 2 objects done: Gateway infra/pip-gw created, GKEIPRoute app/proxy-ip " \
         "created; not applied: none]" in result["msg"], result["msg"]
     assert pip.get_gateway("infra", "pip-gw")["spec"]["gatewayClassName"]
+
+
+def test_query_trims_the_reports_for_a_job_log(pip, run):
+    """Issue 14, point 5: a JMESPath query instead of the whole reports (jmespath earns its place)."""
+    res = run(task("apply", query="routes[].{route: name, healthy: healthy}"))
+    applied = ok(res, "apply")
+    assert applied["query"] == [{"route": "proxy-ip", "healthy": False}]
+    assert not {"gateway", "routes", "objects"} & set(applied) and applied["changed"] is True
+    bad = run(task("bad", query="routes["))
+    assert failed(bad, "bad")["msg"].startswith("query 'routes[' is not a JMESPath expression: ")

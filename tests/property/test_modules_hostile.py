@@ -13,7 +13,7 @@ import os
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from tests.support.module_args import patch_module_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -37,8 +37,9 @@ def installed(tmp_path_factory):
                    cwd=tree, check=True, capture_output=True)
     (artifact,) = glob.glob(str(work / "clusternet-k8s-*.tar.gz"))
     dest = work / "installed"
+    # from work: the checkout's ansible.cfg would show its own collection as installed already
     subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "-p", str(dest), artifact],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, cwd=str(work))
     return str(dest), artifact
 
 

@@ -1,13 +1,16 @@
 """``ansible-test sanity``: every sanity test, in ansible-test's own virtualenvs, on a copy of the tree."""
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+from ansible_test._internal import python_requirements
 
 from tests.support.collection_tree import copy_collection
 
-PIP_VERSION = "24.2"  # what ansible-test 2.19 bootstraps into its venvs
+# What this ansible-test bootstraps into its venvs (24.2 for 2.18 and 2.19, 23.1.2 for 2.17): its get_venv_packages default.
+PIP_VERSION = re.search(r"pip='([0-9.]+)'", open(python_requirements.__file__, encoding="utf-8").read()).group(1)
 GET_PIP = os.path.expanduser("~/.ansible/test/cache/get_pip_%s.py" % PIP_VERSION.replace(".", "_"))
 
 # ansible-test downloads a get-pip script from a host this machine cannot reach. It looks for a cached

@@ -32,7 +32,8 @@ APPLY_ARG_SPEC = {
 
 @dataclass(frozen=True)
 class ApplyOptions:
-    """How to apply: ``wait_for`` is a check from ``wait`` (``None``: present objects wait until reconciled)."""
+    """How to apply: ``wait_for`` is a check from ``wait`` (``None``: present objects wait as kubernetes.core's waiter
+    does for their kind, ``wait.Ready``)."""
 
     state: str = "present"
     field_manager: str = "clusternet.k8s"
@@ -43,6 +44,8 @@ class ApplyOptions:
     wait_for: object = None
     wait_timeout: int = 120
     wait_sleep: int = 5
+    continue_on_error: bool = False
+    delete_options: dict | None = None
 
     def __post_init__(self):
         _wait.check_timing(self.wait_timeout, self.wait_sleep)
@@ -136,7 +139,8 @@ def apply_all(cluster, definitions, options):
 
     Returns one :class:`Outcome` per definition, or raises :class:`BatchFailure` at the first error (a
     ``K8sError``, or an ``InputError`` for a definition only the server's answers show to be wrong, such as
-    the namespace of a kind that turns out to be namespaced).
+    the namespace of a kind that turns out to be namespaced). With ``options.continue_on_error`` a failed object is
+    only recorded (``action=failed``) and the next one is attempted, as kubernetes.core's ``continue_on_error`` does.
     """
     outcomes, plan = [], DryRunPlan()
     for i, definition in enumerate(definitions):
@@ -145,7 +149,7 @@ def apply_all(cluster, definitions, options):
         except (K8sError, InputError) as exc:
             outcome = Outcome(_identity(definition, options), "failed", error=str(exc), cause=exc)
         outcomes.append(outcome)
-        if outcome.cause is not None:
+        if outcome.cause is not None and not options.continue_on_error:
             outcomes.extend(Outcome(_identity(d, options), "skipped") for d in definitions[i + 1:])
             raise BatchFailure(outcomes, outcome.cause) from None
         if options.check_mode:
@@ -193,7 +197,7 @@ def _present(cluster, definition, options, plan):
     action = "created" if before is None else "updated" if differs(before, after) else "unchanged"
     outcome = Outcome(ref, action, before, after)
     if options.wait and not options.check_mode:
-        _wait_for(outcome, lambda: cluster.wait(ref, options.wait_for or _wait.Reconciled(), options.wait_timeout,
+        _wait_for(outcome, lambda: cluster.wait(ref, options.wait_for or _wait.Ready(ref.kind), options.wait_timeout,
                                                 options.wait_sleep))
     return outcome
 
@@ -253,9 +257,10 @@ def _absent(cluster, definition, options):
     attempt = 1
     while not (before.get("metadata") or {}).get("deletionTimestamp"):
         try:
-            cluster.delete(ref, dry_run=options.check_mode)
+            cluster.delete(ref, dry_run=options.check_mode, options=options.delete_options)
         except (ApiError, ConnectionFailure) as exc:
-            if isinstance(exc, ApiError) and exc.modified_conflict and attempt < cluster.policy.attempts:
+            preconditions = (options.delete_options or {}).get("preconditions")
+            if isinstance(exc, ApiError) and exc.modified_conflict and not preconditions and attempt < cluster.policy.attempts:
                 cluster.pause(attempt)
                 attempt += 1
                 before = cluster.get(ref)

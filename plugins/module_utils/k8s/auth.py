@@ -36,6 +36,8 @@ AUTH_ARG_SPEC = {
     "context": {"type": "str"},
     "host": {"type": "str"},
     "api_key": {"type": "str", "no_log": True},
+    "username": {"type": "str"},
+    "password": {"type": "str", "no_log": True},
     "validate_certs": {"type": "bool", "aliases": ["verify_ssl"]},
     "ca_cert": {"type": "path", "aliases": ["ssl_ca_cert"]},
     "client_cert": {"type": "path", "aliases": ["cert_file"]},
@@ -43,6 +45,9 @@ AUTH_ARG_SPEC = {
     "proxy": {"type": "str", "no_log": True},  # it may hold credentials (http://user:password@proxy:3128)
     "no_proxy": {"type": "str"},
     "proxy_headers": {"type": "dict", "options": PROXY_HEADERS_SPEC},
+    "persist_config": {"type": "bool"},
+    "impersonate_user": {"type": "str"},
+    "impersonate_groups": {"type": "list", "elements": "str"},
 }
 
 # Environment variables read when an option is not set, in order. The second names are the ones
@@ -52,13 +57,21 @@ AUTH_ENV = {
     "context": ("K8S_AUTH_CONTEXT",),
     "host": ("K8S_AUTH_HOST",),
     "api_key": ("K8S_AUTH_API_KEY",),
+    "username": ("K8S_AUTH_USERNAME",),
+    "password": ("K8S_AUTH_PASSWORD",),
     "validate_certs": ("K8S_AUTH_VALIDATE_CERTS", "K8S_AUTH_VERIFY_SSL"),
     "ca_cert": ("K8S_AUTH_CA_CERT", "K8S_AUTH_SSL_CA_CERT"),
     "client_cert": ("K8S_AUTH_CLIENT_CERT", "K8S_AUTH_CERT_FILE"),
     "client_key": ("K8S_AUTH_CLIENT_KEY", "K8S_AUTH_KEY_FILE"),
     "proxy": ("K8S_AUTH_PROXY",),
     "no_proxy": ("K8S_AUTH_NO_PROXY",),
+    "persist_config": ("K8S_AUTH_PERSIST_CONFIG",),
+    "impersonate_user": ("K8S_AUTH_IMPERSONATE_USER",),
+    "impersonate_groups": ("K8S_AUTH_IMPERSONATE_GROUPS",),
 }
+BOOLEAN_OPTIONS = ("validate_certs", "persist_config")
+# The headers of user impersonation (https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation).
+IMPERSONATION_HEADERS = {"impersonate_user": "Impersonate-User", "impersonate_groups": "Impersonate-Group"}
 
 PATH_OPTIONS = ("kubeconfig", "ca_cert", "client_cert", "client_key")
 
@@ -94,8 +107,10 @@ def _from_env(option, names, environ):
     for name in names:
         text = environ.get(name)
         if text:
-            if option == "validate_certs":
+            if option in BOOLEAN_OPTIONS:
                 return _boolean(text, name), name
+            if option == "impersonate_groups":  # a comma-separated list, as kubernetes.core reads it
+                return [group for group in text.split(",") if group], name
             return (os.path.expanduser(text) if option in PATH_OPTIONS else text), name
     return None, None
 
@@ -167,8 +182,13 @@ def _proxy_headers(given, environ):
     return headers
 
 
+def impersonation_headers(auth):
+    """The ``Impersonate-User`` and ``Impersonate-Group`` headers of ``auth``: ``{header: value or list of values}``."""
+    return {header: auth[option] for option, header in IMPERSONATION_HEADERS.items() if auth.get(option)}
+
+
 def secrets(auth):
-    """Every secret in ``auth`` (api_key, proxy credentials, a kubeconfig mapping's tokens, passwords, keys, the
+    """Every secret in ``auth`` (api_key, password, proxy credentials, a kubeconfig mapping's tokens, passwords, keys, the
     passwords in the ``host`` and ``proxy`` URLs)."""
     return param_secrets(auth)
 
@@ -176,7 +196,7 @@ def secrets(auth):
 def param_secrets(params):
     """The secrets of connection options, from module arguments as given (before any validation: any value of any
     type may be there), so that they can be hidden even when the arguments are refused."""
-    found = [params.get("api_key")]
+    found = [params.get("api_key"), params.get("password")]
     headers = params.get("proxy_headers")
     if isinstance(headers, dict):
         found.extend(headers.get(key) for key in ("proxy_basic_auth", "basic_auth"))
@@ -254,7 +274,7 @@ def configuration_secrets(configuration):
 def build_configuration(auth, environ=None):
     """A ``kubernetes.client.Configuration`` for ``auth`` (as returned by :func:`resolve_auth`).
 
-    Like kubernetes.core: ``host`` with ``api_key`` needs no kubeconfig; otherwise the kubeconfig
+    Like kubernetes.core: ``host`` with ``api_key`` (or ``username`` and ``password``) needs no kubeconfig; otherwise the kubeconfig
     (``kubeconfig``/``context``, else the in-cluster service account, else ``KUBECONFIG`` or
     ``~/.kube/config``) is loaded and the explicit options override it. Unlike kubernetes.core, a
     ``host`` without any kubeconfig is accepted (an unauthenticated or client-certificate server).
@@ -270,7 +290,7 @@ def build_configuration(auth, environ=None):
 def _load_base(auth, configuration, environ):
     kubeconfig, context = auth.get("kubeconfig"), auth.get("context")
     if kubeconfig is None and context is None:
-        if auth.get("host") and auth.get("api_key"):
+        if auth.get("host") and (auth.get("api_key") or (auth.get("username") and auth.get("password"))):
             return
         if environ.get("KUBERNETES_SERVICE_HOST") and environ.get("KUBERNETES_SERVICE_PORT"):
             _guard("the in-cluster service account", k8s_config.load_incluster_config, client_configuration=configuration)
@@ -284,9 +304,9 @@ def _load_base(auth, configuration, environ):
     if isinstance(kubeconfig, dict):
         _guard("the kubeconfig mapping", k8s_config.load_kube_config_from_dict, kubeconfig, context=context,
                client_configuration=configuration, persist_config=False)
-    else:
+    else:  # persist_config: a token the kubeconfig's auth provider refreshes is written back to the file
         _guard("kubeconfig %s" % kubeconfig, k8s_config.load_kube_config, config_file=kubeconfig, context=context,
-               client_configuration=configuration, persist_config=False)
+               client_configuration=configuration, persist_config=bool(auth.get("persist_config")))
 
 
 def _default_kubeconfig(environ):
@@ -309,6 +329,11 @@ def _apply_overrides(auth, configuration):
         configuration.host = auth["host"].rstrip("/")
     if auth.get("api_key"):
         configuration.api_key = {"authorization": "Bearer " + auth["api_key"]}
+        configuration.api_key_prefix = {}
+        configuration.refresh_api_key_hook = None
+    elif auth.get("username") and auth.get("password"):  # HTTP basic authentication, as a kubeconfig user gives it
+        configuration.username, configuration.password = auth["username"], auth["password"]
+        configuration.api_key = {"authorization": configuration.get_basic_auth_token()}
         configuration.api_key_prefix = {}
         configuration.refresh_api_key_hook = None
     for option, attribute in (("validate_certs", "verify_ssl"), ("ca_cert", "ssl_ca_cert"), ("client_cert", "cert_file"),

@@ -84,6 +84,20 @@ def group_version_path(api_version):
     return "/apis/%s/%s" % (_segment(group, "invalid group"), _segment(version, "invalid version"))
 
 
+class _HeaderName(str):
+    """A header name that is a key of its own in a headers mapping, so that the header can be sent more than once
+    (the client and urllib3 send every key of the mapping)."""
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+
 class _NoDiscovery:
     """Stands in for DynamicClient's discoverer: :class:`Cluster` discovers for itself."""
 
@@ -102,14 +116,20 @@ class Cluster:
         self._served = {}  # apiVersion -> {kind: ResourceType}
 
     @classmethod
-    def connect(cls, configuration, **kwargs):
+    def connect(cls, configuration, headers=None, **kwargs):
         """A Cluster for a client configuration (see ``auth.build_configuration``); ``ConfigError`` when the client
-        cannot be built from it (the options are checked before, see ``auth.resolve_auth``: this is a safety net)."""
+        cannot be built from it (the options are checked before, see ``auth.resolve_auth``: this is a safety net).
+
+        ``headers`` are sent with every request; a list value sends the header once per item (``Impersonate-Group``).
+        """
         try:
             client = ApiClient(configuration)
         except (ValueError, TypeError, AssertionError, urllib3.exceptions.HTTPError) as exc:
             raise ConfigError("cannot build a client for the API server at %s: %s"
                               % (redact_url(configuration.host), _describe(exc))) from None
+        for name, value in (headers or {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                client.set_default_header(_HeaderName(name) if isinstance(value, list) else name, item)
         return cls(DynamicClient(client, discoverer=_NoDiscovery), **kwargs)
 
     # -- discovery -------------------------------------------------------------------------------
@@ -219,10 +239,14 @@ class Cluster:
         return self._call("patch", ref, "PATCH", self._path(ref), body=body, content_type=MERGE_PATCH,
                           field_manager=field_manager, dry_run="All" if dry_run else None)
 
-    def delete(self, ref, dry_run=False):
-        """Delete the object; returns what the server answered (the object or a Status), ``None`` if it did not exist."""
+    def delete(self, ref, dry_run=False, options=None):
+        """Delete the object; returns what the server answered (the object or a Status), ``None`` if it did not exist.
+
+        ``options``: fields of a ``DeleteOptions`` (``propagationPolicy``, ``gracePeriodSeconds``, ``preconditions``).
+        """
+        body = dict({"apiVersion": "v1", "kind": "DeleteOptions"}, **options) if options else None
         try:
-            return self._call("delete", ref, "DELETE", self._path(ref), dry_run="All" if dry_run else None)
+            return self._call("delete", ref, "DELETE", self._path(ref), body=body, dry_run="All" if dry_run else None)
         except ApiError as exc:
             if exc.code == 404:
                 return None

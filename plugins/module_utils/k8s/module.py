@@ -12,6 +12,20 @@ A cluster module does::
         ...
     except (InputError, K8sError) as exc:
         fail(module, exc)
+
+The package (``__init__.py`` stays empty, as ansible-test requires):
+
+- ``auth``: ``AUTH_ARG_SPEC`` (kubernetes.core's option names), ``K8S_AUTH_*`` fallbacks, secrets,
+  the client configuration.
+- ``client``: :class:`~client.Cluster`: discovery, get, paginated list, server-side apply, delete,
+  wait; retries and clear errors on every request.
+- ``apply``: a list of definitions brought to ``present``/``absent`` with per-object outcomes.
+- ``objects``: parsing definitions, :class:`~objects.Ref`, server-owned fields, diffs.
+- ``wait``: ``WAIT_ARG_SPEC`` and the checks (kubernetes.core's per-kind readiness, condition, JSONPath, gone).
+- ``retry``, ``errors``: the retry policy and the error types.
+- ``module``: the Ansible edge (argument spec, connect, fail).
+
+Everything but ``module`` is free of Ansible imports.
 """
 
 from __future__ import annotations
@@ -26,9 +40,10 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import to_bu
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import objects, wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import APPLY_ARG_SPEC
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import (
-    AUTH_ARG_SPEC, build_configuration, configuration_secrets, param_secrets, resolve_auth, secrets)
+    AUTH_ARG_SPEC, build_configuration, configuration_secrets, impersonation_headers, param_secrets, resolve_auth, secrets)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import mask_secrets_in
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import KUBERNETES_IMPORT_ERROR, Cluster
+from ansible_collections.clusternet.k8s.plugins.module_utils.report_query import JMESPATH_IMPORT_ERROR
 
 
 def cluster_module(**kwargs):
@@ -55,10 +70,13 @@ def wait_argument_spec():
     return copy.deepcopy(wait.WAIT_ARG_SPEC)
 
 
-def require_libraries(module, need_yaml=False):
-    """Fail with Ansible's standard message if ``kubernetes`` (or, when ``need_yaml``, PyYAML) is missing."""
-    if KUBERNETES_IMPORT_ERROR is not None:
+def require_libraries(module, need_yaml=False, need_jmespath=False, need_kubernetes=True):
+    """Fail with Ansible's standard message if ``kubernetes`` (or, when ``need_yaml``, PyYAML; when ``need_jmespath``,
+    jmespath) is missing."""
+    if need_kubernetes and KUBERNETES_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("kubernetes"), exception=str(KUBERNETES_IMPORT_ERROR))
+    if need_jmespath and JMESPATH_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("jmespath"), exception=str(JMESPATH_IMPORT_ERROR))
     if need_yaml and objects.yaml is None:
         module.fail_json(msg=missing_required_lib("PyYAML"))
 
@@ -72,7 +90,7 @@ def connect(module):
     module.no_log_values.update(secrets(auth))
     configuration = build_configuration(auth)
     module.no_log_values.update(configuration_secrets(configuration))
-    return Cluster.connect(configuration)
+    return Cluster.connect(configuration, headers=impersonation_headers(auth))
 
 
 def wait_check(params):

@@ -49,12 +49,13 @@ class Ref:
         return {"apiVersion": self.api_version, "kind": self.kind, "name": self.name, "namespace": self.namespace}
 
 
-def load_definitions(value, what="definition"):
+def load_definitions(value, what="definition", defaults=None):
     """Resource definitions from a mapping, a list, or multi-document YAML text, as a flat list of dicts.
 
     Empty YAML documents and ``None`` entries are skipped; ``kind: List`` (and ``*List``) objects
     are replaced by their ``items``. Each definition needs ``apiVersion``, ``kind`` and
-    ``metadata.name``.
+    ``metadata.name``; ``defaults`` (``apiVersion``, ``kind``, ``name``: kubernetes.core's shorthand options) fill
+    those a definition lacks.
     """
     value = to_builtin(value)
     if isinstance(value, str):
@@ -65,18 +66,18 @@ def load_definitions(value, what="definition"):
         raise InputError("%s must be a mapping, a list or YAML text, got %s" % (what, type_name(value)))
     found = []
     for i, item in enumerate(value):
-        found.extend(_flatten(item, "%s[%d]" % (what, i)))
+        found.extend(_flatten(item, "%s[%d]" % (what, i), defaults or {}))
     return found
 
 
-def read_definitions(path):
+def read_definitions(path, defaults=None):
     """Resource definitions from a (multi-document) YAML file."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("src: cannot read %s: %s" % (path, exc)) from None
-    return load_definitions(text, what=path)
+    return load_definitions(text, what=path, defaults=defaults)
 
 
 def _yaml_documents(text, what):
@@ -104,15 +105,33 @@ def yaml_error_text(exc):
     return text
 
 
-def _flatten(item, what):
+def _flatten(item, what, defaults):
     if item is None:
         return []
     if not isinstance(item, dict):
         raise InputError("%s must be a mapping (a resource definition), got %s" % (what, type_name(item)))
     if str(item.get("kind", "")).endswith("List") and isinstance(item.get("items"), list):
-        return [d for i, sub in enumerate(item["items"]) for d in _flatten(sub, "%s.items[%d]" % (what, i))]
+        return [d for i, sub in enumerate(item["items"]) for d in _flatten(sub, "%s.items[%d]" % (what, i), defaults)]
+    item = _with_defaults(item, defaults)
     _check_definition(item, what)
     return [item]
+
+
+def _with_defaults(item, defaults):
+    """``item`` with ``apiVersion``, ``kind`` and ``metadata.name`` from ``defaults`` where it has none (a copy when
+    anything is filled), as kubernetes.core merges its ``api_version``, ``kind`` and ``name`` options."""
+    missing = {key: value for key, value in defaults.items() if value is not None and
+               not ((item.get("metadata") or {}).get("name") if key == "name" else item.get(key))}
+    if not missing:
+        return item
+    item = dict(item)
+    for key in ("apiVersion", "kind"):
+        if key in missing:
+            item[key] = missing[key]
+    if "name" in missing:
+        metadata = item.get("metadata")
+        item["metadata"] = dict(metadata if isinstance(metadata, dict) else {}, name=missing["name"])
+    return item
 
 
 def _check_definition(item, what):

@@ -4,7 +4,8 @@
 """What a wait waits for, and the polling loop. Pure Python (the fetch function is injected).
 
 A check has ``matches(obj)``, ``awaited`` (a phrase: "have condition Ready=True") and
-``observed(obj)`` (what was seen instead), so a timeout explains itself.
+``observed(obj)`` (what was seen instead), so a timeout explains itself. :class:`Ready` is what ``wait: true``
+waits for by default, kind by kind as kubernetes.core's waiter.
 """
 
 from __future__ import annotations
@@ -114,23 +115,103 @@ class JsonPath:
         return "%s = %s" % (self.path, ", ".join(_text(r) for r in results) if results else "(nothing)")
 
 
-@dataclass(frozen=True)
-class Reconciled:
-    """The object exists and its controller has seen its latest spec (``status.observedGeneration``, if reported)."""
+def _fields(obj, *names):
+    """``(spec, status, metadata)`` of ``obj`` as mappings (empty when missing or not mappings)."""
+    return tuple(obj.get(n) if isinstance(obj.get(n), dict) else {} for n in names)
 
-    awaited = "exist with status.observedGeneration equal to metadata.generation"
+
+def _deployment_ready(obj):
+    spec, status, meta = _fields(obj, "spec", "status", "metadata")
+    return bool(status and spec.get("replicas") == (status.get("replicas") or 0)
+                and status.get("availableReplicas") == status.get("replicas")
+                and status.get("observedGeneration") == meta.get("generation")
+                and not status.get("unavailableReplicas"))
+
+
+def _daemonset_ready(obj):
+    status, meta = _fields(obj, "status", "metadata")
+    desired = status.get("desiredNumberScheduled")
+    return bool(status and desired is not None and (status.get("updatedNumberScheduled") or 0) == desired
+                and status.get("numberReady") == desired and status.get("observedGeneration") == meta.get("generation")
+                and not status.get("unavailableReplicas"))
+
+
+def _statefulset_ready(obj):
+    spec, status, meta = _fields(obj, "spec", "status", "metadata")
+    strategy = (spec.get("updateStrategy") or {}).get("type")
+    reconciled = status.get("observedGeneration") == (meta.get("generation") or 0)
+    if strategy == "OnDelete":
+        return bool(status and reconciled and status.get("replicas") == spec.get("replicas"))
+    return bool(status and strategy == "RollingUpdate" and reconciled
+                and status.get("updateRevision") == status.get("currentRevision")
+                and (status.get("updatedReplicas") or 0) == spec.get("replicas")
+                and (status.get("readyReplicas") or 0) == spec.get("replicas")
+                and status.get("replicas") == spec.get("replicas"))
+
+
+def _pod_ready(obj):
+    status = _fields(obj, "status")[0]
+    containers = status.get("containerStatuses")
+    return bool(status and containers is not None and all(isinstance(c, dict) and c.get("ready") for c in containers))
+
+
+def _cluster_operator_ready(obj):
+    found = {c.get("type"): c.get("status") for c in _conditions(obj)}
+    return found.get("Degraded") == "False" and found.get("Progressing") == "False" and found.get("Available") == "True"
+
+
+# kind -> (predicate, what is awaited, the status fields a timeout message shows): kubernetes.core's waiter
+# (module_utils/k8s/waiter.py, RESOURCE_PREDICATES), field for field; every other kind is ready once it exists.
+_READY = {
+    "Deployment": (_deployment_ready, "finish its rollout (spec.replicas available, none unavailable, "
+                   "status.observedGeneration equal to metadata.generation)",
+                   ("replicas", "updatedReplicas", "availableReplicas", "unavailableReplicas", "observedGeneration")),
+    "DaemonSet": (_daemonset_ready, "finish its rollout (every desired pod updated and ready, none unavailable, "
+                  "status.observedGeneration equal to metadata.generation)",
+                  ("desiredNumberScheduled", "updatedNumberScheduled", "numberReady", "unavailableReplicas",
+                   "observedGeneration")),
+    "StatefulSet": (_statefulset_ready, "finish its rollout (spec.replicas updated and ready, the update revision "
+                    "current, status.observedGeneration equal to metadata.generation)",
+                    ("replicas", "updatedReplicas", "readyReplicas", "currentRevision", "updateRevision",
+                     "observedGeneration")),
+    "Pod": (_pod_ready, "have every container ready", ()),
+    "ClusterOperator": (_cluster_operator_ready, "be Available, not Progressing and not Degraded", ()),
+}
+
+
+@dataclass(frozen=True)
+class Ready:
+    """What ``wait: true`` waits for without a condition, as kubernetes.core's ``k8s`` waits: a Deployment, DaemonSet or
+    StatefulSet until its rollout is complete, a Pod until every container is ready, a ClusterOperator until it is
+    Available; any other kind until it exists."""
+
+    kind: str
+
+    @property
+    def awaited(self):
+        return _READY[self.kind][1] if self.kind in _READY else "exist"
 
     def matches(self, obj):
         if obj is None:
             return False
-        observed = (obj.get("status") or {}).get("observedGeneration")
-        return observed is None or observed >= (obj.get("metadata") or {}).get("generation", 0)
+        return _READY[self.kind][0](obj) if self.kind in _READY else True
 
     def observed(self, obj):
         if obj is None:
             return "the object does not exist"
-        return "generation %s, observedGeneration %s" % ((obj.get("metadata") or {}).get("generation"),
-                                                         (obj.get("status") or {}).get("observedGeneration"))
+        status, meta = _fields(obj, "status", "metadata")
+        if self.kind == "Pod":
+            containers = [c for c in status.get("containerStatuses") or [] if isinstance(c, dict)]
+            if not containers:
+                return "no container status (phase %s)" % (status.get("phase") or "unknown")
+            return "ready: " + ", ".join("%s %s" % (c.get("name"), bool(c.get("ready"))) for c in containers)
+        if self.kind == "ClusterOperator":
+            return "conditions: " + (", ".join("%s=%s" % (c.get("type"), c.get("status")) for c in _conditions(obj))
+                                     or "none")
+        fields = _READY.get(self.kind, (None, None, ()))[2]
+        shown = ["spec.replicas %s" % _fields(obj, "spec")[0].get("replicas")] if "replicas" in fields else []
+        shown += ["%s %s" % (name, status.get(name)) for name in fields]
+        return ", ".join(shown + ["generation %s" % meta.get("generation")]) if fields else "it exists"
 
 
 @dataclass(frozen=True)

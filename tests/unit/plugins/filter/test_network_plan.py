@@ -69,3 +69,29 @@ def test_lazy_types_and_clean_errors():
         network_plan("10.244.0.0/16", "10.96.0.0/12", max_pods=-5)
     with pytest.raises(AnsibleFilterError, match=r"^network_plan: "):
         network_plan("10.244.0.0/16")
+
+
+def test_the_report_per_family_without_2_to_the_64():
+    """Issue 14, point 7: a table per family, the free space and overlaps as netaddr computes them, and Markdown."""
+    plan = network_plan(["10.244.0.0/16", "fd00:10:244::/56"], ["10.96.0.0/16", "fd00:10:96::/112"], node_count=2,
+                        node_networks=["192.0.2.0/24", "2001:db8:0:1::/64"])
+    assert plan["table"][:3] == ["IPv4",
+                                 "  CIDR           NODE MASK  NODES THAT FIT  PODS PER NODE",
+                                 "  10.244.0.0/16  /24        256             110"]
+    assert "  fd00:10:244::/56  /64        256             110" in plan["table"]
+    assert not [line for line in plan["table"] if "18446744073709551614" in line]
+    assert plan["families"]["IPv4"]["free"] == {"10.244.0.0/16": [
+        "10.244.2.0/23", "10.244.4.0/22", "10.244.8.0/21", "10.244.16.0/20", "10.244.32.0/19", "10.244.64.0/18",
+        "10.244.128.0/17"]}
+    assert "| `10.244.0.0/16` | /24 | 256 | 110 |" in plan["markdown"].splitlines()
+
+
+def test_the_report_names_the_exact_overlapping_ranges():
+    plan = network_plan(["10.244.0.0/16"], ["10.244.255.0/24"], node_networks=["10.244.0.0/20"])
+    assert plan["families"]["IPv4"]["overlaps"] == [
+        {"between": ["--cluster-cidr 10.244.0.0/16", "--service-cluster-ip-range 10.244.255.0/24"],
+         "ranges": ["10.244.255.0/24"]},
+        {"between": ["--cluster-cidr 10.244.0.0/16", "node network 10.244.0.0/20"], "ranges": ["10.244.0.0/20"]}]
+    assert plan["families"]["IPv4"]["free"] == {"10.244.0.0/16": [
+        "10.244.16.0/20", "10.244.32.0/19", "10.244.64.0/18", "10.244.128.0/18", "10.244.192.0/19", "10.244.224.0/20",
+        "10.244.240.0/21", "10.244.248.0/22", "10.244.252.0/23", "10.244.254.0/24"]}

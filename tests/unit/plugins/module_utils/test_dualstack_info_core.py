@@ -209,3 +209,24 @@ def test_pod_has_ips():
     assert core._pod_has_ips(pod("a", [], phase="Running"))
     assert not core._pod_has_ips(pod("a", [], phase="Pending"))
     assert not core._pod_has_ips({"metadata": {}})
+
+
+def test_a_table_and_a_summary_line_a_person_can_read():
+    """Issue 14, point 7: one line with the counts per kind, and one aligned row per failed check (kind,
+    namespace/name, check, reason) instead of nested JSON."""
+    result = check()
+    assert result["summary"]["line"] == ("3 of 7 objects fail the dual-stack checks: Node 1 of 2, Pod 1 of 3 (1 skipped), "
+                                         "Service 1 of 2")
+    header, *rows = result["table"]
+    assert header.split() == ["KIND", "NAMESPACE/NAME", "CHECK", "REASON"]
+    assert [row.split()[:3] for row in rows] == [["Node", "n2", "podCIDRs"], ["Pod", "default/v4", "podIPs"],
+                                                 ["Service", "default/bad", "clusterIPs"]]
+    for column in ("NAMESPACE/NAME", "CHECK", "REASON"):  # the columns line up
+        start = header.index(column)
+        assert all(row[start - 1] == " " and row[start] != " " for row in rows), column
+    assert check(kinds=["nodes"], cluster=FakeCluster({"Node": [node("n1")]}, SERVICES))["table"] == []
+
+
+def test_the_table_cuts_long_reasons():
+    lines = core.table(core.TABLE_HEADER, [("Pod", "default/p", "podIPs", "x" * 500)])
+    assert len(lines[1]) < 200 and lines[1].endswith("...")

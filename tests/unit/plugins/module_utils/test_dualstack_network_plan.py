@@ -14,12 +14,13 @@ def test_a_sound_dual_stack_plan():
     capacity = plan["capacity"]
     assert capacity["pod_networks"] == [
         {"cidr": "10.244.0.0/16", "family": "IPv4", "node_mask": 24, "node_blocks": 256, "reserved_blocks": 0,
-         "nodes": 256, "pods_per_node": 254},
+         "nodes": 256, "pods_per_node": 110},
         {"cidr": "fd00:10:244::/56", "family": "IPv6", "node_mask": 64, "node_blocks": 256, "reserved_blocks": 0,
-         "nodes": 256, "pods_per_node": 2 ** 64 - 2}]
+         "nodes": 256, "pods_per_node": 110}]
     assert capacity["nodes"] == {"IPv4": 256, "IPv6": 256}
     assert (capacity["max_nodes"], capacity["limited_by"], capacity["max_pods"]) == (256, "IPv4", 110)
-    assert capacity["pods_per_node"] == {"IPv4": 254, "IPv6": 2 ** 64 - 2}
+    # what a node runs (--max-pods, the block permitting), not the 2^64-2 addresses of a /64 (issue 14, point 7)
+    assert capacity["pods_per_node"] == {"IPv4": 110, "IPv6": 110}
     assert capacity["service_networks"] == [
         {"cidr": "10.96.0.0/12", "family": "IPv4", "size": 2 ** 20 - 2, "static_band": 256,
          "dynamic_band": 2 ** 20 - 258},
@@ -49,7 +50,7 @@ def test_ipv6_max_pods():
         "or lower --max-pods",
         "max_pods 300 exceeds the 254 pod addresses of a /120 IPv6 node block; use a node mask of /119 or shorter for IPv6, "
         "or lower --max-pods"]
-    assert plan["capacity"]["pods_per_node"] == {"IPv4": 254, "IPv6": 254}
+    assert plan["capacity"]["pods_per_node"] == {"IPv4": 254, "IPv6": 254}  # the blocks hold fewer than max_pods
 
 
 @pytest.mark.parametrize("pods, services, nodes, error", [

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from tests.support.module_args import patch_module_args
 from ansible_collections.clusternet.k8s.plugins.module_utils._hosts_file import is_mount_point
 from ansible_collections.clusternet.k8s.plugins.modules import hosts_file
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from tests.support.module_args import patch_module_args
 from ansible_collections.clusternet.k8s.plugins.modules import k8s_apply
 
 CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
@@ -29,7 +29,9 @@ def no_cluster(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    ({}, "one of the following is required: definition, src"),
+    ({}, "^nothing to apply: give definition, src or template, or kind and name$"),
+    ({"kind": "Namespace"}, "^nothing to apply: give definition, src or template, or kind and name$"),
+    ({"template": "cm.yaml.j2"}, "^template is rendered on the controller by the clusternet.k8s.k8s_apply action plugin"),
     ({"definition": CM, "src": "/x.yaml"}, "parameters are mutually exclusive: definition|src"),
     ({"definition": CM, "wait_condition": {"type": "Ready"}, "wait_jsonpath": {"path": ".a"}},
      "parameters are mutually exclusive: wait_condition|wait_jsonpath"),

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from tests.support.module_args import patch_module_args
 from ansible_collections.clusternet.k8s.plugins.modules import persistent_ip
 
 GATEWAY = {"name": "pip-gw", "namespace": "infra", "class": "external", "addresses": ["34.123.10.1"],

@@ -87,7 +87,7 @@ class LostAnswers:
         self.live = dict(definition, metadata=dict(definition["metadata"], resourceVersion="2"))
         raise self.error
 
-    def delete(self, ref, dry_run=False):
+    def delete(self, ref, dry_run=False, options=None):
         self.live = None
         raise self.error
 

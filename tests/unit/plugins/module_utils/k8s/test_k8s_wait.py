@@ -1,4 +1,4 @@
-"""Wait checks (condition, JSONPath, reconciled, gone) and the polling loop, with a fake clock."""
+"""Wait checks (per-kind readiness as kubernetes.core, condition, JSONPath, gone) and the polling loop, with a fake clock."""
 import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
@@ -74,13 +74,56 @@ def test_jsonpath_check():
     assert wait.JsonPath("{.x}", 5).awaited == "have {.x} = 5"
 
 
-def test_reconciled_and_gone():
-    assert wait.Reconciled().matches(POD)
-    behind = {"metadata": {"generation": 4}, "status": {"observedGeneration": 3}}
-    assert not wait.Reconciled().matches(behind)
-    assert wait.Reconciled().observed(behind) == "generation 4, observedGeneration 3"
-    assert wait.Reconciled().matches({"metadata": {}})
-    assert not wait.Reconciled().matches(None)
+DEPLOYMENT = {"kind": "Deployment", "metadata": {"generation": 2}, "spec": {"replicas": 2},
+              "status": {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2}}
+
+
+def _with(obj, **status):
+    return dict(obj, status=dict(obj["status"], **status))
+
+
+@pytest.mark.parametrize("obj, ready", [
+    (DEPLOYMENT, True),
+    (_with(DEPLOYMENT, availableReplicas=0, unavailableReplicas=2), False),  # the issue's reproduction
+    (_with(DEPLOYMENT, availableReplicas=None), False),
+    (_with(DEPLOYMENT, observedGeneration=1), False),
+    (_with(DEPLOYMENT, unavailableReplicas=1), False),
+    (dict(DEPLOYMENT, spec={"replicas": 3}), False),  # scaling up: status still says 2
+    (dict(DEPLOYMENT, status={}), False),
+    ({"kind": "Deployment", "metadata": {"generation": 1}, "spec": {"replicas": 0},
+      "status": {"observedGeneration": 1}}, True),  # scaled to zero: no replicas to be available
+])
+def test_deployment_waits_for_its_rollout_as_kubernetes_core(obj, ready):
+    assert wait.Ready("Deployment").matches(obj) is ready
+
+
+def test_daemonset_statefulset_pod_and_other_kinds():
+    ds = {"metadata": {"generation": 1}, "status": {"desiredNumberScheduled": 2, "updatedNumberScheduled": 2,
+                                                    "numberReady": 2, "observedGeneration": 1}}
+    assert wait.Ready("DaemonSet").matches(ds)
+    assert not wait.Ready("DaemonSet").matches(_with(ds, numberReady=1))
+    sts = {"metadata": {"generation": 1}, "spec": {"replicas": 1, "updateStrategy": {"type": "RollingUpdate"}},
+           "status": {"observedGeneration": 1, "replicas": 1, "readyReplicas": 1, "updatedReplicas": 1,
+                      "currentRevision": "r1", "updateRevision": "r1"}}
+    assert wait.Ready("StatefulSet").matches(sts)
+    assert not wait.Ready("StatefulSet").matches(_with(sts, updateRevision="r2"))
+    on_delete = dict(sts, spec={"replicas": 1, "updateStrategy": {"type": "OnDelete"}}, status={"observedGeneration": 1,
+                                                                                                "replicas": 1})
+    assert wait.Ready("StatefulSet").matches(on_delete)
+    assert not wait.Ready("Pod").matches(POD)  # container b is not ready
+    assert wait.Ready("Pod").observed(POD) == "ready: a True, b False"
+    assert wait.Ready("ConfigMap").matches({"metadata": {}}) and not wait.Ready("ConfigMap").matches(None)
+    assert wait.Ready("ConfigMap").awaited == "exist"
+
+
+def test_a_timeout_says_what_the_rollout_lacks():
+    stuck = _with(DEPLOYMENT, availableReplicas=None, unavailableReplicas=2)
+    assert wait.Ready("Deployment").observed(stuck) == (
+        "spec.replicas 2, replicas 2, updatedReplicas 2, availableReplicas None, unavailableReplicas 2, "
+        "observedGeneration 2, generation 2")
+
+
+def test_gone():
     assert wait.Gone().matches(None) and not wait.Gone().matches(POD)
     pending = {"metadata": {"deletionTimestamp": "2025-01-01T00:00:00Z", "finalizers": ["example.com/x"]}}
     assert wait.Gone().observed(pending) == "deletion pending since 2025-01-01T00:00:00Z (finalizers: example.com/x)"
