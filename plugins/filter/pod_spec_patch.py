@@ -18,7 +18,7 @@ description:
   - Applied with server-side apply (M(clusternet.k8s.k8s_apply)), such a partial object sets only
     these fields and leaves the rest of the workload to its other field managers.
   - The kind to path table is the one P(clusternet.k8s.validation_errors#filter) uses to find pod
-    templates, so the patch can be validated as it is.
+    templates, so the patch can be validated with C(validation_errors(patch=true)).
 options:
   _input:
     description:

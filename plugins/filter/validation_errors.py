@@ -63,6 +63,16 @@ options:
     description: The object, as a manifest or as the API returns it. C(kind) selects the rules.
     type: dict
     required: true
+  patch:
+    description:
+      - The object is a server-side apply patch, such as P(clusternet.k8s.pod_spec_patch#filter) builds, not a
+        whole object.
+      - Only the rules on the pod spec fields it carries apply; the workload's own rules (selector, template
+        labels, counts, restart policy per kind) are left out, since they judge the object the patch is merged
+        into, which only the server has (its dry run).
+    type: bool
+    default: false
+    version_added: 0.2.0
 """
 
 EXAMPLES = r"""
@@ -89,8 +99,8 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filt
 
 
 @filter_entry
-def validation_errors(resource):
-    return [str(error) for error in _validation_errors(resource)]
+def validation_errors(resource, patch=False):
+    return [str(error) for error in _validation_errors(resource, patch)]
 
 
 class FilterModule(object):

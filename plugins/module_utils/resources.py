@@ -90,14 +90,18 @@ def pod_spec_patch(reference, spec):
     return patch
 
 
-def validation_errors(obj):
+def validation_errors(obj, patch=False):
     """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError),
     each text once: in Kubernetes 1.37 every kind's strategy runs declarative validation, whose handling
-    of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts."""
-    return list(dict.fromkeys(_validation_errors(obj)))
+    of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts.
+
+    With ``patch``, ``obj`` is a server-side apply patch (such as :func:`pod_spec_patch` builds): only the
+    rules on the pod spec fields it carries apply. The workload's own rules (selector, template labels,
+    counts, restart policy per kind) judge the merged object, which only the server has."""
+    return list(dict.fromkeys(_validation_errors(obj, expect(patch, bool, "patch"))))
 
 
-def _validation_errors(obj):
+def _validation_errors(obj, patch):
     expect(obj, dict, "resource")
     kind = optional(obj.get("kind"), str, "resource.kind", "")
     decoding = go_decode.decoding_error(obj, kind)
@@ -108,7 +112,7 @@ def _validation_errors(obj):
         spec, path = pod_spec(obj)
         # A Pod's status is dropped on create (PrepareForCreate): it is never validated here.
         pod_errors = workloads.validate_pod_spec(spec, path, kind)
-        return workloads.validate_workload(obj, kind, pod_errors)
+        return pod_errors if patch else workloads.validate_workload(obj, kind, pod_errors)
     if kind in OTHER_KINDS:
         return OTHER_KINDS[kind](obj)
     raise InputError("resource kind %r is not one this collection validates; supported kinds: %s"

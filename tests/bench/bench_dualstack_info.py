@@ -184,8 +184,11 @@ def baseline(cluster):
     summary = {plural: tally.summary() for plural, tally in result.items()}
     summary["failing"] = [ref for tally in result.values() for ref in tally.failing]
     summary["pass"] = not summary["failing"]
+    summary["line"] = _dualstack_info.summary_line(summary, list(result))   # the same presentation: not what is measured
     out = {plural: tally.objects for plural, tally in result.items()}
-    out.update(summary=summary, service_cidrs=service_cidrs, warnings=[])
+    rows = [row for tally in result.values() for row in tally.rows]
+    out.update(summary=summary, table=_dualstack_info.table(_dualstack_info.TABLE_HEADER, rows),
+               service_cidrs=service_cidrs, warnings=[])
     return out
 
 

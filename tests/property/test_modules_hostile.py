@@ -121,6 +121,9 @@ REQUIRED = {"node_pod_cidrs": {"cluster_cidrs": ["10.0.0.0/16"]},
             "k8s_apply": {"definition": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}},
             "hosts_file": {"entries": ["10.0.0.1 a"]}}
 
+# Options that replace a REQUIRED one (mutually exclusive with it).
+EXCLUSIVE = {"definition": ("src", "template")}
+
 
 def nested(depth):
     value = "leaf"

@@ -132,7 +132,19 @@ def _check(option, value, source):
         check_host(value, source)
     elif option == "proxy":
         check_proxy(value, source)
+    elif option in IMPERSONATION_HEADERS:
+        for item in value if isinstance(value, list) else [value]:
+            check_header_value(item, source, IMPERSONATION_HEADERS[option])
     return value
+
+
+def check_header_value(value, source, header):
+    """A value sent in an HTTP header: no control characters (a line break would end the header; http.client refuses
+    them). Raises ``InputError``."""
+    bad = [c for c in value if (ord(c) < 0x20 and c != "\t") or ord(c) == 0x7f]
+    if bad:
+        raise InputError("%s: %s cannot be sent in the %s header: it holds the control character %s"
+                         % (source, go_quote(value), header, go_quote(bad[0])))
 
 
 API_SERVER_SCHEMES = ("https", "http")

@@ -129,6 +129,8 @@ class Cluster:
                               % (redact_url(configuration.host), _describe(exc))) from None
         for name, value in (headers or {}).items():
             for item in value if isinstance(value, list) else [value]:
+                # Go sends a header's UTF-8 bytes as they are; http.client encodes values as Latin-1
+                item = item.encode("utf-8").decode("latin-1")
                 client.set_default_header(_HeaderName(name) if isinstance(value, list) else name, item)
         return cls(DynamicClient(client, discoverer=_NoDiscovery), **kwargs)
 

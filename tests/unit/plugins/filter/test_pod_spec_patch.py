@@ -56,6 +56,22 @@ def test_errors_carry_the_workload_path():
         'spec.selector: Required value',
         'spec.template.metadata.labels: Invalid value: null: `selector` does not match template `labels`',
         'spec.template.spec.hostAliases[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']
+    # validated as the patch it is, only the rules of the fields it carries
+    assert validation_errors(patch, patch=True) == [
+        'spec.template.spec.hostAliases[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']
+
+
+@pytest.mark.parametrize("kind", ["CronJob", "DaemonSet", "Deployment", "Job", "Pod", "PodTemplate", "ReplicaSet",
+                                  "ReplicationController", "StatefulSet"])
+def test_a_valid_patch_of_every_kind_has_no_errors(kind):
+    patch = pod_spec_patch({"kind": kind, "name": "w"}, {"hostAliases": [{"ip": "10.0.0.5", "hostnames": ["db"]}]})
+    assert validation_errors(patch, patch=True) == []
+
+
+def test_patch_must_be_a_boolean():
+    with pytest.raises(AnsibleFilterError) as err:
+        validation_errors({"kind": "Pod"}, patch="yes")
+    assert str(err.value) == "validation_errors: patch must be a boolean, got string 'yes'"
 
 
 KINDS = "CronJob, DaemonSet, Deployment, Job, Pod, PodTemplate, ReplicaSet, ReplicationController, StatefulSet"

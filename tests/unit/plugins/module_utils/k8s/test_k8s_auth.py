@@ -185,3 +185,21 @@ def test_unreadable_kubeconfig_names_the_file(tmp_path):
 def test_unknown_context_is_a_config_error():
     with pytest.raises(ConfigError, match="cannot load the kubeconfig mapping: .*nope"):
         auth.build_configuration({"kubeconfig": kubeconfig_dict(), "context": "nope"}, NO_FILE)
+
+
+@pytest.mark.parametrize("params, env, message", [
+    ({"impersonate_user": "alice\n"}, {},
+     'impersonate_user: "alice\\n" cannot be sent in the Impersonate-User header: it holds the control character "\\n"'),
+    ({"impersonate_groups": ["ops", "a\rb"]}, {},
+     'impersonate_groups: "a\\rb" cannot be sent in the Impersonate-Group header: it holds the control character "\\r"'),
+    ({}, {"K8S_AUTH_IMPERSONATE_USER": "bob\x00"},
+     'K8S_AUTH_IMPERSONATE_USER: "bob\\x00" cannot be sent in the Impersonate-User header: it holds the control character "\\x00"'),
+])
+def test_impersonation_values_that_cannot_be_headers_are_refused(params, env, message):
+    with pytest.raises(InputError) as err:
+        auth.resolve_auth(params, env)
+    assert str(err.value) == message
+
+
+def test_impersonating_a_non_ascii_user_is_allowed():
+    assert auth.resolve_auth({"impersonate_user": "jürgen 用户\t"}, {}) == {"impersonate_user": "jürgen 用户\t"}
