@@ -816,7 +816,7 @@ class _PodView(object):
         self.pod_ips = self._status_ips(status, "podIPs", "podIP")
         self.host_ips = self._host_ips(status, node)
         if node is None:
-            # ASSUMPTION: every node's allocatable lists cpu, memory and ephemeral-storage
+            # every node's allocatable lists cpu, memory and ephemeral-storage (docs/downward-api.md#assumption-4)
             reason = "%s: the limit is unset, so the kubelet uses the node's allocatable; pass the node"
             self.allocatable = {name: Unresolved(reason % name) for name in DEFAULTED_LIMITS}
         else:

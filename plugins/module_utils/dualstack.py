@@ -290,7 +290,7 @@ def check_node(node, cluster_cidrs=None, node_mask_sizes=None):
 def _node_primary_family(node):
     """kubelet ``sortPodIPs``: the node IP's family comes first, IPv4 when the node has none.
 
-    ASSUMPTION: the first InternalIP in ``status.addresses`` is the kubelet's first node IP.
+    The first InternalIP in ``status.addresses`` is the kubelet's first node IP (docs/dualstack-checks.md#assumption-1).
     """
     ips = _internal_ips(node)
     return ip_family(ips[0]) if ips else "IPv4"

@@ -61,7 +61,8 @@ LEGACY_BITMAP_MAX = 1 << 16
 MIN_PRIMARY_RANGE = 8
 
 # ---------------------------------------------------------------------------------------------
-# ClusterIP ranges (spec section 2): sizes and bands by arithmetic, never by walking a range.
+# ClusterIP ranges (docs/service-ips.md#range-size, docs/service-ips.md#static-band): sizes and bands by
+# arithmetic, never by walking a range.
 # ---------------------------------------------------------------------------------------------
 
 
