@@ -18,6 +18,8 @@ Pure Python, no Ansible imports. Sources, all in kubernetes/kubernetes:
   ``MergeContainerResourceLimits``
 - ``pkg/volume/downwardapi/downwardapi.go``: ``CollectData``; ``pkg/volume/util/atomic_writer.go``: ``validatePath``
 - ``third_party/forked/golang/expansion``: ``Expand``; ``pkg/util/node``: ``GetNodeHostIPs``
+
+The rules, their upstream origin and the assumptions: docs/downward-api.md.
 """
 
 from __future__ import annotations

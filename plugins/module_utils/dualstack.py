@@ -15,6 +15,8 @@ Pure Python, no Ansible imports. Sources:
 ``network_plan`` checks a cluster's pod, service and node networks together, with the
 components' own rules (``cidrset``, ``component_flags``, ``service_ips``) and the overlap, capacity
 and stack-shape checks installers need.
+
+The rules, their upstream origin and the assumptions: docs/dualstack-checks.md, docs/pod-cidrs.md#validation and docs/service-ips.md#servicecidr-validation.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ Pure Python, no Ansible imports. Three parts:
   (``pkg/apis/core/validation/validation.go`` ``ValidatePodSpec``, ``ValidateHostAliases``);
 * host entries for node hosts files: parsing, normalising, and one owned block edited the way
   kubespray's former ``blockinfile`` task did (``# BEGIN <marker>`` ... ``# END <marker>``).
+
+The rules, their upstream origin and the assumptions: docs/hosts.md.
 """
 
 from __future__ import annotations

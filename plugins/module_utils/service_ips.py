@@ -21,6 +21,8 @@ The allocator modelled is the one kube-apiserver uses since 1.34 (``MultiCIDRSer
 and ``DisableAllocatorDualWrite`` on): IPAddress objects, one allocator per service CIDR. Where
 the apiserver picks at random, this module picks the lowest free address of the dynamic band,
 then of the static band, which is the apiserver's own fallback order.
+
+The rules, their upstream origin and the assumptions: docs/service-ips.md.
 """
 
 from __future__ import annotations
