@@ -54,12 +54,12 @@ notes:
   - A node mask longer than the address (for example 33 for IPv4) or a C(--cluster-cidr) written as
     IPv4-mapped IPv6 gives no error, as kube-controller-manager starts with it; it then assigns no usable
     podCIDR, which P(clusternet.k8s.node_pod_cidrs#filter) and P(clusternet.k8s.network_plan#filter) refuse.
-  - kube-apiserver's family check of C(--advertise-address) runs only when it is given and specified
-    (without it, or with C(0.0.0.0) or C(::), kube-apiserver advertises an address of the host:
-    ASSUMPTION - one of the primary service range's family). IP addresses are parsed as Kubernetes parses them
+  - kube-apiserver's family check of C(--advertise-address) runs only when it is given and specified (without it, or
+    with C(0.0.0.0) or C(::), kube-apiserver advertises an address of the host, assumed to be one of the primary
+    service range's family, docs/component-flags.md#assumption-1). IP addresses are parsed as Kubernetes parses them
     sloppily (IPv4 leading zeros allowed).
-  - ASSUMPTION - kube-proxy's C(--detect-local-mode) defaults to C(ClusterCIDR) (its v1alpha1
-    default); C(--cluster-cidr) is split on commas into C(DetectLocal.ClusterCIDRs).
+  - kube-proxy's C(--detect-local-mode) defaults to C(ClusterCIDR) on Linux (docs/component-flags.md#assumption-2);
+    C(--cluster-cidr) is split on commas into C(DetectLocal.ClusterCIDRs).
 seealso:
   - plugin: clusternet.k8s.network_plan
     plugin_type: filter

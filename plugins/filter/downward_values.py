@@ -23,7 +23,7 @@ description:
   - 'Resource values: the ceiling of value / divisor, computed in float64 as the kubelet does, cpu in
     millicores; an unset divisor is 1. An unset or zero cpu, memory or ephemeral-storage limit takes
     the pod-level limit (cpu and memory) or else the node''s allocatable (C(defaultPodLimitsForDownwardAPI));
-    a request left unset is the container's limit (kube-apiserver's C(SetDefaults_Pod)) and is never
+    a request left unset is the container''s limit (kube-apiserver''s C(SetDefaults_Pod)) and is never
     taken from the node; a missing resource is C(0).'
   - 'Env: C(envFrom) first, then C(env) in order, a later entry of the same name winning; $(NAME)
     in a literal C(value) is replaced by a variable defined earlier, C($$) stands for C($), and a
@@ -59,20 +59,19 @@ notes:
     C(Quantity.String()) and parsed again (so C(1000E) becomes C(1)) - and C(Value())/C(MilliValue())
     overflow as in Go up to Kubernetes 1.37 (an exact int64 quantity gives 0, a larger one keeps its
     low 64 bits; kubernetes PR 141305 makes them saturate from 1.38).
-  - ASSUMPTION - the kubelet's primary IP family (its C(--node-ip)) is the family of the node's first
-    host IP (from O(node), else C(status.hostIPs)); IPv4 when unknown.
-  - ASSUMPTION - the C(PodLevelResources) feature gate is on (beta and on by default since
-    Kubernetes 1.34). UNVERIFIED - the newest kubelet's C(defaultPodLimitsForDownwardAPI) is taken
-    to be unchanged from the version read.
-  - UNVERIFIED - volume files do not apply pod-level limits (only the node's allocatable; kubernetes
-    PR 132605 brought pod-level limits to the environment-variable path only), and the volume's
+  - Assumption (docs/downward-api.md#assumption-1) - the kubelet's primary IP family (its C(--node-ip)) is the
+    family of the node's first host IP (from O(node), else C(status.hostIPs)); IPv4 when unknown.
+  - Assumption (docs/downward-api.md#assumption-2) - the C(PodLevelResources) feature gate is on (beta and on by
+    default since Kubernetes 1.34); C(defaultPodLimitsForDownwardAPI) as read at Kubernetes v1.37.2.
+  - Volume files do not apply pod-level limits (docs/downward-api.md#assumption-3; only the node's allocatable;
+    kubernetes PR 132605 brought pod-level limits to the environment-variable path only), and the volume's
     C(resourceFieldRef) sees init containers' limits defaulted too, while env does not.
   - The division is done in float64, as in released kubelets (exact-integer versions, kubernetes
     PRs 142232 and 142265, are not merged), so values above 2^53 are rounded before the ceiling.
-  - ASSUMPTION - without O(node), every node's allocatable lists cpu, memory and ephemeral-storage,
-    so a pod-level cpu or memory limit still applies and other unset limits are unresolved.
-  - ASSUMPTION - an unbound pod runs on O(node) (its name is C(spec.nodeName)); an empty
-    C(spec.serviceAccountName) is C(default), as the ServiceAccount admission plugin sets it.
+  - Assumption (docs/downward-api.md#assumption-4) - without O(node), every node's allocatable lists cpu, memory and
+    ephemeral-storage, so a pod-level cpu or memory limit still applies and other unset limits are unresolved.
+  - Assumption (docs/downward-api.md#assumption-5) - an unbound pod runs on O(node) (its name is C(spec.nodeName)); an
+    empty C(spec.serviceAccountName) is C(default), as the ServiceAccount admission plugin sets it.
   - The kubelet passes env to the runtime in Go map order; the result lists it in declaration order.
   - C($) followed by a non-ASCII character stays as written, as in kubelets with kubernetes PR 136325
     (1.34 and 1.35 patch releases, 1.36); older kubelets turned it into invalid UTF-8.

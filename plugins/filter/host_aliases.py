@@ -38,8 +38,8 @@ notes:
   - The index in an error path is the item's index in the merged result, which is what
     kube-apiserver would report for the returned list.
   - An IP without hostnames is kept (kube-apiserver accepts it; the kubelet writes the IP and a TAB).
-  - ASSUMPTION (UNVERIFIED upstream) - the 1.33+ body of C(ValidateHostAliases) was taken from a
-    KEP quote; before 1.33 the same sloppy IP parsing applied through C(IsValidIP). The gate's default
+  - C(ValidateHostAliases) uses C(IsValidIPForLegacyField) since 1.33 (docs/hosts.md#assumption-4); before
+    1.33 the same sloppy IP parsing applied through C(IsValidIP). The gate's default
     is upstream's (kubernetes PR 137053, beta in 1.36; PR 141979 makes it GA in 1.38).
   - A hostname with a trailing dot (C(example.com.)) is refused, as kube-apiserver does; the
     C(HostAliasesAllowFQDN) proposal (kubernetes PR 139058, KEP 6075) is not merged.

@@ -54,11 +54,12 @@ options:
     type: list
     elements: str
 notes:
-  - ASSUMPTION - pod addresses per node block are the block minus 2 (the network address and the
-    last address), as CNI host-local hands them out; a bridge gateway takes one more.
-  - ASSUMPTION - kube-apiserver is checked with its Kubernetes 1.34+ ClusterIP allocator (both
-    allocator gates on); what the older allocator would refuse is a warning.
-  - ASSUMPTION - the control plane's advertise address is in the first node network.
+  - Assumption (docs/dualstack-checks.md#assumption-2) - pod addresses per node block are the block minus 2 (the
+    network address and the last address), as CNI host-local hands them out; a bridge gateway takes one more.
+  - Assumption (docs/dualstack-checks.md#assumption-3) - kube-apiserver is checked with its Kubernetes 1.34+ ClusterIP
+    allocator (both allocator gates on); what the older allocator would refuse is a warning.
+  - Assumption (docs/dualstack-checks.md#assumption-4) - the control plane's advertise address is in the first node
+    network.
   - The allocatable ClusterIPs and bands come from P(clusternet.k8s.service_cidr_info#filter).
 requirements:
   - netaddr (Python library)

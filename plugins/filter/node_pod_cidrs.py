@@ -48,10 +48,10 @@ options:
         Node blocks they overlap are never handed out.
     type: raw
 notes:
-  - ASSUMPTION - nodes are allocated in the order given. kube-controller-manager handles nodes in
-    the order its informer delivers them (registration order; at start-up its node list is sorted
-    by name) but with 30 concurrent workers, so only a one-at-a-time registration order is
-    deterministic. Sort the list by name to model a restart with many nodes waiting.
+  - Assumption (docs/pod-cidrs.md#assumption-1) - nodes are allocated in the order given. kube-controller-manager
+    handles nodes in the order its informer delivers them (registration order; at start-up its node list is sorted by
+    name) but with 30 concurrent workers, so only a one-at-a-time registration order is deterministic. Sort the list
+    by name to model a restart with many nodes waiting.
   - A service CIDR that does not parse is an error here; kube-controller-manager would only log it
     and then hand out podCIDRs inside the service range.
   - A node mask longer than the address (for example 33 for IPv4) is refused with this

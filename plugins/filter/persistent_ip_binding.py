@@ -49,30 +49,32 @@ options:
         C(from: Selector). C(kubernetes.io/metadata.name) is added when absent.'
     type: dict
 notes:
-  - The persistent-IP controller is closed source; this filter implements the decision table of the
-    collection's persistent-IP specification, derived from the GKE documentation, the GKEIPRoute CRD and
-    the open Dataplane V2 code.
-  - ASSUMPTION-5 - terminating Pods (C(metadata.deletionTimestamp) set) never qualify, in either mode.
-  - ASSUMPTION-6 - C(Succeeded) and C(Failed) Pods never qualify, even under C(Exists); a Pod in phase
-    C(Unknown) (node lost) with C(spec.nodeName) set still qualifies under C(Exists).
-  - ASSUMPTION-7 - newest means the greatest C(metadata.creationTimestamp); ties go to the smallest
-    name. A Pod without C(creationTimestamp) counts as the oldest.
-  - ASSUMPTION-8 - with no qualifying Pod, C(GCPReady), C(DPV2Ready) and C(Ready) are C(False) with reason
-    C(NoPodsFound); when the route is not accepted, C(Ready) carries the C(Accepted) reason and
-    C(GCPReady)/C(DPV2Ready) are not set (null); the C(GCPReady) reason when C(True) is not published
+  - The persistent-IP controller is closed source; this filter implements the decision table of
+    docs/persistent-ip.md#binding-table in the collection's repository, derived from the GKE documentation, the
+    GKEIPRoute CRD and the open Dataplane V2 code.
+  - Assumption A-5 (docs/persistent-ip.md#assumption-5) - terminating Pods (C(metadata.deletionTimestamp) set) never
+    qualify, in either mode.
+  - Assumption A-6 (docs/persistent-ip.md#assumption-6) - C(Succeeded) and C(Failed) Pods never qualify, even under
+    C(Exists); a Pod in phase C(Unknown) (node lost) with C(spec.nodeName) set still qualifies under C(Exists).
+  - Assumption A-7 (docs/persistent-ip.md#assumption-7) - newest means the greatest C(metadata.creationTimestamp);
+    ties go to the smallest name. A Pod without C(creationTimestamp) counts as the oldest.
+  - Assumption A-8 (docs/persistent-ip.md#assumption-8) - with no qualifying Pod, C(GCPReady), C(DPV2Ready) and
+    C(Ready) are C(False) with reason C(NoPodsFound); when the route is not accepted, C(Ready) carries the C(Accepted)
+    reason and C(GCPReady)/C(DPV2Ready) are not set (null); the C(GCPReady) reason when C(True) is not published
     (null).
-  - 'ASSUMPTION-11 - a listener with C(from: Selector) and no selector admits no namespace; an empty
-    selector admits every namespace.'
-  - ASSUMPTION-12 - a listener's C(allowedRoutes.kinds) admits a GKEIPRoute on C(kind); its C(group) may be
-    unset, C(gateway.networking.k8s.io) or C(networking.gke.io).
-  - ASSUMPTION-13 - Gateway API C(NotAllowedByListeners) and C(NoMatchingParent), a parent that is not a
-    Gateway, and a Gateway of another class all show as C(Accepted=False), reason C(Unattachable).
-  - ASSUMPTION - when several checks fail, C(Accepted) shows the first in this order -
-    C(MissingParentRefs), C(GatewayNotFound), C(Unattachable), C(InvalidAddresses), C(NetworkNotFound),
+  - 'Assumption A-11 (docs/persistent-ip.md#assumption-11) - a listener with C(from: Selector) and no selector admits
+    no namespace; an empty selector admits every namespace.'
+  - Assumption A-12 (docs/persistent-ip.md#assumption-12) - a listener's C(allowedRoutes.kinds) admits a GKEIPRoute on
+    C(kind); its C(group) may be unset, C(gateway.networking.k8s.io) or C(networking.gke.io).
+  - Assumption A-13 (docs/persistent-ip.md#assumption-13) - Gateway API C(NotAllowedByListeners) and
+    C(NoMatchingParent), a parent that is not a Gateway, and a Gateway of another class all show as C(Accepted=False),
+    reason C(Unattachable).
+  - Assumption A-21 (docs/persistent-ip.md#assumption-21) - when several checks fail, C(Accepted) shows the first in
+    this order - C(MissingParentRefs), C(GatewayNotFound), C(Unattachable), C(InvalidAddresses), C(NetworkNotFound),
     C(NetworkNotReady), C(InvalidLabels).
-  - ASSUMPTION-9 and ASSUMPTION-2 (an address claimed once; C(NamedAddress) Gateway addresses) apply only
-    to the module's validation; here Gateway C(NamedAddress) values cannot be resolved, so a route claiming
-    one is C(InvalidAddresses).
+  - Assumptions A-9 and A-2 (docs/persistent-ip.md#assumption-9, docs/persistent-ip.md#assumption-2; an address
+    claimed once; C(NamedAddress) Gateway addresses) apply only to the module's validation; here Gateway
+    C(NamedAddress) values cannot be resolved, so a route claiming one is C(InvalidAddresses).
   - Load-balancing mode (C(spec.loadBalancing), one Pod per node) is not simulated.
 seealso:
   - plugin: clusternet.k8s.persistent_ip_status

@@ -15,15 +15,15 @@ description:
     then), and the conditions C(Accepted), C(GCPReady), C(DPV2Ready) and C(Ready) are all C(True) with
     C(observedGeneration) equal to C(metadata.generation) (the agent ignores a stale C(Accepted)).'
   - Each problem comes with the likely cause and what to check next, from the troubleshooting table of
-    the collection's persistent-IP specification.
+    docs/persistent-ip.md#troubleshooting in the collection's repository.
 options:
   _input:
     description: The GKEIPRoute as the API returns it, with C(status).
     type: dict
     required: true
 notes:
-  - ASSUMPTION-4 - the GCP condition is C(GCPReady) (GKE documentation); the type C(IPRouteGCPReady) of
-    one vendored API version is read as the same condition.
+  - Assumption A-4 (docs/persistent-ip.md#assumption-4) - the GCP condition is C(GCPReady) (GKE documentation); the
+    type C(IPRouteGCPReady) of one vendored API version is read as the same condition.
   - A condition without C(observedGeneration), or a route without C(metadata.generation), is not checked
     for staleness.
   - C(Ready=True) does not prove traffic flows - GKE does not configure the address inside the Pod; the

@@ -46,11 +46,11 @@ notes:
     go with C(spec.setHostnameAsFQDN) or C(spec.hostNetwork), kubernetes PR 132558); with
     C(spec.setHostnameAsFQDN) the FQDN is longer than 64 characters (the pod sandbox cannot be created;
     the kubelet''s message).'
-  - ASSUMPTION - the C(HostnameOverride) feature gate is on (beta and on by default from
-    Kubernetes 1.35); on older clusters leave C(spec.hostnameOverride) unset.
-  - ASSUMPTION (UNVERIFIED upstream) - the kubelet writes the pod IPs in CRI sandbox order, taken
+  - Assumption (docs/hosts.md#assumption-1) - the C(HostnameOverride) feature gate is on (beta and on by default
+    from Kubernetes 1.35, GA in 1.37); on older clusters leave C(spec.hostnameOverride) unset.
+  - Assumption (docs/hosts.md#assumption-2) - the kubelet writes the pod IPs in CRI sandbox order, taken
     to be the order of C(status.podIPs); they are neither sorted nor deduplicated.
-  - ASSUMPTION - a manifest without C(metadata.namespace) is in namespace C(default).
+  - Assumption (docs/hosts.md#assumption-3) - a manifest without C(metadata.namespace) is in namespace C(default).
   - C(spec.setHostnameAsFQDN) changes only the kernel hostname, never this file.
   - Whether a given container gets the file at all (it mounts its own C(/etc/hosts), or a Windows
     HostProcess pod) is not decided here.

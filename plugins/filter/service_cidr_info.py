@@ -31,7 +31,7 @@ notes:
     C(shortest allowed prefix length for service CIDR is 64, got <n>).
   - C(RangeSize) (k8s.io/utils/net) is 0 for /0 and /1, which gives those ranges a static band
     of 0, as upstream.
-  - UNVERIFIED - C(RangeSize) was read from copies of k8s.io/utils, not from that repository.
+  - The rules are in docs/service-ips.md#range-size and docs/service-ips.md#static-band.
 seealso:
   - plugin: clusternet.k8s.service_ip_plan
     plugin_type: filter

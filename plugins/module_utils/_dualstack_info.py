@@ -9,6 +9,8 @@ only reads the objects and tallies the reports. Objects are read one page at a t
 (``Cluster.pages``) and dropped once checked: what is kept is each object's report and, for the
 pods' checks, a few fields of each Node (its podCIDRs and InternalIPs), so memory grows with the
 number of objects' reports, never with the size of the objects themselves.
+
+The rules, their upstream origin and the assumptions: docs/dualstack-checks.md.
 """
 
 from __future__ import annotations

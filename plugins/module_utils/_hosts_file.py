@@ -4,6 +4,8 @@
 """The file side of the ``hosts_file`` module: lock, read, plan one block change, bind-mount check.
 
 Private to the collection (the rules of the block itself live in ``hosts.py``).
+
+The rules, their upstream origin and the assumptions: docs/hosts.md#node-hosts-block.
 """
 
 from __future__ import annotations

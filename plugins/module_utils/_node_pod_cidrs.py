@@ -8,6 +8,8 @@ The plan is made in full before any Node is changed, so an exhausted range chang
 change is a JSON merge patch carrying the ``resourceVersion`` the Node was read at: a patch never
 creates a Node that was deleted meanwhile, and a Node someone else gave podCIDRs meanwhile answers
 409 Conflict and is then reported, not changed (podCIDRs are immutable once set).
+
+The rules, their upstream origin and the assumptions: docs/pod-cidrs.md.
 """
 
 from __future__ import annotations

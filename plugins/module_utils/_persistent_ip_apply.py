@@ -4,7 +4,7 @@
 """The work of the ``persistent_ip`` module, apart from Ansible.
 
 1. :func:`build_gateway` / :func:`build_route`: the Gateway and GKEIPRoutes of the module's options
-   (spec ``persistent-ip.md`` §4.2 and §5.5).
+   (docs/persistent-ip.md#rendered-gateway, docs/persistent-ip.md#rendered-gkeiproute).
 2. :func:`preflight`: what GKE must provide (the CRDs, the GatewayClass); nothing is ever installed.
 3. :func:`read_cluster`: what the checks need from the cluster (the live Gateway, namespaces and
    their labels, every GKEIPRoute, Networks).
@@ -36,7 +36,7 @@ ROUTE_API_VERSION = "networking.gke.io/v1"
 NETWORK_API_VERSION = "networking.gke.io/v1"
 NETWORK_KIND = "Network"
 CLASSES = {"external": CLASS_EXTERNAL, "internal": CLASS_INTERNAL}
-# Spec §4.2 (ASSUMPTION-1): the persistent IP is L3, port and protocol are placeholders.
+# docs/persistent-ip.md#assumption-1: the persistent IP is L3, port and protocol are placeholders.
 DEFAULT_LISTENER = {"name": "default", "port": 443, "protocol": "All"}
 SELECTOR_KEYS = ("matchLabels", "matchExpressions")
 NOTHING_INSTALLED = ("clusternet.k8s.persistent_ip installs nothing that GKE provides (no CRDs, no GatewayClasses, "
@@ -82,7 +82,7 @@ def _ip(text):
 def gateway_address(value, what):
     """A Gateway ``spec.addresses`` item: a mapping as given; an IP (``34.123.10.1``) or a CIDR as
     ``gke.networking.io/cidr`` (``/32`` added to a bare IP); any other string as a ``NamedAddress``
-    (the name of a reserved regional address). ASSUMPTION-2."""
+    (the name of a reserved regional address). docs/persistent-ip.md#assumption-2."""
     value = to_builtin(value)
     if isinstance(value, dict):
         return _address_mapping(value, what)
@@ -97,7 +97,7 @@ def gateway_address(value, what):
 
 def route_address(value, what):
     """A GKEIPRoute ``spec.addresses`` item: a mapping as given, else a ``gke.networking.io/cidr`` (``/32``
-    added to a bare IP): the datapath reads every route address as a CIDR (spec §5.1)."""
+    added to a bare IP): the datapath reads every route address as a CIDR (docs/persistent-ip.md#route-fields)."""
     value = to_builtin(value)
     if isinstance(value, dict):
         return _address_mapping(value, what)
@@ -122,7 +122,7 @@ def selector(value, what):
 
 
 def build_gateway(options):
-    """The persistent-IP Gateway of the module's ``gateway`` option (spec §4.2)."""
+    """The persistent-IP Gateway of the module's ``gateway`` option (docs/persistent-ip.md#rendered-gateway)."""
     name, namespace = options["name"], options["namespace"]
     from_ = options.get("allowed_namespaces")
     namespace_selector = options.get("namespace_selector")
@@ -152,7 +152,8 @@ def gateway_stub(options):
 
 
 def build_route(options, gateway, i=0):
-    """The GKEIPRoute of one item of the module's ``routes`` option, attached to ``gateway`` (spec §5.5)."""
+    """The GKEIPRoute of one item of the module's ``routes`` option, attached to ``gateway``
+    (docs/persistent-ip.md#rendered-gkeiproute)."""
     what = "routes[%d]" % i
     metadata = gateway["metadata"]
     ref = {"name": metadata["name"], "namespace": metadata["namespace"]}
@@ -293,7 +294,8 @@ def _uses_selector(gateway):
 
 
 def _references(route, gateway):
-    """Whether a GKEIPRoute's first parentRef names ``gateway`` (spec §6: namespace defaults to the route's)."""
+    """Whether a GKEIPRoute's first parentRef names ``gateway`` (docs/persistent-ip.md#attachment: namespace defaults
+    to the route's)."""
     refs = ((route.get("spec") or {}).get("parentRefs")) or []
     ref = refs[0] if refs and isinstance(refs[0], dict) else {}
     return ((ref.get("group") or GATEWAY_GROUP, ref.get("kind") or GATEWAY_KIND, ref.get("namespace") or _key(route)[0],
@@ -445,7 +447,7 @@ def conditions_of(route):
 
 def route_report(route, pods=None, gateway=None, namespaces=None):
     """What the module returns per route: its bound Pod and conditions as the cluster shows them, and,
-    given the Pods of its namespace, which Pod spec §9 binds (``simulated``)."""
+    given the Pods of its namespace, which Pod docs/persistent-ip.md#binding-table binds (``simulated``)."""
     health = persistent_ip_status(route)
     report = {"name": _key(route)[1], "namespace": _key(route)[0], "boundPod": health["boundPod"],
               "healthy": health["healthy"], "conditions": conditions_of(route), "problems": health["problems"]}

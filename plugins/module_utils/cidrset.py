@@ -11,6 +11,8 @@ Pure Python, no Ansible imports. Sources (kubernetes/kubernetes):
 - ``pkg/controller/nodeipam/node_ipam_controller.go``: ``NewNodeIpamController`` checks;
 - ``cmd/kube-controller-manager/app/core.go``: ``validateCIDRs``/``processCIDRs``,
   ``setNodeCIDRMaskSizes``; ``k8s.io/utils/net``: ``ParseCIDRs``, ``IsDualStackCIDRs``.
+
+The rules, their upstream origin and the assumptions: docs/pod-cidrs.md.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ them and give its own error texts. Sources (kubernetes/kubernetes unless noted):
   ``cmd/kubelet/app/server.go`` (``bad --node-ip``);
 - kube-proxy: ``pkg/proxy/apis/config/validation/validation.go`` (detect-local checks) and
   ``cmd/kube-proxy/app/options.go`` (``--cluster-cidr`` is split on commas into ClusterCIDRs).
+
+The rules, their upstream origin and the assumptions: docs/component-flags.md.
 """
 
 from __future__ import annotations

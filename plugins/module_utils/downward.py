@@ -18,6 +18,8 @@ Pure Python, no Ansible imports. Sources, all in kubernetes/kubernetes:
   ``MergeContainerResourceLimits``
 - ``pkg/volume/downwardapi/downwardapi.go``: ``CollectData``; ``pkg/volume/util/atomic_writer.go``: ``validatePath``
 - ``third_party/forked/golang/expansion``: ``Expand``; ``pkg/util/node``: ``GetNodeHostIPs``
+
+The rules, their upstream origin and the assumptions: docs/downward-api.md.
 """
 
 from __future__ import annotations
@@ -816,7 +818,7 @@ class _PodView(object):
         self.pod_ips = self._status_ips(status, "podIPs", "podIP")
         self.host_ips = self._host_ips(status, node)
         if node is None:
-            # ASSUMPTION: every node's allocatable lists cpu, memory and ephemeral-storage
+            # every node's allocatable lists cpu, memory and ephemeral-storage (docs/downward-api.md#assumption-4)
             reason = "%s: the limit is unset, so the kubelet uses the node's allocatable; pass the node"
             self.allocatable = {name: Unresolved(reason % name) for name in DEFAULTED_LIMITS}
         else:

@@ -15,6 +15,8 @@ Pure Python, no Ansible imports. Sources:
 ``network_plan`` checks a cluster's pod, service and node networks together, with the
 components' own rules (``cidrset``, ``component_flags``, ``service_ips``) and the overlap, capacity
 and stack-shape checks installers need.
+
+The rules, their upstream origin and the assumptions: docs/dualstack-checks.md, docs/pod-cidrs.md#validation and docs/service-ips.md#servicecidr-validation.
 """
 
 from __future__ import annotations
@@ -290,7 +292,7 @@ def check_node(node, cluster_cidrs=None, node_mask_sizes=None):
 def _node_primary_family(node):
     """kubelet ``sortPodIPs``: the node IP's family comes first, IPv4 when the node has none.
 
-    ASSUMPTION: the first InternalIP in ``status.addresses`` is the kubelet's first node IP.
+    The first InternalIP in ``status.addresses`` is the kubelet's first node IP (docs/dualstack-checks.md#assumption-1).
     """
     ips = _internal_ips(node)
     return ip_family(ips[0]) if ips else "IPv4"

@@ -26,6 +26,8 @@ How the decoder walks the document, as in ``decode.go`` of the fork:
 
 The Go types come from ``_go_types`` (generated from the pinned release by ``tests/kube/gotypes.py``).
 JSON numbers are read from their text as Python's ``json`` module writes them (``1.0`` is not an int).
+
+The rules, their upstream origin and the assumptions: docs/validation.md#decoding.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ Pure Python, no Ansible imports. Three parts:
   (``pkg/apis/core/validation/validation.go`` ``ValidatePodSpec``, ``ValidateHostAliases``);
 * host entries for node hosts files: parsing, normalising, and one owned block edited the way
   kubespray's former ``blockinfile`` task did (``# BEGIN <marker>`` ... ``# END <marker>``).
+
+The rules, their upstream origin and the assumptions: docs/hosts.md.
 """
 
 from __future__ import annotations
@@ -207,8 +209,8 @@ def pod_ips(pod):
     """The pod IPs the kubelet writes: ``status.podIPs`` as the API holds them (``SetDefaults_PodStatus``
     keeps it in step with ``status.podIP``, which wins when they differ), in that order.
 
-    ASSUMPTION (spec U11): the kubelet writes the IPs in CRI sandbox order, which is the order
-    of ``status.podIPs``. :func:`pod_hosts` first refuses IPs the apiserver would refuse.
+    The kubelet writes the IPs in CRI sandbox order, taken to be the order of ``status.podIPs``
+    (docs/hosts.md#assumption-2). :func:`pod_hosts` first refuses IPs the apiserver would refuse.
     """
     status = _field(_typed(pod, dict, "pod"), "status", dict, {})
     return dualstack.defaulted_pod_ips(status, "status")[1]
@@ -273,7 +275,7 @@ def pod_hosts(pod, node_hosts=None, cluster_domain="cluster.local"):
     The pod must be one kube-apiserver accepts (its hostAliases, hostname and subdomain are
     validated first). A host-network pod gets the node's file (``node_hosts``) under its own
     header; a pod-network pod needs its IPs, and with ``setHostnameAsFQDN`` an FQDN the sandbox
-    can take. ASSUMPTION: a manifest without ``metadata.namespace`` is in ``default``.
+    can take. A manifest without ``metadata.namespace`` is in ``default`` (docs/hosts.md#assumption-3).
     """
     _typed(pod, dict, "pod")
     if _UNSAFE_NAME.search(_typed(cluster_domain, str, "cluster_domain")):

@@ -6,6 +6,8 @@
 Pure Python, no Ansible imports. Source: apimachinery ``pkg/apis/meta/v1/helpers.go``
 (``LabelSelectorAsSelector``) and ``pkg/labels/selector.go`` (``Requirement.Matches``). Validation of a
 selector lives in ``validation.validate_label_selector``; this module only evaluates valid ones.
+
+The rules, their upstream origin and the assumptions: docs/validation.md#label-selectors.
 """
 
 from __future__ import annotations

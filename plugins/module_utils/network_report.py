@@ -7,6 +7,8 @@ overlap between pod, service and node networks as the exact ranges they share; a
 and as Markdown for a file next to rendered manifests.
 
 Range arithmetic is netaddr's ``IPSet`` (union, difference, intersection, and the fewest CIDRs that cover a set).
+
+The rules, their upstream origin and the assumptions: docs/dualstack-checks.md#network-plan.
 """
 
 from __future__ import annotations

@@ -3,11 +3,13 @@
 # Apache License 2.0 (see LICENSE)
 """GKE persistent IPs for Pods: Gateway admission, validation, binding decision, route health.
 
-Pure Python, no Ansible imports. Every rule comes from ``spec/persistent-ip.md``: §4-§5 (the Gateway
-and GKEIPRoute fields), §6 (Gateway API attachment), §9 (which Pod holds the IP), §10 (validation
-codes), §10.3 (troubleshooting) and the numbered ASSUMPTIONs of §11, cited where they apply.
+Pure Python, no Ansible imports. Every rule is in ``docs/persistent-ip.md``: the Gateway and GKEIPRoute
+fields (docs/persistent-ip.md#gateway, docs/persistent-ip.md#gkeiproute), Gateway API attachment
+(docs/persistent-ip.md#attachment), which Pod holds the IP (docs/persistent-ip.md#binding-table), the
+validation codes (docs/persistent-ip.md#validation), troubleshooting (docs/persistent-ip.md#troubleshooting)
+and the numbered assumptions (docs/persistent-ip.md#assumptions), cited where they apply.
 
-Validation returns :class:`Finding` objects: the spec's code and path, and a message. Rules the API
+Validation returns :class:`Finding` objects: the rule's code and path (docs/persistent-ip.md#validation), and a message. Rules the API
 server enforces (the GKEIPRoute and Gateway API CRD schemas and CEL rules) keep the API server's own
 text; the others (controller and collection rules) say what is wrong and how to fix it, and end with
 their code in brackets.
@@ -39,11 +41,11 @@ CLASS_INTERNAL = "gke-persistent-regional-internal-managed"
 CLASS_FAST_EXTERNAL = "gke-persistent-fast-regional-external-managed"
 CLASS_FAST_INTERNAL = "gke-persistent-fast-regional-internal-managed"
 SUPPORTED_CLASSES = (CLASS_EXTERNAL, CLASS_INTERNAL)
-FAST_CLASSES = (CLASS_FAST_EXTERNAL, CLASS_FAST_INTERNAL)  # ASSUMPTION-20: "fast failover"
+FAST_CLASSES = (CLASS_FAST_EXTERNAL, CLASS_FAST_INTERNAL)  # docs/persistent-ip.md#assumption-20: "fast failover"
 EXTERNAL_CLASSES = (CLASS_EXTERNAL, CLASS_FAST_EXTERNAL)
 INTERNAL_CLASSES = (CLASS_INTERNAL, CLASS_FAST_INTERNAL)
 
-ADDRESS_CIDR = "gke.networking.io/cidr"  # ASSUMPTION-2
+ADDRESS_CIDR = "gke.networking.io/cidr"  # docs/persistent-ip.md#assumption-2
 ADDRESS_NAMED = "NamedAddress"
 ADDRESS_IP = "IPAddress"
 GATEWAY_ADDRESS_TYPES = (ADDRESS_CIDR, ADDRESS_NAMED, ADDRESS_IP)
@@ -53,7 +55,7 @@ FROM_VALUES = ("All", "Selector", "Same")  # CRD enum order
 DEFAULT_NETWORKS = ("default", "pod-network", "")
 NETWORK_TYPES = ("L3", "Device")
 CONDITION_TYPES = ("Accepted", "GCPReady", "DPV2Ready", "Ready")
-GCP_READY_ALIAS = "IPRouteGCPReady"  # ASSUMPTION-4
+GCP_READY_ALIAS = "IPRouteGCPReady"  # docs/persistent-ip.md#assumption-4
 
 MAX_LISTENERS, MAX_KINDS, MAX_ADDRESSES, MAX_PARENT_REFS = 64, 8, 16, 32
 MIN_CLUSTER_VERSION = (1, 29, 0, 0)
@@ -70,7 +72,7 @@ NAMESPACE_RE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 GROUP_RE = r"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 KIND_RE = r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
 
-# ASSUMPTION-18: RFC 1918 and RFC 6598 space is "private".
+# docs/persistent-ip.md#assumption-18: RFC 1918 and RFC 6598 space is "private".
 PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
 
 # GKEIPRoute Accepted reasons (vendored constants.go), and the order in which this collection
@@ -84,7 +86,7 @@ ACCEPTED_REASON_ORDER = (MISSING_PARENT_REFS, GATEWAY_NOT_FOUND, UNATTACHABLE, I
 ERROR, WARNING = "error", "warning"
 CONTEXT_KEYS = ("clusterVersion", "gateway", "namespaces", "networks", "existingRoutes", "oldObject", "namedAddresses")
 
-# §10.3: observed status -> (likely cause, what to check next).
+# docs/persistent-ip.md#troubleshooting: observed status -> (likely cause, what to check next).
 TROUBLESHOOTING = {
     "NoStatus": ("the persistent-IP controller has not reported on this route: the cluster may lack GKE Dataplane V2 or "
                  "the Gateway API, run GKE before 1.29 (1.31 on the default network), or miss the CRD or GatewayClass",
@@ -138,9 +140,10 @@ TROUBLESHOOTING = {
 
 
 class Finding(object):
-    """One rule of spec §10 that fired: its ``code`` and ``path`` as the spec names them; ``str()`` is the message.
+    """One rule of docs/persistent-ip.md#validation that fired: its ``code`` and ``path`` as the docs name them;
+    ``str()`` is the message.
 
-    ``extra`` holds the spec's optional keys: ``gkeReason`` (the Accepted reason the controller would
+    ``extra`` holds the rule's optional keys: ``gkeReason`` (the Accepted reason the controller would
     set), ``upstreamMessage``, ``gatewayApiReason``, ``claimedBy``.
     """
 
@@ -318,7 +321,7 @@ def _address_network(address_type, value, path):
     address, network = parsed
     if ":" in value:
         return None, ("IPV6_UNSUPPORTED", invalid(path, value, "persistent IPs are IPv4 only; reserve a regional IPv4 address"))
-    if address != network.network_address:  # ASSUMPTION-17: net.ParseCIDR would mask them silently
+    if address != network.network_address:  # docs/persistent-ip.md#assumption-17: net.ParseCIDR would mask them silently
         return None, ("CIDR_HOST_BITS", invalid(path, value, "has bits set beyond the /%d prefix, so it would attract %s; "
                                                 "write %s, or %s/32 for the single address"
                                                 % (network.prefixlen, network, network, address)))
@@ -341,7 +344,7 @@ def _is_private(network):
 
 
 # ---------------------------------------------------------------------------------------------
-# Gateway API attachment (spec §6)
+# Gateway API attachment (docs/persistent-ip.md#attachment)
 # ---------------------------------------------------------------------------------------------
 
 _ParentRef = collections.namedtuple("_ParentRef", "group kind namespace name section port")
@@ -387,7 +390,7 @@ def _labels(value, what):
 
 
 def _namespace_labels(namespaces, name):
-    """A namespace's labels plus ``kubernetes.io/metadata.name`` when absent (spec §12)."""
+    """A namespace's labels plus ``kubernetes.io/metadata.name`` when absent (docs/persistent-ip.md#vectors)."""
     namespaces = optional(namespaces, dict, "namespaces", {})
     labels = dict(_labels(namespaces.get(name), "namespaces[%s]" % name))
     labels.setdefault("kubernetes.io/metadata.name", name)
@@ -409,12 +412,12 @@ def _namespace_allowed(listener, route_namespace, gateway_namespace, labels):
         return route_namespace == gateway_namespace
     selector = namespaces.get("selector")
     if source != "Selector" or selector is None or validate_label_selector(selector, ""):
-        return False  # ASSUMPTION-11: a nil selector admits nothing; so does an invalid one or an unknown "from"
+        return False  # docs/persistent-ip.md#assumption-11: a nil selector admits nothing; so does an invalid one or an unknown "from"
     return compile_selector(selector)(labels)
 
 
 def _kind_admits(entry, kind, group):
-    """ASSUMPTION-12: a RouteGroupKind admits on ``kind``; its group (default gateway.networking.k8s.io) may be either."""
+    """docs/persistent-ip.md#assumption-12: a RouteGroupKind admits on ``kind``; its group (default gateway.networking.k8s.io) may be either."""
     if not isinstance(entry, dict) or entry.get("kind") != kind:
         return False
     entry_group = entry.get("group")
@@ -432,9 +435,9 @@ def _verdict(admitted, gateway_api_reason, gke_reason, listeners=()):
 
 
 def _admit(gateway, ref, route_namespace, namespaces=None, route_kind=ROUTE_KIND, route_group=ROUTE_GROUP):
-    """Spec §6's admission algorithm for one resolved :class:`_ParentRef`; ``gateway`` None means not found.
+    """The admission algorithm of docs/persistent-ip.md#attachment for one resolved :class:`_ParentRef`; ``gateway`` None means not found.
 
-    Gateway API failures map to the GKEIPRoute reason ``Unattachable`` (ASSUMPTION-13).
+    Gateway API failures map to the GKEIPRoute reason ``Unattachable`` (docs/persistent-ip.md#assumption-13).
     """
     if (ref.group, ref.kind) != (GATEWAY_GROUP, GATEWAY_KIND):
         return _verdict(False, None, UNATTACHABLE)
@@ -454,7 +457,7 @@ def _admit(gateway, ref, route_namespace, namespaces=None, route_kind=ROUTE_KIND
 
 
 def route_admission(gateway, route, namespaces=None):
-    """Whether ``gateway`` admits a route (spec §6), in the shape of the spec's admission vectors.
+    """Whether ``gateway`` admits a route (docs/persistent-ip.md#attachment), in the shape of the admission vectors.
 
     ``route`` is ``{namespace, parentRef, kind: GKEIPRoute, group: networking.gke.io}``; ``namespaces``
     maps namespace names to their labels. Returns ``{admitted, acceptedListeners, gatewayApiReason,
@@ -468,7 +471,7 @@ def route_admission(gateway, route, namespaces=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Gateway validation (spec §4, §10.1)
+# Gateway validation (docs/persistent-ip.md#gateway, docs/persistent-ip.md#gateway-codes)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -664,7 +667,7 @@ def _route_namespaces_findings(out, allowed, path):
                                                                                FROM_VALUES))
     selector = namespaces.get("selector")
     if selector is None:
-        if source == "Selector":  # Gateway API text, no CEL rule: a collection rule (ASSUMPTION-11)
+        if source == "Selector":  # Gateway API text, no CEL rule: a collection rule (docs/persistent-ip.md#assumption-11)
             out.ours("GW_ALLOWEDROUTES_SELECTOR_MISSING", selector_path, required(selector_path, (
                 "selector is required when from is Selector (without one no namespace is admitted); select namespaces "
                 "by label, e.g. matchLabels {kubernetes.io/metadata.name: <namespace>}")))
@@ -676,7 +679,7 @@ def _route_namespaces_findings(out, allowed, path):
 
 
 def _route_kinds_findings(out, allowed, path):
-    """allowedRoutes.kinds: at most 8, and one of them must admit GKEIPRoute (collection rule, ASSUMPTION-12)."""
+    """allowedRoutes.kinds: at most 8, and one of them must admit GKEIPRoute (collection rule, docs/persistent-ip.md#assumption-12)."""
     kinds = out.field(allowed, "kinds", path, "array")
     if not isinstance(kinds, list) or not kinds:
         return
@@ -699,7 +702,7 @@ def _route_kinds_findings(out, allowed, path):
 
 
 def _gateway_addresses_findings(out, spec, gateway_class):
-    """spec.addresses: required here (ASSUMPTION-3), at most 16, each valid, none twice."""
+    """spec.addresses: required here (docs/persistent-ip.md#assumption-3), at most 16, each valid, none twice."""
     path = "spec.addresses"
     addresses = out.field(spec, "addresses", path, "array")
     if addresses is _WRONG:
@@ -791,7 +794,7 @@ def _gateway_address_findings(out, address, path, gateway_class):
     if address_type == "Hostname" and isinstance(value, str) and not _HOSTNAME_VALUE.match(value):
         out.cel("GW_ADDRESS_VALUE_INVALID", path, _cel_error(path, "Hostname value must be empty or contain only valid "
                                                                    "characters (matching %s)" % _HOSTNAME_VALUE_RE))
-    if address_type not in GATEWAY_ADDRESS_TYPES:  # ASSUMPTION-2
+    if address_type not in GATEWAY_ADDRESS_TYPES:  # docs/persistent-ip.md#assumption-2
         out.ours("GW_ADDRESS_TYPE_UNSUPPORTED", type_path, not_supported(type_path, address_type, GATEWAY_ADDRESS_TYPES))
         return None
     if value is None:
@@ -817,7 +820,7 @@ def _named_address_findings(out, value, path):
 
 
 def _address_scope_findings(out, network, value, path, gateway_class):
-    """ASSUMPTION-17 (prefixes shorter than /32) and ASSUMPTION-18 (private/public against the class)."""
+    """docs/persistent-ip.md#assumption-17 (prefixes shorter than /32) and docs/persistent-ip.md#assumption-18 (private/public against the class)."""
     if network.prefixlen < 32:
         out.ours("GW_ADDRESS_PREFIX_NOT_32", path, invalid(path, value, (
             "a /%d range: each GKEIPRoute address taken from it must be claimed exactly as written here" % network.prefixlen)),
@@ -834,7 +837,7 @@ def _address_scope_findings(out, network, value, path, gateway_class):
 
 
 # ---------------------------------------------------------------------------------------------
-# GKEIPRoute validation (spec §5, §10.2)
+# GKEIPRoute validation (docs/persistent-ip.md#gkeiproute, docs/persistent-ip.md#gkeiproute-codes)
 # ---------------------------------------------------------------------------------------------
 
 ROUTE_SPEC_FIELDS = ("addresses", "allowGlobalAccess", "haPolicy", "loadBalancing", "network", "nodeSelector",
@@ -955,7 +958,7 @@ def _route_address_findings(out, address, path):
     address_type = ADDRESS_IP if address.get("type") is None else address["type"]
     type_valid = out.check("IPR_ADDRESS_TYPE_INVALID", type_path,
                            schema_string_error(type_path, address_type, 253, 1, ADDRESS_TYPE_RE))
-    if type_valid and address_type != ADDRESS_CIDR:  # ASSUMPTION-2
+    if type_valid and address_type != ADDRESS_CIDR:  # docs/persistent-ip.md#assumption-2
         out.ours("IPR_ADDRESS_TYPE_NOT_CIDR", type_path, invalid(type_path, address_type, (
             "the datapath reads every GKEIPRoute address as a CIDR; write type %s" % ADDRESS_CIDR)), WARNING)
     value = address.get("value")
@@ -977,7 +980,7 @@ def _parent_refs_findings(out, spec, namespace):
             "namespace: <its namespace>}")), gkeReason=MISSING_PARENT_REFS)
         return None
     out.check("IPR_PARENTREFS_TOO_MANY", path, schema_items_error(path, refs, max_items=MAX_PARENT_REFS))
-    if len(refs) > 1:  # ASSUMPTION-19
+    if len(refs) > 1:  # docs/persistent-ip.md#assumption-19
         out.ours("IPR_PARENTREF_MULTIPLE", path, invalid(path, len(refs), (
             "one parentRef is the supported shape; only the first is checked against its Gateway")), WARNING)
     resolved = [_parent_ref_findings(out, ref, index(path, i), namespace) for i, ref in enumerate(refs)]
@@ -1006,7 +1009,7 @@ def _parent_ref_findings(out, ref, path, namespace):
     if len(out.errors()) > mark:
         return None
     resolved = _resolve_parent_ref(ref, namespace, path)
-    if (resolved.group, resolved.kind) != (GATEWAY_GROUP, GATEWAY_KIND):  # ASSUMPTION-13
+    if (resolved.group, resolved.kind) != (GATEWAY_GROUP, GATEWAY_KIND):  # docs/persistent-ip.md#assumption-13
         out.ours("IPR_PARENTREF_KIND_UNSUPPORTED", path, invalid(path, "%s/%s" % (resolved.group, resolved.kind), (
             "a GKEIPRoute attaches to a Gateway: group %s, kind %s (the defaults)" % (GATEWAY_GROUP, GATEWAY_KIND))),
             gkeReason=UNATTACHABLE)
@@ -1070,7 +1073,7 @@ def _route_context_findings(out, route, context):
     if "oldObject" in context:
         _ha_policy_change_findings(out, route.spec, context["oldObject"])
     if route.namespace is None or route.parent is None:
-        return  # §10.2: cross-object rules are skipped
+        return  # docs/persistent-ip.md#evaluation-order: cross-object rules are skipped
     if "gateway" in context:
         _gateway_ref_findings(out, route, context)
     if "existingRoutes" in context:
@@ -1134,7 +1137,7 @@ def _gateway_ref_findings(out, route, context):
             "the route's, %s)" % (wanted, route.namespace))), gkeReason=GATEWAY_NOT_FOUND)
         return
     gateway_class = _spec_of(gateway, "context.gateway").get("gatewayClassName")
-    if gateway_class not in SUPPORTED_CLASSES + FAST_CLASSES:  # ASSUMPTION: Unattachable
+    if gateway_class not in SUPPORTED_CLASSES + FAST_CLASSES:  # docs/persistent-ip.md#assumption-13: Unattachable
         out.ours("IPR_GATEWAY_CLASS_UNSUPPORTED", path, invalid(path, wanted, (
             "Gateway of class %s, which the persistent-IP controller does not handle; point parentRefs[0] at a "
             "%s or %s Gateway" % ((gateway_class,) + SUPPORTED_CLASSES))), gkeReason=UNATTACHABLE)
@@ -1164,7 +1167,7 @@ def _gateway_pool(gateway, named_addresses=None):
         if not isinstance(address, dict) or not isinstance(address.get("value"), str):
             continue
         address_type, value = address.get("type") or ADDRESS_IP, address["value"]
-        if address_type == ADDRESS_NAMED:  # ASSUMPTION-2: the caller resolves names through gcloud
+        if address_type == ADDRESS_NAMED:  # docs/persistent-ip.md#assumption-2: the caller resolves names through gcloud
             if value not in named:
                 unresolved.append(value)
                 continue
@@ -1202,7 +1205,7 @@ def _pool_findings(out, route, gateway, wanted, named_addresses):
 
 
 def _gateway_class_rule_findings(out, spec, gateway_class, wanted):
-    """allowGlobalAccess is for internal classes only (CRD); nodeSelector iff fast failover (CRD, ASSUMPTION-20)."""
+    """allowGlobalAccess is for internal classes only (CRD); nodeSelector iff fast failover (CRD, docs/persistent-ip.md#assumption-20)."""
     if spec.get("allowGlobalAccess") is not None and gateway_class in EXTERNAL_CLASSES:
         out.ours("IPR_ALLOWGLOBALACCESS_EXTERNAL", "spec.allowGlobalAccess", forbidden("spec.allowGlobalAccess", (
             "cannot be set for external GKEIPRoutes (Gateway %s is %s): it enables cross-regional access to internal "
@@ -1216,7 +1219,7 @@ def _gateway_class_rule_findings(out, spec, gateway_class, wanted):
 
 
 def _claimed_findings(out, route, existing):
-    """ASSUMPTION-9: an address may be claimed by one GKEIPRoute only."""
+    """docs/persistent-ip.md#assumption-9: an address may be claimed by one GKEIPRoute only."""
     claims = {}
     for j, other in enumerate(expect(existing, list, "context.existingRoutes")):
         what = "context.existingRoutes[%d]" % j
@@ -1264,7 +1267,7 @@ def _findings(obj, context):
 
 
 def validate(obj, context=None):
-    """Every persistent-IP rule (spec §10) for a Gateway or a GKEIPRoute: ``{valid, errors, warnings}``.
+    """Every persistent-IP rule (docs/persistent-ip.md#validation) for a Gateway or a GKEIPRoute: ``{valid, errors, warnings}``.
 
     ``context`` enables the cross-object rules: ``clusterVersion``; ``gateway`` (the parent Gateway,
     None when it does not exist; leave the key out to skip the Gateway rules); ``namespaces``
@@ -1290,7 +1293,7 @@ def validate_gkeiproute(obj):
 
 
 # ---------------------------------------------------------------------------------------------
-# Binding decision (spec §5.3, §9)
+# Binding decision (docs/persistent-ip.md#pod-selection, docs/persistent-ip.md#binding-table)
 # ---------------------------------------------------------------------------------------------
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
@@ -1317,14 +1320,14 @@ def _route_parts(route):
 
 
 def _ineligibility(pod, mode, what="pod"):
-    """Why a Pod may not hold the IP under ``mode`` (spec §9 rows 1-8), or None when it may."""
+    """Why a Pod may not hold the IP under ``mode`` (docs/persistent-ip.md#binding-table rows 1-8), or None when it may."""
     metadata = pod["metadata"]
     if metadata.get("deletionTimestamp") is not None:
-        return "terminating (metadata.deletionTimestamp is set)"  # ASSUMPTION-5
+        return "terminating (metadata.deletionTimestamp is set)"  # docs/persistent-ip.md#assumption-5
     status = optional(pod.get("status"), dict, what + ".status", {})
     phase = status.get("phase")
     if phase in ("Succeeded", "Failed"):
-        return "terminal (phase %s)" % phase  # ASSUMPTION-6
+        return "terminal (phase %s)" % phase  # docs/persistent-ip.md#assumption-6
     if mode == "Exists":  # scheduled is enough, even when Ready is False or the phase Unknown
         node = optional(optional(pod.get("spec"), dict, what + ".spec", {}).get("nodeName"), str, what + ".spec.nodeName", "")
         return None if node else "not scheduled (spec.nodeName is empty)"
@@ -1341,7 +1344,7 @@ def _ready_status(status, what):
 
 
 def _created(metadata, what, cache):
-    """creationTimestamp as a sortable offset from the epoch (ASSUMPTION-7: newest = greatest)."""
+    """creationTimestamp as a sortable offset from the epoch (docs/persistent-ip.md#assumption-7: newest = greatest)."""
     text = metadata.get("creationTimestamp")
     if text is None:
         return _NEVER
@@ -1369,7 +1372,7 @@ def _pod_identity(pod, i):
 def _candidates(pods, namespace, matches, mode, explain=False):
     """The Pods of ``namespace`` that match: ``(eligible names newest first, [(name, why not)] if explain)``.
 
-    Ties on creationTimestamp go to the smallest name (ASSUMPTION-7). One pass plus one sort.
+    Ties on creationTimestamp go to the smallest name (docs/persistent-ip.md#assumption-7). One pass plus one sort.
     """
     eligible, others, cache = [], [], {}
     for i, pod in enumerate(expect(pods, list, "pods")):
@@ -1412,7 +1415,7 @@ def _acceptance(route, spec, gateway, namespaces):
 
 
 def _binding_conditions(accepted, bound, namespace, mode):
-    """Spec §9's steady state; ASSUMPTION-8 for where NoPodsFound and a failed Accepted show."""
+    """The steady state of docs/persistent-ip.md#binding-table; docs/persistent-ip.md#assumption-8 for where NoPodsFound and a failed Accepted show."""
     if accepted["status"] != "True":  # the controller programs nothing: GCPReady and DPV2Ready stay unset
         return {"Accepted": accepted, "GCPReady": None, "DPV2Ready": None,
                 "Ready": _condition("False", accepted["reason"], accepted["message"])}
@@ -1432,7 +1435,8 @@ def _binding_conditions(accepted, bound, namespace, mode):
 
 
 def persistent_ip_binding(route, pods, gateway=None, namespaces=None):
-    """Which Pod holds a GKEIPRoute's addresses, and the conditions the route would show (spec §5.3, §9).
+    """Which Pod holds a GKEIPRoute's addresses, and the conditions the route would show
+    (docs/persistent-ip.md#pod-selection, docs/persistent-ip.md#binding-table).
 
     Returns ``{boundPod, statusPods, eligiblePods, conditions: {Accepted, GCPReady, DPV2Ready, Ready}}``;
     ``eligiblePods`` lists the Pods that qualify, newest first, even when the route is not accepted for
@@ -1453,7 +1457,7 @@ def persistent_ip_binding(route, pods, gateway=None, namespaces=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Health of a live route (spec §5.2, §7 step 6, §10.3)
+# Health of a live route (docs/persistent-ip.md#route-status, docs/persistent-ip.md#troubleshooting)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -1465,7 +1469,7 @@ def _explained(problem, key_):
 
 
 def _conditions_by_type(status):
-    """Conditions keyed by type; the vendored ``IPRouteGCPReady`` stands for GCPReady (ASSUMPTION-4)."""
+    """Conditions keyed by type; the vendored ``IPRouteGCPReady`` stands for GCPReady (docs/persistent-ip.md#assumption-4)."""
     found = {}
     for j, condition in enumerate(optional(status.get("conditions"), list, "route.status.conditions", [])):
         condition = expect(condition, dict, "route.status.conditions[%d]" % j)
@@ -1506,7 +1510,7 @@ def persistent_ip_status(route):
     Healthy means exactly one Pod in ``status.pods`` and Accepted, GCPReady, DPV2Ready and Ready all
     True at ``metadata.generation``. Each problem names a ``condition`` (or ``field``), the
     ``problem`` (``missing``, ``notTrue``, ``stale``, ``expectedExactlyOnePod``), the reason where
-    there is one, and from spec §10.3 the likely ``cause`` and what to ``check`` next.
+    there is one, and from docs/persistent-ip.md#troubleshooting the likely ``cause`` and what to ``check`` next.
     """
     route = expect(route, dict, "route")
     metadata = optional(route.get("metadata"), dict, "route.metadata", {})
@@ -1543,7 +1547,7 @@ def explain_not_ready(route, pods=None):
 
     ``pods`` are the Pods of the route's namespace (others are ignored). Returns ``{route, healthy,
     boundPod, condition, problems, expectedPod, podsNotQualifying, check, summary}``; ``expectedPod``
-    is the Pod spec §9 would bind.
+    is the Pod docs/persistent-ip.md#binding-table would bind.
     """
     health = persistent_ip_status(route)
     namespace, spec, mode = _route_parts(route)

@@ -16,6 +16,8 @@ Source: apimachinery ``pkg/api/resource/quantity.go`` (``ParseQuantity``, ``pars
 ``amount.go``, ``math.go`` (``positiveScaleInt64``, ``negativeScaleInt64``) and ``scale_int.go``
 (``scaledValue``); the expected values in ``quantity_test.go`` (``TestParseQuantity``,
 ``TestQuantityParse``, ``TestQuantityString``, ``TestJSONWhitespace``).
+
+The rules, their upstream origin and the assumptions: docs/validation.md#quantities.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ The allocator modelled is the one kube-apiserver uses since 1.34 (``MultiCIDRSer
 and ``DisableAllocatorDualWrite`` on): IPAddress objects, one allocator per service CIDR. Where
 the apiserver picks at random, this module picks the lowest free address of the dynamic band,
 then of the static band, which is the apiserver's own fallback order.
+
+The rules, their upstream origin and the assumptions: docs/service-ips.md.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ LEGACY_BITMAP_MAX = 1 << 16
 MIN_PRIMARY_RANGE = 8
 
 # ---------------------------------------------------------------------------------------------
-# ClusterIP ranges (spec section 2): sizes and bands by arithmetic, never by walking a range.
+# ClusterIP ranges (docs/service-ips.md#range-size, docs/service-ips.md#static-band): sizes and bands by
+# arithmetic, never by walking a range.
 # ---------------------------------------------------------------------------------------------
 
 

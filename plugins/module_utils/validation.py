@@ -9,6 +9,8 @@ cores share one wording.
 
 Sources: apimachinery ``pkg/util/validation/field/errors.go`` (error text), ``validation.go``
 (DNS-1123, qualified names) and ``ip.go`` (IP/CIDR parsing), golang ``strconv/quote.go``.
+
+The rules, their upstream origin and the assumptions: docs/validation.md.
 """
 
 from __future__ import annotations

@@ -112,8 +112,8 @@ attributes:
 notes:
   - "Which objects are checked: Pods that have no IPs yet and are not C(Running) (Pending, or finished) are
     counted as skipped in RV(summary), not checked. ExternalName Services are not IP-family checked."
-  - "ASSUMPTION: the Node's first C(InternalIP) in C(status.addresses) is the kubelet's first C(--node-ip), which
-    decides the primary family of its Pods' IPs."
+  - "Assumption (docs/dualstack-checks.md#assumption-1): the Node's first C(InternalIP) in C(status.addresses) is
+    the kubelet's first C(--node-ip), which decides the primary family of its Pods' IPs."
   - Service cluster IPs are checked against one service CIDR per family (O(service_cidrs), or the C(kubernetes)
     ServiceCIDR). Cluster IPs taken from additional ServiceCIDR objects are reported as outside the range.
   - C(podIPs-in-podCIDRs) depends on the CNI plugin using the Node's podCIDRs (host-local IPAM and most plugins do);

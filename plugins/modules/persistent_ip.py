@@ -214,21 +214,23 @@ attributes:
   platform:
     platforms: all
 notes:
-  - The objects follow C(persistent-ip.md) of this collection. Where public material does not settle GKE's behaviour,
-    the module implements these interpretations.
-  - ASSUMPTION-1 - the listener's port and protocol are placeholders (the persistent IP is Layer 3); the default
-    listener is V(default)/V(443)/V(All) and admits kind C(GKEIPRoute).
-  - ASSUMPTION-2 - Gateway addresses are C(gke.networking.io/cidr) values (or C(NamedAddress) names); GKEIPRoute
-    addresses are CIDRs of type C(gke.networking.io/cidr); addresses are compared as normalised networks.
-  - ASSUMPTION-3 - a persistent-IP Gateway must list its addresses.
-  - ASSUMPTION-9 - an address may be claimed by one GKEIPRoute only; a second claimant, in this task or in the cluster,
-    is refused.
-  - ASSUMPTION-11 - O(gateway.allowed_namespaces=Selector) without a selector admits nothing; an empty selector admits
-    every namespace.
-  - ASSUMPTION-12 and ASSUMPTION-13 - a listener admits a GKEIPRoute on its kind; a route no listener admits is
-    refused as the controller's C(Unattachable).
-  - ASSUMPTION-5 to ASSUMPTION-8 - RV(routes[].simulated) and the timeout explanation treat terminating and terminal
-    Pods as not qualifying, bind the newest qualifying Pod (ties by name), and expect C(NoPodsFound) when none qualifies.
+  - The objects follow docs/persistent-ip.md in the collection's repository. Where public material does not settle
+    GKE's behaviour, the module implements these interpretations.
+  - Assumption A-1 (docs/persistent-ip.md#assumption-1) - the listener's port and protocol are placeholders (the
+    persistent IP is Layer 3); the default listener is V(default)/V(443)/V(All) and admits kind C(GKEIPRoute).
+  - Assumption A-2 (docs/persistent-ip.md#assumption-2) - Gateway addresses are C(gke.networking.io/cidr) values (or
+    C(NamedAddress) names); GKEIPRoute addresses are CIDRs of type C(gke.networking.io/cidr); addresses are compared
+    as normalised networks.
+  - Assumption A-3 (docs/persistent-ip.md#assumption-3) - a persistent-IP Gateway must list its addresses.
+  - Assumption A-9 (docs/persistent-ip.md#assumption-9) - an address may be claimed by one GKEIPRoute only; a second
+    claimant, in this task or in the cluster, is refused.
+  - Assumption A-11 (docs/persistent-ip.md#assumption-11) - O(gateway.allowed_namespaces=Selector) without a selector
+    admits nothing; an empty selector admits every namespace.
+  - Assumptions A-12 and A-13 (docs/persistent-ip.md#assumption-12, docs/persistent-ip.md#assumption-13) - a listener
+    admits a GKEIPRoute on its kind; a route no listener admits is refused as the controller's C(Unattachable).
+  - Assumptions A-5 to A-8 (docs/persistent-ip.md#assumptions) - RV(routes[].simulated) and the timeout explanation
+    treat terminating and terminal Pods as not qualifying, bind the newest qualifying Pod (ties by name), and expect
+    C(NoPodsFound) when none qualifies.
   - Nothing here configures the address inside the Pod; GKE does not either. The application must use the address
     (bind it, or add it to the Pod's interface).
   - Deleting is not supported. Delete the routes first, wait for their finalizer, then the Gateway, then release the
@@ -416,8 +418,8 @@ rendered:
       spec: {}
 errors:
   description:
-    - Every validation problem, each with C(object), C(code) (the spec's rule code), C(path) and C(message);
-      nothing was applied.
+    - Every validation problem, each with C(object), C(code) (the rule's code in docs/persistent-ip.md#validation),
+      C(path) and C(message); nothing was applied.
   returned: failure, when validation refused the objects
   type: list
   elements: dict

@@ -1,8 +1,8 @@
 """node_pod_cidrs and dualstack_info through real ansible-playbook runs against the test control plane.
 
 Objects are built and read back with the official kubernetes client, independently of the modules'
-own core; the expected podCIDRs and check outcomes are written out by hand from spec/dual-stack.md
-(§3 allocation order, §5 the "Validate IPv4/IPv6 dual-stack" task).
+own core; the expected podCIDRs and check outcomes are written out by hand from docs/pod-cidrs.md#allocation-order
+and docs/dualstack-checks.md (the "Validate IPv4/IPv6 dual-stack" task).
 """
 import json
 import time

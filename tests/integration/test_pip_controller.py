@@ -1,7 +1,7 @@
 """The persistent-IP test controller (tests/support/pip_controller.py) against the test control plane.
 
 The controller stands in for GKE in the integration tests of the ``persistent_ip`` module, so it is
-tested itself here: the CRDs are served, every row of the binding decision table (spec §9) and the
+tested itself here: the CRDs are served, every row of the binding decision table (docs/persistent-ip.md#binding-table) and the
 Accepted reasons behave as the spec says, and the controller agrees with the ``binding`` and
 ``admission`` vectors when their objects are fed to the API server. The controller is written
 apart from the collection's code, so the vectors give an independent check of both.
@@ -77,7 +77,7 @@ def test_crds_are_served_to_dynamic_discovery(pip_cluster):
     assert found == {"GatewayClass": ("gatewayclasses", False), "Gateway": ("gateways", True), "GKEIPRoute": ("gkeiproutes", True)}
 
 
-# -- binding: the decision table (§9) ---------------------------------------------------------------
+# -- binding: the decision table (docs/persistent-ip.md#binding-table) ---------------------------------------------------------------
 
 def test_ready_matching_pod_is_bound(pip):
     pip.pod("proxy-a", labels=PROXY, ready=True)

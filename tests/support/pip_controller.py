@@ -2,17 +2,18 @@
 
 GKE's ``networking.gke.io/persistent-ip-controller`` is closed source and GKE cannot be reached from
 here, so the integration tests run this small controller against the test control plane (or a real
-cluster). It writes what the GKE controller writes, as ``spec/persistent-ip.md`` describes it:
+cluster). It writes what the GKE controller writes, as ``docs/persistent-ip.md`` describes it:
 
 * GatewayClasses whose ``controllerName`` is ``networking.gke.io/persistent-ip-controller``:
   ``Accepted`` (Gateway API).
 * Gateways of a persistent-IP class: ``status.addresses``, ``Accepted`` and ``Programmed``
-  (ASSUMPTION-15) and per-listener status with ``attachedRoutes``.
+  (docs/persistent-ip.md#assumption-15) and per-listener status with ``attachedRoutes``.
 * GKEIPRoutes: the finalizer ``networking.gke.io/gke-ipr-controller``, ``status.pods`` and the four
-  conditions ``Accepted``, ``GCPReady``, ``DPV2Ready`` and ``Ready`` (§5.2, §6, §9, §11).
+  conditions ``Accepted``, ``GCPReady``, ``DPV2Ready`` and ``Ready`` (docs/persistent-ip.md#route-status,
+  docs/persistent-ip.md#attachment, docs/persistent-ip.md#binding-table, docs/persistent-ip.md#assumptions).
 
 It is deliberately written apart from the collection's own binding code and imports nothing from
-``plugins/``: it is an independent reading of the spec, so that a mistake in either shows up as a
+``plugins/``: it is an independent reading of the rules, so that a mistake in either shows up as a
 disagreement in the tests. Pure decisions (functions) are kept apart from API access
 (:class:`PipController`).
 
@@ -29,7 +30,7 @@ Knobs for tests: ``settle_passes`` (reconcile passes during which a new or chang
 ``GCPReady=False/GCPFailed``), ``named_addresses`` (``NamedAddress`` name -> IPv4 address, standing in
 for ``gcloud compute addresses describe``) and ``finalizer``.
 
-Not modelled (as in the spec's simulator): load-balancing mode (``spec.loadBalancing``: several Pods,
+Not modelled (as in docs/persistent-ip.md#pod-selection): load-balancing mode (``spec.loadBalancing``: several Pods,
 one per node), fast failover (``nodeSelector``), Network types, and the passthrough-LB classes
 (their Gateways get no status; routes on them are ``Unattachable``). ``ReadyCondition`` also requires
 ``spec.nodeName`` (a Ready Pod is always scheduled; every vector agrees).
@@ -49,7 +50,7 @@ CONTROLLER_NAME = "networking.gke.io/persistent-ip-controller"
 FINALIZER = "networking.gke.io/gke-ipr-controller"
 ROUTE_KIND = "GKEIPRoute"
 
-# Classes whose Gateways hold persistent IPs (§2, §10.1: regional, and the fast-failover variants).
+# Classes whose Gateways hold persistent IPs (docs/persistent-ip.md#object-model: regional, and the fast-failover variants).
 # The passthrough-LB classes share the controller but are out of scope (not modelled).
 PERSISTENT_CLASSES = (
     "gke-persistent-regional-external-managed",
@@ -174,15 +175,15 @@ def _ready_status(pod):
 
 
 def pod_ineligibility(pod, reaction_mode):
-    """None when ``pod`` qualifies to hold the IP under ``reaction_mode`` (§9), else why not.
+    """None when ``pod`` qualifies to hold the IP under ``reaction_mode`` (docs/persistent-ip.md#binding-table), else why not.
 
     The caller has already matched namespace and labels (rows 9 and 10).
     """
     meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     if meta.get("deletionTimestamp"):
-        return "terminating"                                          # row 7, ASSUMPTION-5
+        return "terminating"                                          # row 7, docs/persistent-ip.md#assumption-5
     if status.get("phase") in ("Succeeded", "Failed"):
-        return "phase %s" % status["phase"]                           # row 8, ASSUMPTION-6
+        return "phase %s" % status["phase"]                           # row 8, docs/persistent-ip.md#assumption-6
     if not spec.get("nodeName"):
         return "not scheduled (spec.nodeName unset)"                  # row 1
     if reaction_mode == "Exists":
@@ -198,7 +199,7 @@ def choose_pod(route, pods):
 
     ``pods`` may be every pod of the cluster; only those in the route's namespace that match its
     podSelector are considered. Newest ``creationTimestamp`` wins, ties go to the smallest name
-    (ASSUMPTION-7).
+    (docs/persistent-ip.md#assumption-7).
     """
     spec = route.get("spec") or {}
     namespace = route["metadata"].get("namespace")
@@ -231,7 +232,7 @@ def address_network(value, require_prefix=True):
 
 
 def gateway_networks(gateway, named_addresses=None):
-    """``(networks, problems)`` for a Gateway's ``spec.addresses`` (normalised, ASSUMPTION-2)."""
+    """``(networks, problems)`` for a Gateway's ``spec.addresses`` (normalised, docs/persistent-ip.md#assumption-2)."""
     networks, problems = [], []
     for index, address in enumerate((gateway.get("spec") or {}).get("addresses") or []):
         kind, value = address.get("type") or "IPAddress", address.get("value")
@@ -300,7 +301,7 @@ def _namespace_allowed(listener, gateway_namespace, route_namespace, namespace_l
     if source == "Selector":
         selector = namespaces.get("selector")
         if selector is None or selector_problem(selector):
-            return False                                    # ASSUMPTION-11: nil selects nothing
+            return False                                    # docs/persistent-ip.md#assumption-11: nil selects nothing
         labels = dict(namespace_labels.get(route_namespace) or {})
         labels.setdefault("kubernetes.io/metadata.name", route_namespace)
         return selector_matches(selector, labels)
@@ -308,7 +309,7 @@ def _namespace_allowed(listener, gateway_namespace, route_namespace, namespace_l
 
 
 def admitted_listeners(route, parent_ref, gateway, namespace_labels):
-    """Gateway API listener admission (§6): ``(listener names, None)`` or ``([], (reason, message))``."""
+    """Gateway API listener admission (docs/persistent-ip.md#attachment): ``(listener names, None)`` or ``([], (reason, message))``."""
     listeners = (gateway.get("spec") or {}).get("listeners") or []
     section, port = parent_ref.get("sectionName"), parent_ref.get("port")
     candidates = [l for l in listeners if (not section or l.get("name") == section) and (port is None or l.get("port") == port)]
@@ -329,7 +330,7 @@ def route_acceptance(route, gateways, gateway_classes, namespace_labels, network
     """The ``Accepted`` decision for a route, except address claims by other routes.
 
     Returns ``{"reason", "message", "gateway" (ns, name) or None, "listeners", "networks"}``; reason
-    ``Accepted`` means accepted. Checks run in the spec's evaluation order (§10.2): the route's own
+    ``Accepted`` means accepted. Checks run in docs/persistent-ip.md#evaluation-order: the route's own
     fields, then the parent Gateway, admission, address membership, network.
     """
     spec = route.get("spec") or {}
@@ -358,7 +359,7 @@ def route_acceptance(route, gateways, gateway_classes, namespace_labels, network
     parent_refs = spec.get("parentRefs") or []
     if not parent_refs:
         return fail("MissingParentRefs", "spec.parentRefs must reference the persistent-IP Gateway that owns the addresses")
-    ref = parent_refs[0]                                                   # ASSUMPTION-19
+    ref = parent_refs[0]                                                   # docs/persistent-ip.md#assumption-19
     group = ref.get("group", GATEWAY_GROUP)
     kind = ref.get("kind", "Gateway")
     if group != GATEWAY_GROUP or kind != "Gateway":
@@ -405,7 +406,7 @@ def route_status(generation, acceptance, choice, override=None):
         return {"type": ctype, "status": status, "reason": reason, "message": message, "observedGeneration": generation}
 
     reason, message = acceptance["reason"], acceptance["message"]
-    if reason != "Accepted":                              # ASSUMPTION-8; GCPReady/DPV2Ready are not reported
+    if reason != "Accepted":                              # docs/persistent-ip.md#assumption-8; GCPReady/DPV2Ready are not reported
         return {"pods": [], "conditions": [cond("Accepted", "False", reason, message), cond("Ready", "False", reason, message)]}
     bound, eligible, rejected = choice
     conditions = {"Accepted": cond("Accepted", "True", "Accepted", message)}
@@ -626,7 +627,7 @@ class PipController:
         self._write_status(gateway, "gateways", GATEWAY_GROUP, status, writes, "Gateway")
 
     def _reconcile_routes(self, routes, gateways, classes, namespace_labels, pods, now, writes):
-        """Routes oldest first, so that the first claimant of an address keeps it (ASSUMPTION-9)."""
+        """Routes oldest first, so that the first claimant of an address keeps it (docs/persistent-ip.md#assumption-9)."""
         attached = {}
         claimed = {}
         routes = sorted(routes, key=lambda r: (parse_time(r["metadata"]["creationTimestamp"]),

@@ -81,7 +81,7 @@ class PipCluster:
 
     def pod(self, name, namespace="app", labels=None, node="node-a", ready=True, phase=None, created=None,
             terminating=False, conditions=None):
-        """Create a Pod in the given state (§9 rows): ``node=None`` leaves it unscheduled; ``ready`` is the
+        """Create a Pod in the given state (docs/persistent-ip.md#binding-table rows): ``node=None`` leaves it unscheduled; ``ready`` is the
         Ready condition (True/False/None = absent, or a string such as "Unknown"); ``phase`` defaults to
         Running when scheduled, else Pending;
         ``terminating`` deletes it behind a finalizer so that it keeps a deletionTimestamp. ``created`` orders Pods
@@ -172,7 +172,7 @@ class PipCluster:
 
     def gateway(self, name="pip-gw", namespace="infra", class_name=EXTERNAL_CLASS, addresses=(DEFAULT_ADDRESS,), listeners=None,
                 allowed_from=None, selector=None, kinds=None, address_type="gke.networking.io/cidr"):
-        """Create a persistent-IP Gateway (§4.2): one listener ``default``/443/``All`` unless ``listeners``
+        """Create a persistent-IP Gateway (docs/persistent-ip.md#rendered-gateway): one listener ``default``/443/``All`` unless ``listeners``
         is given; ``allowed_from``/``selector``/``kinds`` fill its ``allowedRoutes``."""
         self._ensure_namespace(namespace)
         if listeners is None:
@@ -196,7 +196,7 @@ class PipCluster:
 
     def route(self, name, namespace, selector, addresses=(DEFAULT_ADDRESS,), gateway="pip-gw", gateway_namespace=None,
               reaction_mode=None, network=None, parent_ref=None, parent_refs=None):
-        """Create a GKEIPRoute (§5.5). ``selector`` is the podSelector (a dict of labels is taken as
+        """Create a GKEIPRoute (docs/persistent-ip.md#rendered-gkeiproute). ``selector`` is the podSelector (a dict of labels is taken as
         ``matchLabels``); ``parent_ref``/``parent_refs`` override the default reference to ``gateway``."""
         self._ensure_namespace(namespace)
         if selector is not None and "matchLabels" not in selector and "matchExpressions" not in selector and selector:

@@ -13,7 +13,8 @@ VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "p
 with open(VECTORS_FILE, encoding="utf-8") as f:
     VECTORS = json.load(f)["vectors"]
 
-# Vectors whose expected value rests on an ASSUMPTION of spec §11 (the vector says "assumption": true),
+# Vectors whose expected value rests on an assumption of docs/persistent-ip.md#assumptions (the vector says
+# "assumption": true),
 # with the ASSUMPTION number(s); their test ids end in "-ASSUMPTION-<n>".
 ASSUMPTIONS = {
     "kinds-include-GKEIPRoute-admitted": "12",  # kinds match GKEIPRoute on kind, any of the two groups
@@ -36,7 +37,7 @@ ASSUMPTIONS = {
     "gateway-hostname-address": "2",
     "gkeiproute-nodeSelector-without-fast-class": "20",  # fast failover = gke-persistent-fast-* class
     "gkeiproute-gateway-wrong-class": "13",  # a Gateway of another class is Unattachable
-    "gateway-class-change-rejected": "DOC-D4-generalised",  # unnumbered in spec §10.1 (GW_CLASS_CHANGED)
+    "gateway-class-change-rejected": "DOC-D4-generalised",  # docs/persistent-ip.md#assumption-22 (GW_CLASS_CHANGED)
     "gcp-condition-under-vendored-type-name": "4",  # IPRouteGCPReady read as GCPReady
 }
 
@@ -51,7 +52,7 @@ def test_every_assumption_vector_is_marked():
     assert len(VECTORS) == 65
 
 
-# --- admission (spec §6) ---------------------------------------------------------------------
+# --- admission (docs/persistent-ip.md#attachment) -------------------------------------------------------------------
 
 
 def gateway_object(flat):
@@ -103,7 +104,7 @@ def test_admission_selector_sees_the_metadata_name_label():
 
 
 @pytest.mark.parametrize("namespaces_spec, kinds, admitted", [
-    ({"from": "Selector"}, None, False),  # ASSUMPTION-11: a nil selector admits nothing
+    ({"from": "Selector"}, None, False),  # docs/persistent-ip.md#assumption-11: a nil selector admits nothing
     ({"from": "Selector", "selector": {"matchExpressions": [{"key": "x", "operator": "Bogus"}]}}, None, False),
     ({"from": "Other"}, None, False),
     ({"from": "All"}, [{"group": "networking.gke.io", "kind": "GKEIPRoute"}], True),
@@ -137,7 +138,7 @@ def test_admission_bad_input(route, namespaces, message):
         pip.route_admission(GW, route, namespaces)
 
 
-# --- binding decision (spec §5.3, §9) ----------------------------------------------------------
+# --- binding decision (docs/persistent-ip.md#pod-selection, docs/persistent-ip.md#binding-table) --------------------
 
 
 def route_object(flat, **spec):
@@ -153,7 +154,7 @@ def assert_binding(got, expected):
     assert set(got["conditions"]) == set(expected["conditions"])
     for type_, want in expected["conditions"].items():
         assert got["conditions"][type_]["status"] == want["status"], type_
-        if want["reason"] is not None:  # null: not published, not asserted (spec §12)
+        if want["reason"] is not None:  # null: not published, not asserted (docs/persistent-ip.md#vectors)
             assert got["conditions"][type_]["reason"] == want["reason"], type_
 
 
@@ -267,11 +268,11 @@ def test_binding_bad_input(route, pods, message):
         pip.persistent_ip_binding(route, pods)
 
 
-# --- validation (spec §10) -----------------------------------------------------------------------
+# --- validation (docs/persistent-ip.md#validation) ------------------------------------------------------------------
 
 
 def assert_findings(got, expected):
-    """(code, path) as sets (spec §12), plus every key the vector gives (gkeReason, upstreamMessage, ...)."""
+    """(code, path) as sets (docs/persistent-ip.md#vectors), plus every key the vector gives (gkeReason, upstreamMessage, ...)."""
     assert got["valid"] is expected["valid"]
     for kind in ("errors", "warnings"):
         assert sorted((f["code"], f["path"]) for f in got[kind]) == sorted((f["code"], f["path"]) for f in expected[kind])
@@ -558,7 +559,7 @@ def test_validate_bad_input(obj, context, message):
             pip.validate(obj, context)
 
 
-# --- health of a live route (spec §5.2, §10.3) ---------------------------------------------------
+# --- health of a live route (docs/persistent-ip.md#route-status, docs/persistent-ip.md#troubleshooting) -------------
 
 
 @pytest.mark.parametrize("vec", cases("status_check"))

@@ -1,0 +1,179 @@
+"""The layering of the collection, checked on the import statements themselves (AST, every import, including
+those inside functions):
+
+- the core (``plugins/module_utils``) never imports ``ansible``, a filter, a module, an action plugin or
+  ``plugin_utils``: only the Ansible edge (:data:`ANSIBLE_EDGE`) may import ``ansible``, and no core file
+  imports the edge;
+- filters never import modules or other filters, modules never import filters or other modules, and neither
+  imports action plugins;
+- a private file of ``module_utils`` (``_*.py``: a module's backend, or generated data) is imported only by its
+  owner (:data:`PRIVATE_OWNERS`);
+- nothing under ``tests/support`` imports ``plugins/`` (the test helpers are independent readings of the rules,
+  so a mistake in the code cannot confirm itself).
+
+Known breaks of these rules are listed in :data:`KNOWN_EXCEPTIONS` with the issue that removes them; an entry
+that no longer happens fails the test, so the list only shrinks.
+"""
+import ast
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PLUGINS = ROOT / "plugins"
+PACKAGE = "ansible_collections.clusternet.k8s"
+
+# The files of module_utils that adapt the core to Ansible: they may import ``ansible``, the core may not
+# import them (modules and filters do).
+ANSIBLE_EDGE = {
+    "plugins/module_utils/ansible_module.py",  # AnsibleModule without a traceback or a secret shown
+    "plugins/module_utils/k8s/module.py",      # argument spec, connect and fail of every cluster module
+    "plugins/module_utils/survey.py",          # Ansible's own type coercion for survey answers and -e values
+}
+
+# Private files of module_utils and the only files that may import them.
+PRIVATE_OWNERS = {
+    "plugins/module_utils/_dualstack_info.py": {"plugins/modules/dualstack_info.py"},
+    "plugins/module_utils/_hosts_file.py": {"plugins/modules/hosts_file.py"},
+    "plugins/module_utils/_node_pod_cidrs.py": {"plugins/modules/node_pod_cidrs.py"},
+    "plugins/module_utils/_persistent_ip_apply.py": {"plugins/modules/persistent_ip.py"},
+    "plugins/module_utils/_go_types.py": {"plugins/module_utils/go_decode.py"},  # generated Go type table
+}
+
+# (importer, imported) pairs that break a rule today. Each names what removes it.
+KNOWN_EXCEPTIONS = {
+    # issue 16, point 2: cluster paging (``stream``) moves to module_utils/k8s, then the node_pod_cidrs backend
+    # no longer reaches into the dualstack_info backend.
+    ("plugins/module_utils/_node_pod_cidrs.py", "plugins/module_utils/_dualstack_info.py"),
+}
+
+
+def rel(path):
+    return path.relative_to(ROOT).as_posix()
+
+
+def imported_names(path):
+    """Every module name an import statement of ``path`` names, absolute (``from x import y`` gives ``x`` and
+    ``x.y``, since ``y`` may be a module)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against the file's package inside the collection
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(p for p in [PACKAGE] + parts + [base] if p)
+            names.append(base)
+            names.extend(base + "." + alias.name for alias in node.names if alias.name != "*")
+    return names
+
+
+def collection_file(name):
+    """The repository file a module name of this collection resolves to, or None (outside the collection, or
+    a name that is not a module, such as a function imported with ``from``)."""
+    for prefix in (PACKAGE + ".", ""):  # "" : ``plugins.x`` through the repository root on sys.path
+        if name.startswith(prefix + "plugins.") or name == prefix + "plugins":
+            break
+    else:
+        return None
+    base = ROOT.joinpath(*name[len(prefix):].split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return rel(candidate)
+    return None
+
+
+def edges(paths):
+    """``{(importer, imported file or top-level package)}`` for the given files."""
+    out = set()
+    for path in paths:
+        for name in imported_names(path):
+            target = collection_file(name)
+            if target is not None:
+                out.add((rel(path), target))
+            elif not name.startswith(PACKAGE + "."):
+                out.add((rel(path), name.split(".")[0]))
+    return out
+
+
+def py_files(*parts):
+    return sorted(ROOT.joinpath(*parts).rglob("*.py"))
+
+
+ALL_EDGES = edges(py_files("plugins"))
+SUPPORT_EDGES = edges(py_files("tests", "support"))
+
+
+def kind(path):
+    """``core``, ``edge``, ``private``, ``filter``, ``module``, ``action``, ``plugin_utils`` or ``other``."""
+    if path in ANSIBLE_EDGE:
+        return "edge"
+    if path in PRIVATE_OWNERS:
+        return "private"
+    for prefix, name in (("plugins/module_utils/", "core"), ("plugins/filter/", "filter"),
+                         ("plugins/modules/", "module"), ("plugins/action/", "action"),
+                         ("plugins/plugin_utils/", "plugin_utils")):
+        if path.startswith(prefix):
+            return name
+    return "other"
+
+
+def broken(rule):
+    """The import edges that break ``rule(importer, imported) -> bool`` (True: allowed), minus known exceptions."""
+    return sorted(e for e in ALL_EDGES if not rule(*e) and e not in KNOWN_EXCEPTIONS)
+
+
+def test_the_rules_see_the_files():
+    """The test reads real imports: guards against a refactor that moves files from under it."""
+    assert ("plugins/module_utils/ansible_module.py", "ansible") in ALL_EDGES
+    assert any(kind(a) == "filter" and kind(b) == "core" for a, b in ALL_EDGES)
+    assert any(kind(a) == "module" and kind(b) == "private" for a, b in ALL_EDGES)
+    for path in ANSIBLE_EDGE | set(PRIVATE_OWNERS):
+        assert (ROOT / path).is_file(), path + " is named by this test but does not exist"
+
+
+def test_every_private_file_has_an_owner():
+    private = {rel(p) for p in (PLUGINS / "module_utils").rglob("_*.py") if p.name != "__init__.py"}
+    assert private == set(PRIVATE_OWNERS), "name the owner of each private module_utils file in PRIVATE_OWNERS"
+
+
+def test_core_never_imports_ansible():
+    def rule(importer, imported):
+        return kind(importer) not in ("core", "private") or imported != "ansible"
+    assert broken(rule) == []
+
+
+def test_core_never_imports_the_ansible_edge_or_plugins():
+    def rule(importer, imported):
+        if kind(importer) not in ("core", "private"):
+            return True
+        return kind(imported) not in ("edge", "filter", "module", "action", "plugin_utils")
+    assert broken(rule) == []
+
+
+def test_filters_and_modules_never_import_each_other():
+    def rule(importer, imported):
+        if kind(importer) in ("filter", "module"):
+            return kind(imported) not in ("filter", "module", "action")
+        return True
+    assert broken(rule) == []
+
+
+def test_private_files_are_used_only_by_their_owner():
+    def rule(importer, imported):
+        return imported not in PRIVATE_OWNERS or importer in PRIVATE_OWNERS[imported]
+    assert broken(rule) == []
+
+
+def test_known_exceptions_still_happen():
+    """An exception that the code no longer needs is removed from the list, so the rule is whole again."""
+    assert sorted(KNOWN_EXCEPTIONS - ALL_EDGES) == []
+
+
+def test_support_never_imports_plugins():
+    assert sorted(e for e in SUPPORT_EDGES if e[1].startswith("plugins/") or e[1] == "plugins") == []
+
+
+def test_support_imports_are_seen():
+    assert SUPPORT_EDGES, "tests/support has no imports at all: the walk is broken"
