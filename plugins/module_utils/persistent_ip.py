@@ -878,7 +878,7 @@ def _route_findings(route, context):
         return out
     if spec is None:  # the CRD does not require a spec (only what is in one)
         out.ours("IPR_PODSELECTOR_REQUIRED", "spec", required("spec", "a GKEIPRoute without a spec claims nothing: give its "
-                                                                     "podSelector, addresses and parentRefs"))
+                                                              "podSelector, addresses and parentRefs"))
         return out
     out.unknown_fields(spec, ROUTE_SPEC_FIELDS, "spec")
     _pod_selector_findings(out, spec)

@@ -21,8 +21,8 @@ from __future__ import annotations
 from ansible_collections.clusternet.k8s.plugins.module_utils import downward, hosts, ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (GoSyntax, child, forbidden, go_struct, invalid,
-                                                                                 not_supported, required,
-                                                                                 validate_label_selector)
+                                                                                not_supported, required,
+                                                                                validate_label_selector)
 
 ALWAYS, ON_FAILURE, NEVER = "Always", "OnFailure", "Never"
 NEGATIVE = "must be greater than or equal to 0"

@@ -58,12 +58,12 @@ class DryRun:
 
     def ensure_namespace(self, name):
         """Create the namespace if needed and wait for its default ServiceAccount (Pods need it)."""
-        status, _ = self.request("GET", "/api/v1/namespaces/" + name)
+        status, _body = self.request("GET", "/api/v1/namespaces/" + name)
         if status == 404:
             self.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            status, _ = self.request("GET", "/api/v1/namespaces/%s/serviceaccounts/default" % name)
+            status, _body = self.request("GET", "/api/v1/namespaces/%s/serviceaccounts/default" % name)
             if status == 200:
                 return
             time.sleep(0.1)

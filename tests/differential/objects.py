@@ -61,7 +61,7 @@ def env_var(draw, containers):
 @st.composite
 def volume_items(draw, containers):
     items = []
-    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+    for _i in range(draw(st.integers(min_value=0, max_value=3))):
         item = {"path": draw(st.sampled_from(["a", "b/c", "/abs", "../up", "..x", "a/../b", "", "x..", "d//e"]))}
         kind = draw(st.sampled_from(["field", "field", "resource", "both", "none"]))
         if kind in ("field", "both"):
@@ -255,7 +255,7 @@ def service_address(draw):
     address = net.network_address + draw(st.integers(min_value=2, max_value=200))
     text = str(address) if address.version == 4 else address.compressed
     return draw(_weighted((6, st.just(text)), (1, st.sampled_from(["None", "", "10.96.0.300", "::ffff:10.96.0.9",
-                                                                         "010.96.0.9", "fd00:10:96:0::9"]))))
+                                                                   "010.96.0.9", "fd00:10:96:0::9"]))))
 
 
 @st.composite
@@ -418,7 +418,7 @@ def hostile_objects(draw):
     kind = obj["kind"]
     # each replaced value is one of the valid object (a value replaced twice could become valid again)
     positions = [(parent, key, parent[key]) for parent, key in _positions(obj)]
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+    for _i in range(draw(st.integers(min_value=1, max_value=3))):
         how = draw(st.sampled_from(["replace", "replace", "add", "pod", "container"]))
         if how == "replace":
             if positions:
@@ -460,6 +460,7 @@ def _pod_spec(obj):
         node = node.get(part) if isinstance(node, dict) else None
     return node if isinstance(node, dict) else None
 
+
 __all__ = ["BUILTIN", "hostile_objects", "SERVICE_NETS", "pods_and_workloads", "services", "nodes", "service_cidrs", "workload",
            "CANONICAL_V4", "CANONICAL_V6", "VALID_LABEL"]
 
@@ -494,7 +495,7 @@ def persistent_ip_objects(draw):
     replaced, removed or added (any JSON type, enum values, out-of-range ports, long strings); metadata,
     apiVersion and kind stay."""
     obj = copy.deepcopy(draw(st.sampled_from(CRD_SEEDS)))
-    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+    for _i in range(draw(st.integers(min_value=0, max_value=3))):
         positions = [(parent, key) for parent, key in _positions(obj)
                      if not (parent is obj.get("metadata") and key in ("name", "namespace")) and not (parent is obj and key == "metadata")]
         how = draw(st.sampled_from(["replace", "replace", "remove", "add"]))

@@ -19,7 +19,7 @@ DIGITS = "0123456789"
 
 def _weighted(*pairs):
     """``one_of`` with integer weights: ``(3, a), (1, b)`` draws ``a`` three times as often."""
-    return st.one_of(*[strategy for weight, strategy in pairs for _ in range(weight)])
+    return st.one_of(*[strategy for weight, strategy in pairs for _copy in range(weight)])
 
 
 # --- names ---------------------------------------------------------------------------------------

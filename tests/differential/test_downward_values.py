@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ansible_collections.clusternet.k8s.plugins.filter.downward_values import downward_values
 
 from .harness import Counter, differ, differential, run_filter, run_oracle, same_error
-from .strategies import CANONICAL_V4, CANONICAL_V6, DIVISOR, QUANTITY, VALID_LABEL, _weighted
+from .strategies import CANONICAL_V4, CANONICAL_V6, QUANTITY, VALID_LABEL
 
 LABEL_KEYS = st.sampled_from(["app", "tier", "example.com/team", "a.b-c_d", "x"])
 LABEL_VALUES = st.sampled_from(["web", "", "v1.2", "a_b-c.d", "X9"])

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from ansible_collections.clusternet.k8s.plugins.filter.node_pod_cidrs import node_pod_cidrs
 
 from .harness import Counter, check, differential
-from .strategies import VALID_LABEL, _weighted
+from .strategies import VALID_LABEL
 
 
 @st.composite
@@ -29,6 +29,7 @@ def configurations(draw):
     cluster = draw(st.sampled_from([",".join(texts), texts]))
     kwargs = {}
     # node masks: a few blocks per cluster CIDR, sometimes too many or too few bits
+
     def mask_for(net):
         return draw(st.integers(min_value=net.prefixlen, max_value=min(net.max_prefixlen, net.prefixlen + draw(
             st.sampled_from([2, 3, 6, 16, 17])))))

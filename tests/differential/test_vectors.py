@@ -41,8 +41,8 @@ UNIT_MODULES = {
 NOT_REPLAYED = {
     ("tests.unit.plugins.filter.test_validation_errors_service", "test_cluster_ips_related_validation_vectors",
      "valid dual-stack pair"):
-        "the oracle judges a Service on a real create, which allocates: 10.0.0.1 and 2000::1 are outside its service "
-        "ranges (validation_errors leaves the cluster's addresses to service_ip_plan, whose vectors are replayed)",
+    "the oracle judges a Service on a real create, which allocates: 10.0.0.1 and 2000::1 are outside its service "
+    "ranges (validation_errors leaves the cluster's addresses to service_ip_plan, whose vectors are replayed)",
 }
 
 

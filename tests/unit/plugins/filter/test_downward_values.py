@@ -35,7 +35,7 @@ def test_env_value_vectors(vec):
     pod = {"metadata": {k: p[k] for k in ("name", "namespace", "labels", "annotations", "uid") if k in p},
            "spec": {"nodeName": p["nodeName"], "serviceAccountName": p["serviceAccountName"],
                     "containers": [{"name": "c", "image": IMAGE, "env": [{"name": n, "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": path}}}
-                                                         for n, path in i["env_field_refs"].items()]}]},
+                                                                         for n, path in i["env_field_refs"].items()]}]},
            "status": {"podIPs": [{"ip": ip} for ip in i["pod_ips"]], "hostIPs": [{"ip": ip} for ip in i["node_ips"]]}}
     assert downward_values(pod) == {"c": {"env": vec["expected"], "files": {}, "unresolved": []}}
 
@@ -44,7 +44,7 @@ def test_env_value_vectors(vec):
 def test_defaulted_limit_vectors(vec):
     i = vec["input"]
     container = dict(i["container"], image=IMAGE, env=[{"name": r, "valueFrom": {"resourceFieldRef": {"resource": r}}}
-                                          for r in i["resources_requested"]])
+                                                       for r in i["resources_requested"]])
     pod = {"metadata": {"name": "p", "namespace": "ns", "uid": "u"},
            "spec": {"containers": [container], "resources": i.get("pod_resources", {})}}
     node = {"metadata": {"name": "n"}, "status": {"allocatable": i["node_allocatable"]}}
