@@ -138,7 +138,8 @@ def test_deep_input_in_any_option_fails_cleanly(name, kube_server, tmp_path):
     option, before it reaches code that recurses (150 levels: Ansible itself cannot template much deeper)."""
     spec = argument_spec(name)
     for option in sorted(n for n in spec if spec[n].get("type", "str") in ("raw", "dict", "list") and n != "kubeconfig"):
-        args = pinned(name, dict(REQUIRED.get(name, {}), **{option: nested(150)}), tmp_path,
+        required = {k: v for k, v in REQUIRED.get(name, {}).items() if option not in EXCLUSIVE.get(k, ())}
+        args = pinned(name, dict(required, **{option: nested(150)}), tmp_path,
                       kube_server.kubeconfig if "kubeconfig" in spec else None)
         if "kubeconfig" not in spec:
             args.pop("kubeconfig")
