@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import decimal
 import functools
+import importlib.util
 import math
+import os
 import re
+import sys
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
-
-try:
-    from kubernetes.utils.quantity import parse_quantity as _parse_quantity
-except ImportError:  # reported when a quantity is first needed
-    _parse_quantity = None
 
 DECIMAL_SI = "DecimalSI"
 BINARY_SI = "BinarySI"
@@ -88,10 +86,42 @@ def _interpret_suffix(suffix):
     return None
 
 
+_CLIENT_QUANTITY = "kubernetes.utils.quantity"
+
+
+def _load_parse_quantity():
+    """The client's ``kubernetes.utils.quantity.parse_quantity``, or ``None`` when the package is missing.
+
+    Importing ``kubernetes`` imports the whole client (about a third of a second, in every task that parses a quantity);
+    its ``utils/quantity.py`` needs only ``decimal``, so unless the client is loaded already that file is loaded alone.
+    """
+    loaded = sys.modules.get(_CLIENT_QUANTITY)
+    if loaded is not None:
+        return loaded.parse_quantity
+    package = importlib.util.find_spec("kubernetes")
+    path = os.path.join(os.path.dirname(package.origin), "utils", "quantity.py") if package and package.origin else None
+    if path is None or not os.path.isfile(path):
+        try:
+            from kubernetes.utils.quantity import parse_quantity   # pylint: disable=import-outside-toplevel
+        except ImportError:
+            return None
+        return parse_quantity
+    spec = importlib.util.spec_from_file_location("_clusternet_k8s_client_quantity", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.parse_quantity
+
+
+_parse_quantity = None  # loaded when a quantity is first parsed
+
+
 def _decimal(text):
     """The exact number ``text`` (digits, a binary suffix or ``e<N>``), via the kubernetes client."""
+    global _parse_quantity   # pylint: disable=global-statement
     if _parse_quantity is None:
-        raise InputError("resource quantities need the Python package 'kubernetes' (pip install kubernetes)")
+        _parse_quantity = _load_parse_quantity()
+        if _parse_quantity is None:
+            raise InputError("resource quantities need the Python package 'kubernetes' (pip install kubernetes)")
     with decimal.localcontext() as ctx:
         # wide enough that parse_quantity's multiplication by the suffix is exact
         ctx.prec = len(text) + 40

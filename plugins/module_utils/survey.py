@@ -14,7 +14,7 @@ import json
 
 from ansible.module_utils.common.validation import check_type_dict, check_type_int
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, check_structure, to_builtin
 
 
 def as_int(value, what):
@@ -23,9 +23,11 @@ def as_int(value, what):
     if not isinstance(value, str):
         return value
     try:
-        return check_type_int(value.strip())
+        number = check_type_int(value.strip())
     except (TypeError, ValueError):
         raise InputError("%s must be an integer, got the string %r" % (what, value)) from None
+    check_structure(number, what)  # a string of more digits than Python prints back
+    return number
 
 
 def as_node_mask_sizes(value, what="node_mask_sizes"):
