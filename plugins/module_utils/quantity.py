@@ -229,7 +229,7 @@ class Quantity(object):
     it: ``int64_scale`` is the scale of an ``int64Amount`` (mantissa x 10^scale), ``None`` for an
     ``inf.Dec`` of scale ``dec_scale``."""
 
-    __slots__ = ("value", "format", "text", "int64_scale", "dec_scale")
+    __slots__ = ("value", "format", "text", "int64_scale", "dec_scale", "_parts")
 
     def __init__(self, value, fmt=DECIMAL_SI, text=None, int64_scale=0, dec_scale=9):
         self.value = value
@@ -237,6 +237,7 @@ class Quantity(object):
         self.text = text
         self.int64_scale = int64_scale
         self.dec_scale = dec_scale
+        self._parts = None  # _coefficient(value), once: parsed quantities are cached and read many times
 
     @classmethod
     def parse(cls, value, what="quantity"):
@@ -266,7 +267,9 @@ class Quantity(object):
         after it for 1.38: kubernetes PR #141305 saturates at the int64 limits instead, and #138510
         rounds negative ``inf.Dec`` values away from zero.
         """
-        coefficient, exponent = _coefficient(self.value)
+        if self._parts is None:
+            self._parts = _coefficient(self.value)
+        coefficient, exponent = self._parts
         if self.int64_scale is not None:  # int64Amount.AsScaledInt64
             mantissa = coefficient * 10 ** (exponent - self.int64_scale)  # exponent == int64_scale when parsed
             if self.int64_scale < scale:
@@ -336,9 +339,10 @@ class Quantity(object):
     __repr__ = __str__
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=16384)
 def _parse_text(text):
-    """The ``Quantity`` written as ``text``, or Go's error text. Cached: pods repeat their quantities."""
+    """The ``Quantity`` written as ``text``, or Go's error text. Cached: pods repeat their quantities, and the
+    cache holds every distinct one of a pod of thousands of containers (a few MiB at most)."""
     match = _SYNTAX.fullmatch(text) if text else None
     if match is None:
         return ERR_FORMAT_WRONG
