@@ -97,6 +97,6 @@ def test_plain_arguments_take_the_fast_path_and_keep_every_refusal(monkeypatch):
 
 def _deep(depth):
     value = "leaf"
-    for _ in range(depth):
+    for _level in range(depth):
         value = {"k": value}
     return value
