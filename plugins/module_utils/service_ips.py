@@ -99,8 +99,6 @@ def _address(family, value):
     return ipaddress.IPv4Address(value) if family == IPV4 else ipaddress.IPv6Address(value)
 
 
-
-
 class ClusterIPRange(object):
     """One service CIDR as kube-apiserver's IPAddress allocator sees it (``NewIPAllocator``).
 

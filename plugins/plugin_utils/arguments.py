@@ -65,7 +65,8 @@ def _raw(value, depth):
     if kind in _TAGGED and not _HARMLESS_TAGS.issuperset(value._ansible_tags_mapping):
         raise _Slow()
     if kind in _DICTS:
-        return {(key if type(key) is str else to_builtin(key)): _raw(item, depth + 1) for key, item in dict.items(value)}
+        return {(key if type(key) is str else to_builtin(key)): _raw(item, depth + 1)  # pylint: disable=unidiomatic-typecheck
+                for key, item in dict.items(value)}
     if kind in _LISTS:
         return [_raw(item, depth + 1) for item in list.__iter__(value)]
     raise _Slow()
