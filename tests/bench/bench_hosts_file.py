@@ -59,9 +59,8 @@ def blockinfile(state):
     directory, items = state
     path = _fresh(directory, "blockinfile")
     block = "\n".join("%s\t%s" % (e["ip"], " ".join(e["hostnames"])) for e in items)
-    run_play(play([{"name": "t", "ansible.builtin.blockinfile": {"path": path, "marker": "# {mark} " + MARKER,
-                                                                  "block": "{{ block }}"}}], vars={"block": block}),
-             playbook_env(()))
+    task = {"name": "t", "ansible.builtin.blockinfile": {"path": path, "marker": "# {mark} " + MARKER, "block": "{{ block }}"}}
+    run_play(play([task], vars={"block": block}), playbook_env(()))
     return _read(path)
 
 
