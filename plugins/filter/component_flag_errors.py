@@ -97,9 +97,9 @@ _value:
   elements: str
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.component_flags import (
-    component_flag_errors as _component_flag_errors)
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_component_flag_errors = core("component_flags", "component_flag_errors")
 
 
 @filter_entry

@@ -75,8 +75,9 @@ _value:
   elements: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.downward import downward_env as _downward_env
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_downward_env = core("downward", "downward_env")
 
 
 @filter_entry

@@ -110,8 +110,9 @@ _value:
   type: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.downward import downward_values as _downward_values
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_downward_values = core("downward", "downward_values")
 
 
 @filter_entry

@@ -70,8 +70,9 @@ _value:
   elements: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.downward import downward_volume_items as _downward_volume_items
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_downward_volume_items = core("downward", "downward_volume_items")
 
 
 @filter_entry

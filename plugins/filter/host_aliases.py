@@ -72,8 +72,9 @@ _value:
   elements: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.hosts import host_aliases as _host_aliases
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_host_aliases = core("hosts", "host_aliases")
 
 
 @filter_entry

@@ -134,10 +134,11 @@ _value:
       type: str
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.dualstack import network_plan as _network_plan
-from ansible_collections.clusternet.k8s.plugins.module_utils.network_report import network_report
 from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_int, as_node_mask_sizes
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_network_plan = core("dualstack", "network_plan")
+network_report = core("network_report", "network_report")
 
 
 @filter_entry(node_mask_sizes=as_node_mask_sizes, node_count=as_int, max_pods=as_int)

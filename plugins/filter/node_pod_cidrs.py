@@ -87,9 +87,10 @@ _value:
   type: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.cidrset import node_pod_cidrs as _node_pod_cidrs
 from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_node_mask_sizes
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_node_pod_cidrs = core("cidrset", "node_pod_cidrs")
 
 
 @filter_entry(node_mask_sizes=as_node_mask_sizes)

@@ -131,8 +131,9 @@ _value:
       type: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip import persistent_ip_binding as _binding
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_binding = core("persistent_ip", "persistent_ip_binding")
 
 
 @filter_entry

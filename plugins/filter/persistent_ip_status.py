@@ -74,8 +74,9 @@ _value:
       elements: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip import persistent_ip_status as _status
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_status = core("persistent_ip", "persistent_ip_status")
 
 
 @filter_entry

@@ -87,8 +87,9 @@ _value:
   type: str
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.hosts import pod_hosts as _pod_hosts
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_pod_hosts = core("hosts", "pod_hosts")
 
 
 @filter_entry

@@ -59,8 +59,9 @@ _value:
   type: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.resources import pod_spec_patch as _pod_spec_patch
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_pod_spec_patch = core("resources", "pod_spec_patch")
 
 
 @filter_entry

@@ -93,8 +93,9 @@ _value:
       type: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import service_cidr_info as _service_cidr_info
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_service_cidr_info = core("service_ips", "service_cidr_info")
 
 
 @filter_entry

@@ -125,8 +125,9 @@ _value:
       elements: str
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import service_ip_plan as _service_ip_plan
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_service_ip_plan = core("service_ips", "service_ip_plan")
 
 
 @filter_entry

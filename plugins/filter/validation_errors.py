@@ -94,8 +94,9 @@ _value:
   elements: str
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors as _validation_errors
-from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
+
+_validation_errors = core("resources", "validation_errors")
 
 
 @filter_entry

@@ -22,7 +22,6 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     RETRYABLE_STATUSES, ApiError, ConnectionFailure, K8sError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string
 
 IMMUTABLE = "spec.podCIDRs is immutable once set: only re-creating the Node changes it"
 
@@ -142,7 +141,7 @@ def plan(settings, nodes):
         except cidrset.CIDRAllocatorError as err:
             raise InputError("%s (%d Node(s) could be given podCIDRs before that; nothing was changed)"
                              % (err, len(result.assignments))) from None
-        result.assignments[node.name] = [go_cidr_string(net) for net in cidrs]
+        result.assignments[node.name] = cidrs
     return result
 
 

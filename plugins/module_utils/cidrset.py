@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    go_cidr_string, go_ip_string, ip_family, parse_cidr_sloppy)
+    go_cidr_string, go_ip_string, ip_family, ip_text, parse_cidr_sloppy)
 
 ERR_NO_CIDRS_REMAINING = "CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range"
 ERR_NODE_CIDR_TOO_BIG = "New CIDR set failed; the node CIDR size is too big"
@@ -238,6 +238,27 @@ class _UsedBits(object):
             return self.ends[k] + 1
         return index
 
+    def set_one(self, index):
+        """Set one bit; return 1 if it changed, else 0. (Node allocation sets one bit at a time, next to the last.)"""
+        starts, ends = self.starts, self.ends
+        k = bisect_right(starts, index) - 1
+        if k >= 0 and ends[k] >= index:
+            return 0
+        left = k >= 0 and ends[k] == index - 1
+        right = k + 1 < len(starts) and starts[k + 1] == index + 1
+        if left and right:
+            ends[k] = ends[k + 1]
+            del starts[k + 1]
+            del ends[k + 1]
+        elif left:
+            ends[k] = index
+        elif right:
+            starts[k + 1] = index
+        else:
+            starts.insert(k + 1, index)
+            ends.insert(k + 1, index)
+        return 1
+
     def set_range(self, begin, end):
         """Set ``[begin, end]``; return how many bits changed."""
         lo = bisect_left(self.ends, begin - 1)  # first run ending at or after begin-1 (touching)
@@ -296,6 +317,10 @@ class CidrSet(object):
         value = self._base | (index << (self._bits - self.node_mask))
         return type(self.cluster_cidr)((value, self.node_mask))
 
+    def cidr_text(self, index):
+        """``go_cidr_string(index_to_cidr(index))``, from integers."""
+        return "%s/%d" % (ip_text(self._base | (index << (self._bits - self.node_mask)), self.cluster_cidr.version), self.node_mask)
+
     def index_of(self, address):
         """``getIndexForIP``: which node block ``address`` falls in."""
         # Go compares with uint32(maxCIDRs) for IPv4: a 32-bit difference (1<<32) truncates to 0
@@ -326,16 +351,21 @@ class CidrSet(object):
             last = type(first)(0)
         return self.index_of(first), self.index_of(last)
 
-    def allocate_next(self):
-        """``AllocateNext``: the first free block at or after the one following the last allocation, wrapping."""
+    def allocate_next_index(self):
+        """``AllocateNext``: the index of the first free block at or after the one following the last allocation,
+        wrapping."""
         if self.allocated == self.max_cidrs:
             raise CIDRAllocatorError(ERR_NO_CIDRS_REMAINING)
         candidate = self._used.first_clear(self.next_candidate)
         if candidate >= self.max_cidrs:
             candidate = self._used.first_clear(0)
         self.next_candidate = (candidate + 1) % self.max_cidrs
-        self.allocated += self._used.set_range(candidate, candidate)
-        return self.index_to_cidr(candidate)
+        self.allocated += self._used.set_one(candidate)
+        return candidate
+
+    def allocate_next(self):
+        """``AllocateNext`` as a network."""
+        return self.index_to_cidr(self.allocate_next_index())
 
     def occupy(self, cidr):
         """``Occupy``: mark every block ``cidr`` touches as used; only newly used blocks are counted."""
@@ -400,14 +430,15 @@ class RangeAllocator(object):
                                          % (go_cidr_string(parsed), idx, name, err)) from None
 
     def allocate_node(self, name):
-        """``AllocateOrOccupyCIDR`` for a node without podCIDRs: the next block of every cluster CIDR, in order.
+        """``AllocateOrOccupyCIDR`` for a node without podCIDRs: the next block of every cluster CIDR, in order, as
+        ``net.IPNet.String()`` writes them into ``spec.podCIDRs``.
 
         A failure reads as kube-controller-manager logs it from ``syncNode``.
         """
         cidrs = []
         for idx, cidr_set in enumerate(self.sets):
             try:
-                cidrs.append(cidr_set.allocate_next())
+                cidrs.append(cidr_set.cidr_text(cidr_set.allocate_next_index()))
             except CIDRAllocatorError as err:
                 raise CIDRAllocatorError("error syncing '%s': failed to allocate cidr from cluster cidr at idx:%d: %s, "
                                          "requeuing" % (name, idx, err)) from None
@@ -520,8 +551,7 @@ def node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes=None, service_cidrs=Non
         seen.add(name)
     # kube-controller-manager occupies them from its start-up node list, which the apiserver returns
     # in name order (the storage key order)
-    for name, pod_cidrs, pod_cidr in sorted(entries, key=lambda entry: entry[0].encode("utf-8", "surrogatepass")):
-        if pod_cidrs:
-            allocator.occupy_node(name, pod_cidrs, pod_cidr)
-    return {entry[0]: list(entry[1]) or [go_cidr_string(net) for net in allocator.allocate_node(entry[0])]
-            for entry in entries}
+    for name, pod_cidrs, pod_cidr in sorted((entry for entry in entries if entry[1]),
+                                            key=lambda entry: entry[0].encode("utf-8", "surrogatepass")):
+        allocator.occupy_node(name, pod_cidrs, pod_cidr)
+    return {name: list(pod_cidrs) or allocator.allocate_node(name) for name, pod_cidrs, _pod_cidr in entries}

@@ -50,6 +50,68 @@ def check_structure(value, what):
             stack.append((child, depth + 1, path + (key,)))
 
 
+class _Refused(Exception):
+    """Raised inside :func:`_plain`; ``path`` collects the keys on the way out, innermost first."""
+
+    def __init__(self, too_deep):
+        super().__init__()
+        self.too_deep = too_deep
+        self.path = []
+
+
+def plain_input(value, what):
+    """:func:`check_structure` then :func:`to_builtin`, in one walk: what a filter reads its arguments with.
+
+    Ansible's lazy containers render each value they are asked for; walking them once instead of twice halves the cost
+    of a filter call inside templating. Refuses exactly what :func:`check_structure` refuses, with the same message,
+    found in the same order (children last to first, as its stack pops them).
+    """
+    try:
+        return _plain(value, 0)
+    except _Refused as refused:
+        path = tuple(reversed(refused.path))
+        if refused.too_deep:
+            raise InputError("%s is nested more than %d levels deep; no Kubernetes object or setting is"
+                             % (_path_text(what, path[:5]) + ("..." if len(path) > 5 else ""), MAX_DEPTH)) from None
+        raise InputError("%s holds an integer of more than %d digits; no Kubernetes field or setting takes one"
+                         % (_path_text(what, path), MAX_INT_DIGITS)) from None
+
+
+def _plain(value, depth):
+    kind = type(value)
+    if kind is str or value is None or kind is bool or kind is float:
+        return value
+    if isinstance(value, int) and kind is not bool:
+        if -_MAX_INT < value < _MAX_INT:
+            return value if kind is int else int(value)
+        raise _Refused(False)
+    if isinstance(value, Mapping):
+        if depth >= MAX_DEPTH:
+            raise _Refused(True)
+        items = list(value.items())
+        converted = [None] * len(items)
+        for i in range(len(items) - 1, -1, -1):
+            key, child = items[i]
+            try:
+                converted[i] = (to_builtin(key), _plain(child, depth + 1))
+            except _Refused as refused:
+                refused.path.append(key)
+                raise
+        return dict(converted)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        if depth >= MAX_DEPTH:
+            raise _Refused(True)
+        items = list(value)
+        for i in range(len(items) - 1, -1, -1):
+            try:
+                items[i] = _plain(items[i], depth + 1)
+            except _Refused as refused:
+                refused.path.append(i)
+                raise
+        return items
+    return to_builtin(value)
+
+
 def shown(value, depth=0):
     """A copy of ``value`` to show (a module's ``invocation``): what is nested deeper than ``MAX_DEPTH`` is left out."""
     if depth > MAX_DEPTH:

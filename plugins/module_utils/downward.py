@@ -111,16 +111,19 @@ def _field(obj, key, kind, path, default=None):
     value = obj.get(key)
     if value is None:
         return default
-    if isinstance(value, kind) and not isinstance(value, bool):  # the common case, without building the path
-        return value
+    if type(value) is kind or (isinstance(value, kind) and not isinstance(value, bool)):  # pylint: disable=unidiomatic-typecheck
+        return value  # the common case, without building the path
     return expect(value, kind, child(path, key))
 
 
 def _entries(obj, key, path):
     """``(item, item path)`` for every mapping in the list ``obj[key]``."""
     base = child(path, key)
-    return [(expect(item, dict, index(base, i)), index(base, i))
-            for i, item in enumerate(_field(obj, key, list, path, []))]
+    found = []
+    for i, item in enumerate(_field(obj, key, list, path, [])):
+        item_path = index(base, i)
+        found.append((item if type(item) is dict else expect(item, dict, item_path), item_path))  # pylint: disable=unidiomatic-typecheck
+    return found
 
 
 def _int32(obj, key, path):
@@ -357,13 +360,41 @@ def pod_level_allocatable(allocatable, pod_limits, pod_level_resources=True):
     return result
 
 
+class PodContainers(object):
+    """A pod's containers found by name and their resources, each read once per pod (a pod may reference the
+    resources of any of its containers from every other one)."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self._by_name = None
+        self._resources = {}
+
+    def find(self, name):
+        """``findContainerInPod``: ``(container, path, is_regular)`` from containers, then initContainers (the first
+        of that name)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for kind in ("containers", "initContainers"):
+                for i, container in enumerate(_field(self.spec, kind, list, "spec", [])):
+                    key = container.get("name") if isinstance(container, dict) else None
+                    if isinstance(key, str) and key not in self._by_name:
+                        self._by_name[key] = (container, index(child("spec", kind), i), kind == "containers")
+        found = self._by_name.get(name)
+        if found is None:
+            raise InputError("container %s not found" % name)
+        return found
+
+    def resources(self, container, path):
+        """:func:`container_resources` of one of the pod's containers, read once."""
+        found = self._resources.get(id(container))
+        if found is None:
+            found = self._resources[id(container)] = container_resources(container, path)
+        return found
+
+
 def find_container_in_pod(spec, name):
     """``findContainerInPod``: ``(container, path, is_regular)`` from containers, then initContainers."""
-    for kind in ("containers", "initContainers"):
-        for i, container in enumerate(_field(spec, kind, list, "spec", [])):
-            if isinstance(container, dict) and container.get("name") == name:
-                return container, index(child("spec", kind), i), kind == "containers"
-    raise InputError("container %s not found" % name)
+    return PodContainers(spec).find(name)
 
 
 def resource_field_selector(selector, path):
@@ -388,12 +419,14 @@ def extract_container_resource_value(resource, divisor, limits, requests, path="
     return ceil_ratio(quantity, divisor, name == "cpu", path or resource)
 
 
-def extract_resource_value_by_container_name(selector, spec, container_name, allocatable=None, path=""):
+def extract_resource_value_by_container_name(selector, spec, container_name, allocatable=None, path="", containers=None):
     """``ExtractResourceValueByContainerName``, or with ``allocatable``
-    ``ExtractResourceValueByContainerNameAndNodeAllocatable`` (the Downward API volume's variant)."""
+    ``ExtractResourceValueByContainerNameAndNodeAllocatable`` (the Downward API volume's variant). ``containers``: the
+    pod's :class:`PodContainers`, when one is at hand."""
+    containers = containers or PodContainers(spec)
     resource, divisor, _name = resource_field_selector(selector, path)
-    container, cpath, _regular = find_container_in_pod(spec, container_name)
-    limits, requests = container_resources(container, cpath)
+    container, cpath, _regular = containers.find(container_name)
+    limits, requests = containers.resources(container, cpath)
     if allocatable is not None:
         limits = merge_container_resource_limits(limits, allocatable)
     return extract_container_resource_value(resource, divisor, limits, requests, path)
@@ -826,6 +859,7 @@ class _PodView(object):
             if not _field(self.spec, "nodeName", str, "spec", ""):
                 self.spec = dict(self.spec, nodeName=_field(_field(node, "metadata", dict, "node", {}), "name", str, "node.metadata", ""))
                 self.pod = dict(pod, spec=self.spec)
+        self.containers = PodContainers(self.spec)
         self.pod_limits = resource_list(_field(self.spec, "resources", dict, "spec", {}), "limits", "spec.resources")
         self.service_links = _field(self.spec, "enableServiceLinks", bool, "spec", True)
         self.volumes = {_field(v, "name", str, p, ""): (v, p) for v, p in _entries(self.spec, "volumes", "spec")}
@@ -872,7 +906,7 @@ class _PodView(object):
         """``ExtractResourceValueByContainerNameAndNodeAllocatable`` for a volume item."""
         name = _field(selector, "containerName", str, path, "")
         try:
-            return extract_resource_value_by_container_name(selector, self.spec, name, self.allocatable, path)
+            return extract_resource_value_by_container_name(selector, self.spec, name, self.allocatable, path, self.containers)
         except InputError as exc:
             if str(exc).startswith(path + ":"):
                 raise
@@ -886,10 +920,10 @@ class _PodView(object):
         defaulted = True
         if name:
             try:
-                container, container_path, defaulted = find_container_in_pod(self.spec, name)
+                container, container_path, defaulted = self.containers.find(name)
             except InputError as exc:
                 raise InputError("%s: %s" % (path, exc)) from None
-        limits, requests = container_resources(container, container_path)
+        limits, requests = self.containers.resources(container, container_path)
         if defaulted:
             limits = merge_container_resource_limits(limits, allocatable)
         return extract_container_resource_value(resource, divisor, limits, requests, path)

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate,
     child,
     forbidden,
-    go_ip_string,
     go_len,
     go_quote,
     index,
+    ip_text,
+    ip_value_sloppy,
     is_dns1123_label,
     is_dns1123_subdomain,
     is_valid_ip_for_legacy_field,
@@ -213,6 +213,7 @@ def pod_ips(pod):
     (docs/hosts.md#assumption-2). :func:`pod_hosts` first refuses IPs the apiserver would refuse.
     """
     status = _field(_typed(pod, dict, "pod"), "status", dict, {})
+    from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack  # pylint: disable=import-outside-toplevel
     return dualstack.defaulted_pod_ips(status, "status")[1]
 
 
@@ -285,6 +286,8 @@ def pod_hosts(pod, node_hosts=None, cluster_domain="cluster.local"):
     if errors:
         raise InputError("kube-apiserver would reject this pod: %s" % aggregate(errors))
     # the status a kubelet writes goes through the status subresource's checks
+    # imported here: the hosts_file module, which needs none of the pod rules, runs without loading them
+    from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack  # pylint: disable=import-outside-toplevel
     errors = dualstack.validate_pod_status(_field(pod, "status", dict, {}), "status")
     if errors:
         raise InputError("kube-apiserver would reject this pod's status: %s" % aggregate(errors))
@@ -490,10 +493,28 @@ def parse_hosts(text):
     return entries
 
 
+def _node_entry_pairs(entries, what):
+    """:func:`_entry_pairs`, plus the compact shapes of a node hosts file: one text of ``ip name ...`` lines, read as
+    the resolver reads a hosts file (blank lines and ``#`` comments skipped), and a mapping of IP to its names (a
+    list, or one string of names), recognised by its keys being IP addresses."""
+    if isinstance(entries, str):
+        for number, line in enumerate(entries.split("\n"), 1):
+            fields = _HOSTS_FIELD.findall(line.partition("#")[0])
+            if fields:
+                yield fields[0], fields[1:], "%s line %d" % (what, number)
+        return
+    if isinstance(entries, dict) and entries and all(isinstance(k, str) and ip_value_sloppy(k) for k in entries):
+        for ip, names in entries.items():
+            where = "%s[%s]" % (what, go_quote(ip))
+            yield ip, names.split() if isinstance(names, str) else _names(names, where), where
+        return
+    yield from _entry_pairs(entries, what)
+
+
 def _checked_entries(entries, what):
     """Yield ``(canonical ip, canonical ip, names)`` after refusing what would break the file."""
-    for ip, names, where in _entry_pairs(entries, what):
-        parsed = parse_ip_sloppy(ip)
+    for ip, names, where in _node_entry_pairs(entries, what):
+        parsed = ip_value_sloppy(ip)
         if parsed is None:
             raise InputError("%s: %s is not an IP address (expected IPv4 like 10.9.8.7 or IPv6 like 2001:db8::ffff)"
                              % (where, go_quote(ip)))
@@ -501,7 +522,7 @@ def _checked_entries(entries, what):
             if not name or _UNSAFE_NAME.search(name):
                 raise InputError("%s: hostname %s must be non-empty and must not contain whitespace, newlines, '#' or "
                                  "control characters" % (where, go_quote(name)))
-        canonical = go_ip_string(parsed)
+        canonical = ip_text(*parsed)
         yield canonical, canonical, names
 
 
@@ -513,7 +534,8 @@ def validate_host_entries(entries, what="entries"):
     """Host entries for a node hosts file: ``[(ip, [names])]`` merged by IP, first-seen order.
 
     Accepts ``{name: ip or [ips]}``, a list of ``{ip, hostnames}``, of ``"ip name ..."`` strings
-    or of ``[ip, [names]]`` pairs (so its own result is valid input). Only what would break the
+    or of ``[ip, [names]]`` pairs (so its own result is valid input), and the compact shapes: one text of
+    ``"ip name ..."`` lines, or ``{ip: [names] or "names"}`` (see :func:`_node_entry_pairs`). Only what would break the
     file format is refused: an IP that is not IPv4/IPv6 (``ParseIPSloppy``), an IP without names,
     an empty name, or a name with whitespace, a newline, ``#`` or a control character, so no
     entry can inject a line. Names are deliberately not held to DNS-1123: node files
@@ -536,14 +558,18 @@ def duplicate_names(entries):
     case-insensitively, as resolvers do; a reported name lists all its IPs, both families, in
     entry order, under its first spelling.
     """
-    seen = {}
+    seen = {}  # lower-case name: [first spelling, ips, families seen (bits), a family seen twice]
     for ip, names in validate_host_entries(entries):
-        version = 6 if ":" in ip else 4  # validated entries are canonical
+        family = 2 if ":" in ip else 1  # validated entries are canonical
         for name in names:
-            spelling, ips, versions = seen.setdefault(name.lower(), (name, [], []))
-            ips.append(ip)
-            versions.append(version)
-    return {spelling: ips for spelling, ips, versions in seen.values() if len(versions) != len(set(versions))}
+            found = seen.get(name.lower())
+            if found is None:
+                seen[name.lower()] = [name, [ip], family, False]
+            else:
+                found[1].append(ip)
+                found[3] = found[3] or bool(found[2] & family)
+                found[2] |= family
+    return {spelling: ips for spelling, ips, _families, twice in seen.values() if twice}
 
 
 def _marker_lines(marker):

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (child, duplicate, go_struct, index, invalid,
-                                                                                max_len_error, required,
-                                                                                validate_dns1123_label)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
+    child, duplicate, go_struct, index, invalid, is_dns1123_label, max_len_error, required, validate_dns1123_label)
 
 _PORT_NAME_CHARSET = re.compile(r"[-a-z0-9]+\Z")
 _PORT_NAME_LETTER = re.compile(r"[a-z]")
@@ -140,35 +139,45 @@ def validate_service_ports(spec, path):
     ports = _items(spec, "ports")
     errors = []
     names = set()
+    several = len(ports) > 1
     for i, port in enumerate(ports):
-        port_path = index(child(path, "ports"), i)
         name = _str(port, "name")
-        if len(ports) > 1 and not name:
-            errors.append(required(child(port_path, "name")))
+        if several and not name:
+            errors.append(required(_port_field(path, i, "name")))
         elif name:
-            errors += validate_dns1123_label(name, child(port_path, "name"))
+            if is_dns1123_label(name):
+                errors += validate_dns1123_label(name, _port_field(path, i, "name"))
             if name in names:
-                errors.append(duplicate(child(port_path, "name"), name))
+                errors.append(duplicate(_port_field(path, i, "name"), name))
             else:
                 names.add(name)
         number = _int(port, "port")
-        errors += [invalid(child(port_path, "port"), number, message) for message in is_valid_port_num(number)]
+        messages = is_valid_port_num(number)
+        if messages:
+            errors += [invalid(_port_field(path, i, "port"), number, message) for message in messages]
         target = port.get("targetPort")
         if target is None or target == 0 or target == "":  # SetDefaults_Service
             target = number
-        if isinstance(target, str):
-            errors += [invalid(child(port_path, "targetPort"), target, message) for message in is_valid_port_name(target)]
-        else:
-            errors += [invalid(child(port_path, "targetPort"), target, message) for message in is_valid_port_num(target)]
+        messages = is_valid_port_name(target) if isinstance(target, str) else is_valid_port_num(target)
+        if messages:
+            errors += [invalid(_port_field(path, i, "targetPort"), target, message) for message in messages]
     return errors
+
+
+def _port_field(path, i, name):
+    """``<path>.ports[i].<name>``, built only for an error."""
+    return child(index(child(path, "ports"), i), name)
 
 
 def service_port_duplicates(spec, path):
     """``ValidateService``'s duplicate ports: a (protocol, port) pair taken twice, printed as the internal
     ``core.ServicePort`` holding only them."""
+    ports = _items(spec, "ports")
+    if len(ports) < 2:
+        return []
     errors = []
     seen = set()
-    for i, port in enumerate(_items(spec, "ports")):
+    for i, port in enumerate(ports):
         key = (_protocol(port), _int(port, "port"))
         if key in seen:
             errors.append(duplicate(index(child(path, "ports"), i), go_struct([

@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import decimal
 import functools
+import importlib.util
 import math
+import os
 import re
+import sys
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
-
-try:
-    from kubernetes.utils.quantity import parse_quantity as _parse_quantity
-except ImportError:  # reported when a quantity is first needed
-    _parse_quantity = None
 
 DECIMAL_SI = "DecimalSI"
 BINARY_SI = "BinarySI"
@@ -90,10 +88,42 @@ def _interpret_suffix(suffix):
     return None
 
 
+_CLIENT_QUANTITY = "kubernetes.utils.quantity"
+
+
+def _load_parse_quantity():
+    """The client's ``kubernetes.utils.quantity.parse_quantity``, or ``None`` when the package is missing.
+
+    Importing ``kubernetes`` imports the whole client (about a third of a second, in every task that parses a quantity);
+    its ``utils/quantity.py`` needs only ``decimal``, so unless the client is loaded already that file is loaded alone.
+    """
+    loaded = sys.modules.get(_CLIENT_QUANTITY)
+    if loaded is not None:
+        return loaded.parse_quantity
+    package = importlib.util.find_spec("kubernetes")
+    path = os.path.join(os.path.dirname(package.origin), "utils", "quantity.py") if package and package.origin else None
+    if path is None or not os.path.isfile(path):
+        try:
+            from kubernetes.utils.quantity import parse_quantity   # pylint: disable=import-outside-toplevel
+        except ImportError:
+            return None
+        return parse_quantity
+    spec = importlib.util.spec_from_file_location("_clusternet_k8s_client_quantity", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.parse_quantity
+
+
+_parse_quantity = None  # loaded when a quantity is first parsed
+
+
 def _decimal(text):
     """The exact number ``text`` (digits, a binary suffix or ``e<N>``), via the kubernetes client."""
+    global _parse_quantity   # pylint: disable=global-statement
     if _parse_quantity is None:
-        raise InputError("resource quantities need the Python package 'kubernetes' (pip install kubernetes)")
+        _parse_quantity = _load_parse_quantity()
+        if _parse_quantity is None:
+            raise InputError("resource quantities need the Python package 'kubernetes' (pip install kubernetes)")
     with decimal.localcontext() as ctx:
         # wide enough that parse_quantity's multiplication by the suffix is exact
         ctx.prec = len(text) + 40
@@ -201,7 +231,7 @@ class Quantity(object):
     it: ``int64_scale`` is the scale of an ``int64Amount`` (mantissa x 10^scale), ``None`` for an
     ``inf.Dec`` of scale ``dec_scale``."""
 
-    __slots__ = ("value", "format", "text", "int64_scale", "dec_scale")
+    __slots__ = ("value", "format", "text", "int64_scale", "dec_scale", "_parts")
 
     def __init__(self, value, fmt=DECIMAL_SI, text=None, int64_scale=0, dec_scale=9):
         self.value = value
@@ -209,6 +239,7 @@ class Quantity(object):
         self.text = text
         self.int64_scale = int64_scale
         self.dec_scale = dec_scale
+        self._parts = None  # _coefficient(value), once: parsed quantities are cached and read many times
 
     @classmethod
     def parse(cls, value, what="quantity"):
@@ -238,7 +269,9 @@ class Quantity(object):
         after it for 1.38: kubernetes PR #141305 saturates at the int64 limits instead, and #138510
         rounds negative ``inf.Dec`` values away from zero.
         """
-        coefficient, exponent = _coefficient(self.value)
+        if self._parts is None:
+            self._parts = _coefficient(self.value)
+        coefficient, exponent = self._parts
         if self.int64_scale is not None:  # int64Amount.AsScaledInt64
             mantissa = coefficient * 10 ** (exponent - self.int64_scale)  # exponent == int64_scale when parsed
             if self.int64_scale < scale:
@@ -308,9 +341,10 @@ class Quantity(object):
     __repr__ = __str__
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=16384)
 def _parse_text(text):
-    """The ``Quantity`` written as ``text``, or Go's error text. Cached: pods repeat their quantities."""
+    """The ``Quantity`` written as ``text``, or Go's error text. Cached: pods repeat their quantities, and the
+    cache holds every distinct one of a pod of thousands of containers (a few MiB at most)."""
     match = _SYNTAX.fullmatch(text) if text else None
     if match is None:
         return ERR_FORMAT_WRONG

@@ -32,8 +32,8 @@ import ipaddress
 from ansible_collections.clusternet.k8s.plugins.module_utils import ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
-    ip_family, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required,
+    aggregate, duplicate, forbidden, go_cidr_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
+    ip_text, ip_value_sloppy, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, required,
     STRICT_IP_CIDR_VALIDATION_1_36,
     validate_dns1123_subdomain)
 
@@ -102,11 +102,6 @@ def _address(family, value):
     return ipaddress.IPv4Address(value) if family == IPV4 else ipaddress.IPv6Address(value)
 
 
-def _address_text(family, value):
-    """An address as kube-apiserver writes it into a Service (``net.IP.String()``)."""
-    return go_ip_string(_address(family, value))
-
-
 class ClusterIPRange(object):
     """One service CIDR as kube-apiserver's IPAddress allocator sees it (``NewIPAllocator``).
 
@@ -114,11 +109,12 @@ class ClusterIPRange(object):
     the static band is the ``offset`` lowest, the dynamic band the rest.
     """
 
-    __slots__ = ("cidr", "family", "network", "broadcast", "first", "last", "size", "offset", "range_size")
+    __slots__ = ("cidr", "family", "version", "network", "broadcast", "first", "last", "size", "offset", "range_size")
 
     def __init__(self, net):
         self.cidr = go_cidr_string(net)
         self.family = IPV4 if net.version == 4 else IPV6
+        self.version = net.version
         width = net.max_prefixlen
         host_bits = width - net.prefixlen
         self.network = int(net.network_address)
@@ -135,7 +131,12 @@ class ClusterIPRange(object):
         return self.first + self.offset
 
     def text(self, value):
-        return _address_text(self.family, value)
+        """An address as kube-apiserver writes it into a Service (``net.IP.String()``)."""
+        return ip_text(value, self.version)
+
+    def text_family(self, value):
+        """The family of :meth:`text`: Go reads an IPv4-mapped address of an IPv6 range back as IPv4."""
+        return IPV4 if self.version == 4 or value >> 32 == 0xFFFF else IPV6
 
     def allocator_text(self, value):
         """An address as the IPAddress allocator names it (``netip.Addr.String()``)."""
@@ -239,12 +240,11 @@ class _FamilyPool(object):
         if self.range.first <= value <= self.range.last and value not in self.taken:
             self._take(value)
 
-    def allocate(self, address):
-        """``MetaAllocator.AllocateService``: reserve a requested address. The allocator of a range is
-        found with ``servicecidr.PrefixContainsIP``, which leaves out the network address and the IPv4
+    def allocate(self, value):
+        """``MetaAllocator.AllocateService``: reserve a requested address (an integer). The allocator of a range
+        is found with ``servicecidr.PrefixContainsIP``, which leaves out the network address and the IPv4
         broadcast: for those, as for an address of no range, there is no allocator."""
         rng = self.range
-        value = int(address)
         if not rng.first <= value <= rng.last:
             raise _AllocatorError("the provided network does not match the current range")
         if value in self.taken:
@@ -253,7 +253,8 @@ class _FamilyPool(object):
 
     def allocate_next(self):
         """``AllocateNextService`` made deterministic: the lowest free address of the dynamic band,
-        else of the static band (the apiserver's fallback order), else "range is full"."""
+        else of the static band (the apiserver's fallback order), else "range is full". Returns
+        ``(text, family)``: the text as written into the Service and the family Go reads from it."""
         rng = self.range
         if self.dynamic_taken < rng.size - rng.offset:
             band = 0
@@ -266,7 +267,7 @@ class _FamilyPool(object):
             value += 1
         self.cursors[band] = value + 1
         self._take(value)
-        return rng.text(value)
+        return rng.text(value), rng.text_family(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,10 +325,11 @@ def _refuse_if(svc, errors, stage):
 
 class _Service(object):
     """The IP-related fields of a Service; ``policy`` ``None`` is an unset ``ipFamilyPolicy``; ``spec`` is the
-    object's spec as given (its ports are validated)."""
+    object's spec as given (its ports are validated); ``produced`` maps the addresses the allocator wrote into it to
+    their family (valid by construction: never parsed again)."""
 
     __slots__ = ("name", "type", "cluster_ip", "cluster_ips", "ip_families", "policy", "has_selector", "external_name",
-                 "spec")
+                 "spec", "produced")
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -335,49 +337,69 @@ class _Service(object):
 
 
 def _string_list(value, what):
-    items = optional(value, list, what, [])
-    for i, item in enumerate(items):
-        expect(item, str, index(what, i))
-    return list(items)
+    if value is None:
+        return []
+    if type(value) is not list:  # pylint: disable=unidiomatic-typecheck
+        expect(value, list, what)
+    for i, item in enumerate(value):
+        if type(item) is not str:  # pylint: disable=unidiomatic-typecheck
+            expect(item, str, index(what, i))
+    return list(value)
 
 
 def _read_service(obj, what):
-    """A Service (manifest or API form), type-checked, with ``SetDefaults_Service``'s type default."""
+    """A Service (manifest or API form), type-checked, with ``SetDefaults_Service``'s type default.
+
+    Written for speed (a plan may hold thousands of Services): each field is ``default if None, the value if it
+    has the type, else expect()'s error``, with the field's name joined only for the error."""
     expect(obj, dict, what or "service")
     top = what + "." if what else ""
     kind = obj.get("kind")
     if kind is not None and kind != "Service":
         expect(kind, str, top + "kind")
         raise InputError("%skind must be Service, got %s" % (top, go_quote(kind)))
-    meta = optional(obj.get("metadata"), dict, top + "metadata", {})
-    spec = optional(obj.get("spec"), dict, top + "spec", {})
+    meta, spec = obj.get("metadata"), obj.get("spec")
+    meta = {} if meta is None else meta if type(meta) is dict else expect(meta, dict, top + "metadata")  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    spec = {} if spec is None else spec if type(spec) is dict else expect(spec, dict, top + "spec")  # noqa: E721 pylint: disable=unidiomatic-typecheck
     path = top + "spec."
-    return _Service(
-        name=optional(meta.get("name"), str, top + "metadata.name", ""),
-        type=optional(spec.get("type"), str, path + "type", "") or CLUSTER_IP,
-        cluster_ip=optional(spec.get("clusterIP"), str, path + "clusterIP", ""),
-        cluster_ips=_string_list(spec.get("clusterIPs"), path + "clusterIPs"),
-        ip_families=_string_list(spec.get("ipFamilies"), path + "ipFamilies"),
-        policy=optional(spec.get("ipFamilyPolicy"), str, path + "ipFamilyPolicy"),
-        has_selector=bool(optional(spec.get("selector"), dict, path + "selector", {})),
-        external_name=optional(spec.get("externalName"), str, path + "externalName", ""),
-        spec=spec,
-    )
+    get = spec.get
+    svc = _Service.__new__(_Service)
+    value = meta.get("name")
+    svc.name = "" if value is None else value if type(value) is str else expect(value, str, top + "metadata.name")  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    value = get("type")
+    svc.type = (value if type(value) is str else "" if value is None else expect(value, str, path + "type")) or CLUSTER_IP  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    value = get("clusterIP")
+    svc.cluster_ip = "" if value is None else value if type(value) is str else expect(value, str, path + "clusterIP")  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    svc.cluster_ips = _string_list(get("clusterIPs"), path + "clusterIPs")
+    svc.ip_families = _string_list(get("ipFamilies"), path + "ipFamilies")
+    value = get("ipFamilyPolicy")
+    svc.policy = value if value is None or type(value) is str else expect(value, str, path + "ipFamilyPolicy")  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    value = get("selector")
+    svc.has_selector = bool(value if value is None or type(value) is dict else expect(value, dict, path + "selector"))  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    value = get("externalName")
+    svc.external_name = "" if value is None else value if type(value) is str else expect(value, str, path + "externalName")  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    svc.spec = spec
+    svc.produced = {}
+    return svc
 
 
 def _other_family(family):
     return IPV6 if family == IPV4 else IPV4
 
 
-def _family_of(ip):
-    """``familyOf`` (alloc.go): an IPv4-mapped IPv6 address counts as IPv4, as in Go."""
-    address = parse_ip_sloppy(ip)
-    return ip_family(address) if address is not None else "unknown"
+def _family_of(ip, produced):
+    """``familyOf`` (alloc.go): an IPv4-mapped IPv6 address counts as IPv4, as in Go. ``produced``: the
+    addresses the allocator wrote, whose family is known."""
+    family = produced.get(ip)
+    if family is not None:
+        return family
+    parsed = ip_value_sloppy(ip)
+    return "unknown" if parsed is None else IPV4 if parsed[1] == 4 else IPV6
 
 
-def _is_ipv6_string(ip):
+def _is_ipv6_string(ip, produced):
     """``netutils.IsIPv6String``."""
-    return _family_of(ip) == IPV6
+    return _family_of(ip, produced) == IPV6
 
 
 def _is_headless(svc):
@@ -422,7 +444,7 @@ def _default_on_read(svc, primary):
         else:
             svc.policy, svc.ip_families = REQUIRE_DUAL_STACK, [primary, _other_family(primary)]
         return
-    svc.ip_families = [IPV6 if _is_ipv6_string(ip) else IPV4 for ip in svc.cluster_ips]
+    svc.ip_families = [IPV6 if _is_ipv6_string(ip, svc.produced) else IPV4 for ip in svc.cluster_ips]
     if len(svc.ip_families) == 1:
         svc.policy = SINGLE_STACK
     elif len(svc.ip_families) == 2:
@@ -447,9 +469,12 @@ def _cluster_ip_sync_errors(svc):
 
 
 def _ip_families_errors(svc):
+    families = svc.ip_families
+    if not families or (len(families) == 1 and families[0] in IP_FAMILIES):
+        return []
     errors = []
     seen = set()
-    for i, family in enumerate(svc.ip_families):
+    for i, family in enumerate(families):
         if family not in IP_FAMILIES:
             errors.append(not_supported(index(IP_FAMILIES_FIELD, i), go_json_value(family), IP_FAMILIES))
         if family in seen:
@@ -462,9 +487,13 @@ def _cluster_ips_errors(svc, old):
     """Each entry an IP by ``IsValidIPForLegacyField`` (never a canonical-form check), with the
     StrictIPCIDRValidation default of Kubernetes 1.36; the stored Service's own addresses are
     accepted again (KEP-4858 ratcheting). ``None`` only alone at index 0."""
+    if not svc.cluster_ips:
+        return []
     valid_old = old.cluster_ips if old is not None else ()
     errors = []
     for i, ip in enumerate(svc.cluster_ips):
+        if ip in svc.produced:
+            continue
         if i == 0 and ip == CLUSTER_IP_NONE:
             if len(svc.cluster_ips) > 1:
                 errors.append(invalid(CLUSTER_IPS, go_string_slice(svc.cluster_ips), "'None' must be the first and only value"))
@@ -475,13 +504,13 @@ def _cluster_ips_errors(svc, old):
 
 def _family_match_errors(svc):
     """Each ``clusterIPs[i]`` of the family ``ipFamilies[i]`` names (headless services excepted)."""
-    if _is_headless(svc):
+    if not svc.cluster_ips or _is_headless(svc):
         return []
     errors = []
     for i, (ip, family) in enumerate(zip(svc.cluster_ips, svc.ip_families)):
-        if family == IPV4 and _is_ipv6_string(ip):
+        if family == IPV4 and _is_ipv6_string(ip, svc.produced):
             errors.append(invalid(index(CLUSTER_IPS, i), ip, "expected an IPv4 value as indicated by `ipFamilies[%d]`" % i))
-        if family == IPV6 and not _is_ipv6_string(ip):
+        if family == IPV6 and not _is_ipv6_string(ip, svc.produced):
             errors.append(invalid(index(CLUSTER_IPS, i), ip, "expected an IPv6 value as indicated by `ipFamilies[%d]`" % i))
     return errors
 
@@ -500,8 +529,7 @@ def _validate_cluster_ips_related_fields(svc, old=None):
     if ip_errors:
         # bad entries would skew the checks below
         return errors
-    families = {_family_of(ip) for ip in svc.cluster_ips}
-    if len(svc.cluster_ips) > 1 and families != {IPV4, IPV6}:
+    if len(svc.cluster_ips) > 1 and {_family_of(ip, svc.produced) for ip in svc.cluster_ips} != {IPV4, IPV6}:
         errors.append(invalid(CLUSTER_IPS, go_string_slice(svc.cluster_ips), "may specify no more than one IP for each IP family"))
     return errors + _family_match_errors(svc)
 
@@ -683,7 +711,7 @@ def _infer_families_from_cluster_ips(svc, configured):
             break
         if i < len(svc.ip_families):
             continue
-        family = _family_of(ip)
+        family = _family_of(ip, svc.produced)
         if family in configured:
             svc.ip_families.append(family)
         else:
@@ -754,15 +782,17 @@ def _alloc_ips(svc, requests, cluster):
                                  "has no %s allocator on this cluster (it panics)" % family, "allocIPs")
         if not ip:
             try:
-                allocated[family] = pool.allocate_next()
+                text, read_as = pool.allocate_next()
             except _AllocatorError as exc:
                 raise _internal_error("failed to allocate a serviceIP for Service %s: %s" % (go_quote(svc.name), exc), "allocIPs") from None
+            svc.produced[text] = read_as
+            allocated[family] = text
             continue
-        address = parse_ip_sloppy(ip)
+        address = ip_value_sloppy(ip)
         if address is None:
             raise _internal_error("failed to parse service IP %s" % go_quote(ip), "allocIPs")
         try:
-            pool.allocate(address)
+            pool.allocate(address[0])
         except _AllocatorError as exc:
             error = invalid(CLUSTER_IPS, go_string_slice(svc.cluster_ips), "failed to allocate IP %s: %s" % (ip, exc))
             raise _invalid_error(svc, [error], "allocIPs") from None
@@ -880,16 +910,17 @@ def _parse_service_cidrs(service_cidrs):
 
 def _parse_allocated(allocated):
     """Addresses already taken, per family; ``None`` and ``""`` (headless, ExternalName) are skipped."""
-    taken = {IPV4: [], IPV6: []}
+    taken = {4: [], 6: []}
     for i, text in enumerate(optional(allocated, list, "allocated", [])):
-        expect(text, str, "allocated[%d]" % i)
-        if text in ("", CLUSTER_IP_NONE):
+        if type(text) is not str:  # pylint: disable=unidiomatic-typecheck
+            expect(text, str, "allocated[%d]" % i)
+        if text == "" or text == CLUSTER_IP_NONE:
             continue
-        address = parse_ip_sloppy(text)
+        address = ip_value_sloppy(text)
         if address is None:
             raise InputError("allocated[%d]: %s is not a valid IP address (e.g. 10.96.0.10 or fd00::10)" % (i, go_quote(text)))
-        taken[ip_family(address)].append(int(address))
-    return taken
+        taken[address[1]].append(address[0])
+    return {IPV4: taken[4], IPV6: taken[6]}
 
 
 def service_ip_plan(service, service_cidrs, allocated=None, old=None):
@@ -919,7 +950,8 @@ def service_ip_plan(service, service_cidrs, allocated=None, old=None):
     stored = _read_service(old, "old")
     # the stored Service holds its own addresses: they are taken, whether or not allocated lists them
     for ip in stored.cluster_ips or ([stored.cluster_ip] if stored.cluster_ip else []):
-        address = parse_ip_sloppy(ip)
-        if address is not None and ip_family(address) in cluster.pools:
-            cluster.pools[ip_family(address)].take(int(address))
+        address = ip_value_sloppy(ip)
+        family = address and (IPV4 if address[1] == 4 else IPV6)
+        if family in cluster.pools:
+            cluster.pools[family].take(address[0])
     return cluster.update(svc, stored)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+import socket
 import unicodedata
 
 # ---------------------------------------------------------------------------------------------
@@ -586,6 +587,70 @@ def parse_ip_sloppy(text):
         return None if value is None else _to_address(value, True)
     value = _parse_ipv4_fields(text, sloppy=True)
     return None if value is None else _to_address(value, False)
+
+
+_HEX_COLON = re.compile(r"[0-9a-fA-F:]{2,39}")
+
+
+def ip_value_sloppy(text):
+    """:func:`parse_ip_sloppy` as integers: ``(value, 4 or 6)`` in Go's view (an IPv4-mapped IPv6 address is IPv4),
+    or ``None``. Parsing an address once into an integer, and formatting it once (:func:`ip_text`), is the cheap way.
+
+    The common forms are read by the C library's ``inet_pton``, which POSIX holds to four decimal fields of at most
+    three digits for IPv4 (a subset of Go's forms, same value) and every implementation to RFC 4291 text for hex
+    groups with at most one ``::``. Everything else (leading zeros, longer groups, embedded IPv4) goes through the
+    full parser.
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        if ":" not in text:
+            return int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big"), 4
+        if "." not in text and _HEX_COLON.fullmatch(text):
+            value = int.from_bytes(socket.inet_pton(socket.AF_INET6, text), "big")
+            return (value & 0xFFFFFFFF, 4) if value >> 32 == 0xFFFF else (value, 6)
+    except (OSError, ValueError):  # refused here (e.g. leading zeros, longer groups): the full parser decides
+        pass
+    address = parse_ip_sloppy(text)
+    return None if address is None else (int(address), address.version)
+
+
+def _v6_layout(zeros):
+    """``(format, first, count)`` for the groups whose bits in ``zeros`` are set (first group highest) being zero: the
+    longest run of two or more zero groups (the first of equals) is written ``::`` (RFC 5952, as Go and Python)."""
+    best_first, best_count, first = -1, 1, -1
+    for i in range(8):
+        if not zeros >> (7 - i) & 1:
+            first = -1
+            continue
+        if first < 0:
+            first = i
+        if i - first + 1 > best_count:
+            best_first, best_count = first, i - first + 1
+    if best_first < 0:
+        return ":".join(["%x"] * 8), -1, 0
+    return ":".join(["%x"] * best_first) + "::" + ":".join(["%x"] * (8 - best_first - best_count)), best_first, best_count
+
+
+_V6_LAYOUTS = [_v6_layout(zeros) for zeros in range(256)]
+
+
+def _v6_text(value):
+    """RFC 5952 text of an IPv6 address (as Go's ``net.IP.String()`` and Python print it)."""
+    groups = (value >> 112, value >> 96 & 0xFFFF, value >> 80 & 0xFFFF, value >> 64 & 0xFFFF,
+              value >> 48 & 0xFFFF, value >> 32 & 0xFFFF, value >> 16 & 0xFFFF, value & 0xFFFF)
+    text, first, count = _V6_LAYOUTS[(not groups[0]) << 7 | (not groups[1]) << 6 | (not groups[2]) << 5 | (not groups[3]) << 4
+                                     | (not groups[4]) << 3 | (not groups[5]) << 2 | (not groups[6]) << 1 | (not groups[7])]
+    return text % (groups if first < 0 else groups[:first] + groups[first + count:])
+
+
+def ip_text(value, version):
+    """``net.IP.String()`` of an address given as an integer: dotted IPv4, an IPv4-mapped IPv6 address as IPv4."""
+    if version == 4:
+        return "%d.%d.%d.%d" % (value >> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255)
+    if value >> 32 == 0xFFFF:
+        return ip_text(value & 0xFFFFFFFF, 4)
+    return _v6_text(value)
 
 
 def _parse_ip_strict(text):

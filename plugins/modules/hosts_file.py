@@ -46,12 +46,25 @@ options:
     description:
       - The entries of the block, in one of these shapes
         (the output of the P(clusternet.k8s.host_aliases#filter) filter is also accepted).
+      - 'One text of C(ip name name...) lines, as a hosts file is written, for example
+        C("192.0.2.11 node1 node1.example\n2001:db8::11 node1 node1.example"). It is read as the resolver reads a
+        hosts file: blank lines and C(#) comments are skipped. The cheapest shape for large blocks, since Ansible
+        passes one string instead of thousands of values.'
+      - 'A mapping of IP to its hostnames (a list, or one string of names), for example
+        C({"192.0.2.11": [node1, node1.example], "2001:db8::11": "node1 node1.example"}). A mapping is read this
+        way when every key is an IP address.'
       - 'A mapping of hostname to an IP or a list of IPs, for example C({"node1": ["192.0.2.11", "2001:db8::11"]}).'
       - A list of mappings with C(ip) and C(hostnames) keys.
-      - A list of C("ip name name...") strings, one line each (a string of several lines is refused).
+      - A list of C("ip name name...") strings, one line each (a list item of several lines is refused).
       - Required when O(state=present), ignored when O(state=absent). An empty list leaves a block
         with only its marker lines; use O(state=absent) to remove the block.
     type: raw
+  return_entries:
+    description:
+      - Return the block's entries in RV(entries). By default the result reports only their RV(counts), which keeps
+        the result of a block of thousands of entries small; in diff mode the entries are always returned.
+    type: bool
+    default: false
   marker:
     description:
       - Names the block. The block starts with a C(# BEGIN <marker>) line and ends with a
@@ -120,6 +133,23 @@ EXAMPLES = r"""
       node1.cluster.example: [192.0.2.11, "2001:db8::11"]
       node2.cluster.example: [192.0.2.12, "2001:db8::12"]
 
+- name: A large block as lines, from the inventory (one string is quick to pass, even for thousands of nodes)
+  clusternet.k8s.hosts_file:
+    entries: |-
+      {% for host in groups['nodes'] %}
+      {{ hostvars[host].node_ip }} {{ host }}.cluster.example {{ host }}
+      {% endfor %}
+  register: nodes_block
+  # nodes_block.counts: {"entries": 1000, "hostnames": 2000}
+
+- name: IPs to names, and the entries returned
+  clusternet.k8s.hosts_file:
+    marker: gateways
+    return_entries: true
+    entries:
+      192.0.2.1: gateway gw
+      "2001:db8::1": [gateway, gw]
+
 - name: Same entries as a list, in a block of its own, keeping a backup
   clusternet.k8s.hosts_file:
     marker: registry mirror
@@ -141,11 +171,26 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+counts:
+  description:
+    - How many entries (lines, one per IP) and hostnames the block now holds; zero when O(state=absent).
+  returned: success
+  type: dict
+  contains:
+    entries:
+      description: The block's lines, one per IP after merging.
+      type: int
+      sample: 2
+    hostnames:
+      description: The names on those lines.
+      type: int
+      sample: 4
+  sample: {entries: 2, hostnames: 4}
 entries:
   description:
     - The entries the block now holds, validated, merged by IP and in canonical form, in file order.
     - Empty when O(state=absent).
-  returned: success
+  returned: success, when O(return_entries=true) or in diff mode
   type: list
   elements: dict
   contains:
@@ -204,6 +249,7 @@ def argument_spec():
         marker=dict(type="str", default="clusternet.k8s managed block"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         allow_duplicates=dict(type="bool", default=False),
+        return_entries=dict(type="bool", default=False),
         create=dict(type="bool", default=True),
         backup=dict(type="bool", default=False),
     )
@@ -290,8 +336,10 @@ def run(module):
     path = os.path.realpath(module.params["path"])
     change, backup = _apply(module, path)
     attrs_changed, attrs_diff = _file_attributes(module, path, change)
-    result = dict(changed=change.changed or attrs_changed, msg=change.message, entries=_entries_result(change),
-                  duplicates=change.duplicates)
+    result = dict(changed=change.changed or attrs_changed, msg=change.message, duplicates=change.duplicates,
+                  counts={"entries": len(change.entries), "hostnames": sum(len(names) for _ip, names in change.entries)})
+    if module.params["return_entries"] or module._diff:
+        result["entries"] = _entries_result(change)
     if attrs_changed and change.before is not None:
         result["msg"] += ", file attributes changed"
     if backup:

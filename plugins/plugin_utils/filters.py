@@ -6,16 +6,18 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, check_structure, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.arguments import read_argument
 
 
 def filter_entry(func=None, **conversions):
-    """Wrap a core function as a filter: check the arguments' structure (``check_structure``), convert them, and turn
-    ``InputError`` into ``AnsibleFilterError``.
+    """Wrap a core function as a filter: check the arguments' structure and read them as plain builtins
+    (``read_argument``), and turn ``InputError`` into ``AnsibleFilterError``.
 
     ``conversions`` name arguments that Ansible may hand over as strings (survey answers; any templated value before
     ansible-core 2.19) and the function (from ``survey``) that reads them as an argument spec would, e.g.
@@ -33,9 +35,7 @@ def filter_entry(func=None, **conversions):
         except TypeError as exc:  # wrong number or names of arguments
             raise AnsibleFilterError("%s: %s" % (func.__name__, exc)) from None
         try:
-            for name, value in bound.arguments.items():
-                check_structure(value, name)
-            arguments = {name: to_builtin(value) for name, value in bound.arguments.items()}
+            arguments = {name: read_argument(value, name) for name, value in bound.arguments.items()}
             for name, convert in conversions.items():
                 if name in arguments:
                     arguments[name] = convert(arguments[name], name)
@@ -46,3 +46,20 @@ def filter_entry(func=None, **conversions):
             raise AnsibleFilterError("%s: the input is nested too deeply to process" % func.__name__) from None
 
     return wrapper
+
+
+def core(module, name):
+    """``plugins/module_utils/<module>.py``'s function ``name``, imported when the filter is first called.
+
+    Ansible loads every filter file of a collection in each task that uses one of them (in the task's own worker
+    process), so a filter file imports nothing of the core itself: a task pays only for the filters it calls.
+    """
+    loaded = []
+
+    def call(*args, **kwargs):
+        if not loaded:
+            loaded.append(getattr(importlib.import_module("ansible_collections.clusternet.k8s.plugins.module_utils." + module), name))
+        return loaded[0](*args, **kwargs)
+
+    call.__name__ = name
+    return call

@@ -2,7 +2,8 @@
 
 Each side starts from the same file (the distribution's lines and a user's own line) and writes the same block
 (dual-stack nodes, an IPv4 and an IPv6 line each) between the same ``# BEGIN``/``# END`` lines; the resulting files
-are compared byte for byte. Baselines:
+are compared byte for byte. hosts_file gets the block as one text of ``ip name ...`` lines (its compact form, what a
+user writes for a large block). Baselines:
 
 * ``ansible.builtin.blockinfile`` with the block as one string (target: hosts_file takes no longer at 10,000 entries);
 * an ``ansible.builtin.lineinfile`` loop, one task iteration per line (what kubespray did before it used blockinfile).
@@ -45,10 +46,12 @@ def _read(path):
 
 
 def ours(state):
+    """The block as ``ip name ...`` lines, hosts_file's compact form (what a user writes for a large block)."""
     directory, items = state
     path = _fresh(directory, "ours")
-    run_play(play([{"name": "t", "clusternet.k8s.hosts_file": {"path": path, "marker": MARKER, "entries": "{{ items }}"}}],
-                  vars={"items": items}), playbook_env(()))
+    lines = "\n".join("%s %s" % (e["ip"], " ".join(e["hostnames"])) for e in items)
+    run_play(play([{"name": "t", "clusternet.k8s.hosts_file": {"path": path, "marker": MARKER, "entries": "{{ lines }}"}}],
+                  vars={"lines": lines}), playbook_env(()))
     return _read(path)
 
 
@@ -56,9 +59,8 @@ def blockinfile(state):
     directory, items = state
     path = _fresh(directory, "blockinfile")
     block = "\n".join("%s\t%s" % (e["ip"], " ".join(e["hostnames"])) for e in items)
-    run_play(play([{"name": "t", "ansible.builtin.blockinfile": {"path": path, "marker": "# {mark} " + MARKER,
-                                                                 "block": "{{ block }}"}}], vars={"block": block}),
-             playbook_env(()))
+    task = {"name": "t", "ansible.builtin.blockinfile": {"path": path, "marker": "# {mark} " + MARKER, "block": "{{ block }}"}}
+    run_play(play([task], vars={"block": block}), playbook_env(()))
     return _read(path)
 
 

@@ -1,5 +1,6 @@
 """apimachinery resource.Quantity: Go's syntax, rounding, capping, Value()/MilliValue() and String()."""
 import decimal
+import sys
 
 import pytest
 
@@ -144,9 +145,25 @@ def test_ceil_ratio_refuses_int64_overflow():
 
 def test_missing_kubernetes_package_is_a_clean_error(monkeypatch):
     monkeypatch.setattr(quantity, "_parse_quantity", None)
+    monkeypatch.setattr(quantity, "_load_parse_quantity", lambda: None)
     quantity._parse_text.cache_clear()
     with pytest.raises(InputError, match="pip install kubernetes"):
         Quantity.parse("1Gi")
+    quantity._parse_text.cache_clear()
+
+
+def test_the_client_quantity_parser_is_loaded_without_the_whole_client(monkeypatch):
+    """parse_quantity comes from the kubernetes package's own file, without importing the package (a third of a
+    second in every task that parses a quantity); with the client already imported, its module is used."""
+    import kubernetes.utils.quantity as client_quantity   # pylint: disable=import-outside-toplevel
+    for name in [n for n in sys.modules if n == "kubernetes" or n.startswith("kubernetes.")]:
+        monkeypatch.delitem(sys.modules, name)
+    parse = quantity._load_parse_quantity()
+    assert "kubernetes" not in sys.modules
+    assert parse.__code__.co_filename == client_quantity.parse_quantity.__code__.co_filename
+    assert parse("1.5Gi") == client_quantity.parse_quantity("1.5Gi")
+    monkeypatch.setitem(sys.modules, "kubernetes.utils.quantity", client_quantity)
+    assert quantity._load_parse_quantity() is client_quantity.parse_quantity
 
 
 # --- upstream vectors (apimachinery pkg/api/resource/quantity_test.go) --------------------------

@@ -1,5 +1,9 @@
 """apimachinery field errors and validators, and Go's strconv.Quote."""
+import ipaddress
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import validation as v
 
@@ -257,3 +261,32 @@ def test_schema_errors_pass():
 ])
 def test_validate_label_selector(selector, texts):
     assert [str(e) for e in v.validate_label_selector(selector, "s")] == texts
+
+
+# --- addresses as integers: parsed once, formatted once (issue 15) -----------------------------
+
+IP_TEXTS = ["10.0.0.1", "010.000.0.01", "0000000010.1.1.1", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3",
+            " 1.2.3.4", "1.2.3.4 ", "+1.2.3.4", "1_0.2.3.4", "١.2.3.4", "1.2.3.-4", "::", "::1", "1::", "fd00::1f3a",
+            "FD00:0:0:0:0:0:0:1", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", ":1:2:3:4:5:6:7", "1::2::3", "12345::1", "00001::1", "0x1::1",
+            "::ffff:1.2.3.4", "::ffff:102:304", "::ffff:010.1.1.1", "::1.2.3.4", "fe80::1%eth0", "1:::2", ":::", ":", "",
+            "g::1", "::ffff:0:0", "0:0:0:0:0:ffff:a00:1", "2001:db8::", "2001:0db8:0000:0000:0001:0000:0000:0001"]
+
+
+@pytest.mark.parametrize("text", IP_TEXTS)
+def test_ip_value_sloppy_is_parse_ip_sloppy(text):
+    address = v.parse_ip_sloppy(text)
+    assert v.ip_value_sloppy(text) == (None if address is None else (int(address), address.version))
+
+
+@given(st.one_of(st.integers(0, 2 ** 32 - 1).map(lambda n: (n, 4)), st.integers(0, 2 ** 128 - 1).map(lambda n: (n, 6)),
+                 st.lists(st.sampled_from([0, 0, 0, 1, 0xffff, 0xab]), min_size=8, max_size=8).map(
+                     lambda gs: (sum(g << (16 * (7 - i)) for i, g in enumerate(gs)), 6))))
+def test_ip_text_is_go_ip_string(value_version):
+    value, version = value_version
+    address = ipaddress.IPv4Address(value) if version == 4 else ipaddress.IPv6Address(value)
+    text = v.ip_text(value, version)
+    assert text == v.go_ip_string(address)
+    assert v.ip_value_sloppy(text) == v.ip_value_sloppy(str(address)) == (
+        (int(address), version) if version == 4 or address.ipv4_mapped is None else (int(address.ipv4_mapped), 4))
+    assert v.ip_value_sloppy(address.exploded) == v.ip_value_sloppy(text)

@@ -48,19 +48,35 @@ def test_writes_block_after_existing_lines_then_idempotent(hosts):
     failed, res = run_module({"path": str(hosts), "entries": ENTRIES})
     assert not failed and res["changed"]
     assert hosts.read_text() == ORIGINAL + BLOCK
-    assert res["entries"] == [{"ip": "192.0.2.11", "hostnames": ["node1"]}, {"ip": "fd00::11", "hostnames": ["node1"]},
-                              {"ip": "192.0.2.12", "hostnames": ["node2"]}]
+    assert res["counts"] == {"entries": 3, "hostnames": 3} and "entries" not in res
     assert res["duplicates"] == {}
     failed, res = run_module({"path": str(hosts), "entries": ENTRIES})
     assert not failed and not res["changed"] and res["msg"] == "block unchanged"
     assert hosts.read_text() == ORIGINAL + BLOCK
 
 
-def test_every_entry_shape_gives_the_same_file(hosts):
+@pytest.mark.parametrize("entries", [
+    [{"ip": "192.0.2.11", "hostnames": ["node1"]}, "fd00:0::11 node1", {"ip": "192.0.2.12", "hostnames": ["node2"]}],
+    "192.0.2.11 node1\n\n# the nodes\nfd00:0::11\tnode1   # dual-stack\r\n192.0.2.12 node2",
+    {"192.0.2.11": ["node1"], "fd00::11": "node1", "192.0.2.12": "node2"},
+])
+def test_every_entry_shape_gives_the_same_file(hosts, entries):
     run_module({"path": str(hosts), "entries": ENTRIES})
-    as_list = [{"ip": "192.0.2.11", "hostnames": ["node1"]}, "fd00:0::11 node1", {"ip": "192.0.2.12", "hostnames": ["node2"]}]
-    failed, res = run_module({"path": str(hosts), "entries": as_list})
-    assert not failed and not res["changed"]
+    failed, res = run_module({"path": str(hosts), "entries": entries})
+    assert not failed and not res["changed"], res
+
+
+def test_entries_are_returned_when_asked_or_in_diff_mode(hosts):
+    expected = [{"ip": "192.0.2.11", "hostnames": ["node1"]}, {"ip": "fd00::11", "hostnames": ["node1"]},
+                {"ip": "192.0.2.12", "hostnames": ["node2"]}]
+    failed, res = run_module({"path": str(hosts), "entries": ENTRIES, "return_entries": True})
+    assert not failed and res["entries"] == expected and res["counts"] == {"entries": 3, "hostnames": 3}
+    failed, res = run_module({"path": str(hosts), "entries": "192.0.2.11 node1 n1\nfd00::11 node1"}, diff=True)
+    assert not failed and res["entries"] == [{"ip": "192.0.2.11", "hostnames": ["node1", "n1"]},
+                                             {"ip": "fd00::11", "hostnames": ["node1"]}]
+    assert res["counts"] == {"entries": 2, "hostnames": 3}
+    failed, res = run_module({"path": str(hosts), "state": "absent"})
+    assert not failed and res["counts"] == {"entries": 0, "hostnames": 0} and "entries" not in res
 
 
 def test_creates_missing_file_and_directory_readable_by_all(tmp_path):
@@ -86,7 +102,7 @@ def test_absent_removes_only_its_block(hosts):
     run_module({"path": str(hosts), "entries": ["192.0.2.50 registry"], "marker": "mirror"})
     with_both = hosts.read_text()
     failed, res = run_module({"path": str(hosts), "state": "absent"})
-    assert not failed and res["changed"] and res["msg"] == "block removed" and res["entries"] == []
+    assert not failed and res["changed"] and res["msg"] == "block removed" and res["counts"] == {"entries": 0, "hostnames": 0}
     assert hosts.read_text() == with_both.replace(BLOCK, "")
     assert hosts.read_text() == ORIGINAL + "# BEGIN mirror\n192.0.2.50\tregistry\n# END mirror\n"
     failed, res = run_module({"path": str(hosts), "state": "absent"})
@@ -135,7 +151,12 @@ def test_diff(hosts):
     ([{"ip": "192.0.2.1", "hostnames": ["tab\tname"]}], '"tab\\tname"'),
     ({"node": "192.0.2.300"}, '"192.0.2.300"'),
     ({"node": "not-an-ip"}, '"not-an-ip"'),
-    ("192.0.2.1 node", "entries"),
+    ("192.0.2.1 node\n192.0.2.300 other", 'entries line 2: "192.0.2.300" is not an IP address'),
+    ("192.0.2.1 node\n192.0.2.2\n", "entries: 192.0.2.2 has no hostnames"),
+    ("192.0.2.1 bell\x07name", '"bell\\aname"'),
+    ({"192.0.2.1": "node", "192.0.2.2": ["ok", "new\nline"]}, '"new\\nline"'),
+    ({"192.0.2.1": "node", "192.0.2.2": 7}, 'entries["192.0.2.2"] must be a list of hostnames, got integer'),
+    (7, "entries must be a mapping"),
     ([{"ip": "192.0.2.1", "hostnames": ["a"], "extra": 1}], '"extra"'),
 ])
 def test_hostile_entries_are_refused_and_the_file_is_unchanged(hosts, entries, named):
