@@ -1,5 +1,5 @@
 """The layering of the collection, checked on the import statements themselves (AST, every import, including
-those inside functions):
+those inside functions, and the deferred imports of filters, ``core("<module>", name)``):
 
 - the core (``plugins/module_utils``) never imports ``ansible``, a filter, a module, an action plugin or
   ``plugin_utils``: only the Ansible edge (:data:`ANSIBLE_EDGE`) may import ``ansible``, and no core file
@@ -66,6 +66,10 @@ def imported_names(path):
                 base = ".".join(p for p in [PACKAGE] + parts + [base] if p)
             names.append(base)
             names.extend(base + "." + alias.name for alias in node.names if alias.name != "*")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "core"
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            # a filter's deferred import of its core: plugin_utils.filters.core("<module_utils module>", name)
+            names.append(PACKAGE + ".plugins.module_utils." + node.args[0].value)
     return names
 
 
