@@ -6,6 +6,7 @@ second run must change nothing), the unit tier and the integration tests marked 
 (venv setup, main job, tiers) is printed in the "time per tier" section.
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -33,7 +34,7 @@ def test_main_job_and_tiers_pass_on_ansible_core(core, record_property):
     output = proc.stdout + proc.stderr
     lines = output.strip().splitlines()
     summary = [line for line in lines if line.startswith("ansible-core %s (ci size):" % core)]
-    outcome = [line for line in lines if " passed" in line and line.rstrip().endswith("s") and " in " in line]
+    outcome = [line for line in lines if re.match(r"^\d+ passed\b.* in [\d.]+s\b", line.strip("= "))]
     if summary:
         record_property("timing", summary[-1] + (" (%s)" % outcome[-1].strip("= ") if outcome else ""))
     assert proc.returncode == 0, "tests/run-core %s ci failed:\n%s" % (core, "\n".join(lines[-80:]))
