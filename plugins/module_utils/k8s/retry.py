@@ -80,7 +80,7 @@ def call(func, policy, sleep=time.sleep, method=None):
                 exc.attempts = attempt
                 raise
             try:
-                retry = retry.increment(method, None, response=answer, error=None if answer else exc)
+                retry = retry.increment(method, None, response=answer, error=exc if answer is None else None)
             except MaxRetryError:
                 exc.attempts = attempt
                 raise exc from None
