@@ -2,10 +2,14 @@
 in it in one line with the value given - not the whole argument spec (issue 14, point 7). No cluster: the roles
 render to a directory."""
 import json
+import os
 
 import pytest
+import yaml
 
-from tests.support.ansible_run import run_playbook
+from tests.support.ansible_run import ROOT, run_playbook
+
+NO_CLUSTER = {"K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig", "KUBECONFIG": "/nonexistent/kubeconfig"}
 
 WORKLOADS = {
     "host_aliases": [{"kind": "Deployment", "name": "web", "namespace": "shop", "entries": {"db.internal": "10.0.0.5"}}],
@@ -46,3 +50,22 @@ def test_a_mistake_is_named_without_the_spec(tmp_path, role, given, said):
     message = failed["result"]["msg"]
     assert message.startswith(role + "_workloads: ") and said in message and json.dumps(given) in message, message
     assert "argument_spec_data" not in failed["result"] and "description" not in message
+
+
+def test_the_main_job_with_its_lists_given_as_survey_text(tmp_path):
+    """The example inventory's Services and GKEIPRoutes given as JSON text (-e, as AWX passes a survey's answers)
+    render the same manifests as the inventory's lists."""
+    group_vars = os.path.join(ROOT, "playbooks", "inventory", "example", "group_vars", "k8s_control")
+    as_text = {}
+    for name, option in (("dualstack_cluster.yml", "dualstack_cluster_services"), ("persistent_ip.yml", "persistent_ip_routes")):
+        with open(os.path.join(group_vars, name), encoding="utf-8") as f:
+            as_text[option] = json.dumps(yaml.safe_load(f)[option])
+    runs = {}
+    for name, extra in (("lists", {}), ("text", as_text)):
+        sandbox = tmp_path / name
+        res = run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=os.path.join(ROOT, "playbooks", "inventory", "example"),
+                           extra_vars=dict(extra, clusternet_sandbox=str(sandbox)), env=NO_CLUSTER)
+        assert res.rc == 0, res.stdout[-3000:]
+        runs[name] = {os.path.relpath(os.path.join(d, f), sandbox / "manifests"): open(os.path.join(d, f), "rb").read()
+                      for d, _dirs, files in os.walk(sandbox / "manifests") for f in files}
+    assert runs["text"] == runs["lists"] and len(runs["lists"]) > 10
