@@ -103,9 +103,9 @@ def split_flag_list(value, what):
         if not what.startswith("--"):
             for i, entry in enumerate(entries):
                 if entry.strip() and entry != entry.strip():
+                    fixed = ",".join(e.strip() for e in entries)
                     raise InputError("%s: entry %d of %r, %r, has spaces around it: write the list without spaces "
-                                     "(%r) or as a YAML list" % (what, i, value, entry,
-                                                                  ",".join(e.strip() for e in entries)))
+                                     "(%r) or as a YAML list" % (what, i, value, entry, fixed))
         return entries
     for i, entry in enumerate(expect(value, list, what)):
         expect(entry, str, "%s[%d]" % (what, i))

@@ -6,7 +6,7 @@
 Every request the collection makes is idempotent (server-side apply, get, list, delete), so a
 request whose answer was lost can be sent again safely.
 
-urllib3 would run a ``Retry`` inside ``urlopen``, but there the Kubernetes client turns the last answer into
+urllib3 would run a ``Retry`` inside its connection pool, but there the Kubernetes client turns the last answer into
 an ``ApiException`` that no longer says how many attempts were made, and a module must say it ("gave up
 after 5 attempts") next to what it did and did not do. So the same ``Retry`` is driven from here: it
 decides which statuses are retried (``status_forcelist``, and 413/429/503 with ``Retry-After``), counts the
@@ -27,6 +27,7 @@ try:
     from urllib3.util.retry import RequestHistory, Retry
 except ImportError:  # urllib3 comes with the kubernetes client, whose absence the modules report first
     Retry = None
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -54,7 +55,7 @@ class RetryPolicy:
     def delay(self, attempt):
         """Seconds to wait after failed attempt number ``attempt`` (1-based) when the caller retries itself
         (a 409 "the object has been modified" is answered by a fresh read, not by this module's loop)."""
-        failed = tuple(RequestHistory(None, None, None, None, None) for _ in range(attempt))
+        failed = (RequestHistory(None, None, None, None, None),) * attempt
         return self.retry(failed).get_backoff_time()
 
 

@@ -56,4 +56,3 @@ def test_ansible_side_mistakes_are_told_in_plain_words(call, message):
     with pytest.raises(AnsibleFilterError) as raised:
         call()
     assert raised.value.message == message
-

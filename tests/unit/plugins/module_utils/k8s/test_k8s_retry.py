@@ -31,7 +31,7 @@ def test_backoff_doubles_up_to_the_cap():
 
 def test_jitter_adds_at_most_the_base():
     policy = retry.RetryPolicy(base=1.0)
-    assert all(2 <= policy.delay(2) <= 3 for _ in range(50))
+    assert all(2 <= policy.delay(2) <= 3 for _attempt in range(50))
 
 
 @pytest.mark.parametrize("error", [api(429), api(500), api(502), api(503), api(504),
