@@ -132,8 +132,10 @@ notes:
   - A relative O(kubeconfig) path is looked for as C(kubernetes.core) looks for it - when the task runs on the
     controller, in the C(files) directories of the role and the playbook (a vault-encrypted file is decrypted for the
     task); on another host, on that host.
-  - Requests are retried up to 5 times with exponential backoff (honouring C(Retry-After)) on HTTP 429, 500,
-    502, 503 and 504 and on dropped connections. Every request this collection makes is idempotent.
+  - Each request is made up to 5 times, as urllib3's C(Retry) decides, on HTTP 429, 500, 502, 503 and 504 (and 413
+    with C(Retry-After)) and on dropped connections, with exponential backoff or the server's C(Retry-After) (at
+    most 30 seconds). Every request this collection makes is idempotent.
 requirements:
   - kubernetes >= 29.0.0 (Python library)
+  - urllib3 >= 2.0.0 (Python library, installed with kubernetes)
 """

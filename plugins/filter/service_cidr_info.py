@@ -23,8 +23,12 @@ description:
     65535 addresses of an IPv6 range.
 options:
   _input:
-    description: A CIDR, parsed as kube-apiserver parses it (leading zeros allowed, host bits dropped).
-    type: str
+    description:
+      - A CIDR, parsed as kube-apiserver parses it (leading zeros allowed, host bits dropped).
+      - Or the cluster's service CIDRs as the other filters take them (P(clusternet.k8s.service_ip_plan#filter)'s
+        C(service_cidrs)) - a list, or a comma-separated string, of one CIDR or an IPv4/IPv6 pair, primary first - for
+        a list of the figures, one per range.
+    type: raw
     required: true
 notes:
   - Fails for an IPv6 prefix shorter than /64 with the allocator's message
@@ -52,12 +56,17 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: (service_cidr | clusternet.k8s.service_cidr_info).dynamic.size >= planned_services | int
     fail_msg: "{{ service_cidr }} leaves too few addresses for dynamic allocation"
+
+- name: Both ranges of a dual-stack cluster, given as the other filters take them
+  ansible.builtin.debug:
+    msg: "{{ ['10.96.0.0/16', 'fd00:10:96::/112'] | clusternet.k8s.service_cidr_info | map(attribute='size') }}"
+  # [65534, 65535]
 """
 
 RETURN = r"""
 _value:
-  description: The range's figures.
-  type: dict
+  description: The range's figures; for a list of ranges, a list of these, in the same order.
+  type: raw
   contains:
     cidr:
       description: The CIDR in canonical form (host bits cleared).

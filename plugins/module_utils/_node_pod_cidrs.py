@@ -138,9 +138,9 @@ def plan(settings, nodes):
     for node in pending:
         try:
             cidrs = allocator.allocate_node(node.name)
-        except cidrset.CIDRAllocatorError as err:
+        except cidrset.RangeExhausted as err:
             raise InputError("%s (%d Node(s) could be given podCIDRs before that; nothing was changed)"
-                             % (err, len(result.assignments))) from None
+                             % (err.plain(), len(result.assignments))) from None
         result.assignments[node.name] = cidrs
     return result
 

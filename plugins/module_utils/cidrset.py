@@ -94,9 +94,21 @@ def is_dual_stack(networks):
 
 
 def split_flag_list(value, what):
-    """A comma-list flag given as a string (split like Go's ``strings.Split``) or as a list of strings."""
+    """A comma-list flag given as a string (split like Go's ``strings.Split``) or as a list of strings.
+
+    For a filter or module argument (``what`` not a ``--flag``) an entry with spaces around it is refused in plain
+    words: kube-controller-manager's own text for it (``invalid CIDR[1]: <nil> (invalid CIDR address:  fd00::/56)``)
+    only makes sense to whoever wrote the flag.
+    """
     if isinstance(value, str):
-        return value.split(",")
+        entries = value.split(",")
+        if not what.startswith("--"):
+            for i, entry in enumerate(entries):
+                if entry.strip() and entry != entry.strip():
+                    fixed = ",".join(e.strip() for e in entries)
+                    raise InputError("%s: entry %d of %r, %r, has spaces around it: write the list without spaces "
+                                     "(%r) or as a YAML list" % (what, i, value, entry, fixed))
+        return entries
     for i, entry in enumerate(expect(value, list, what)):
         expect(entry, str, "%s[%d]" % (what, i))
     return list(value)
@@ -440,9 +452,25 @@ class RangeAllocator(object):
             try:
                 cidrs.append(cidr_set.cidr_text(cidr_set.allocate_next_index()))
             except CIDRAllocatorError as err:
-                raise CIDRAllocatorError("error syncing '%s': failed to allocate cidr from cluster cidr at idx:%d: %s, "
-                                         "requeuing" % (name, idx, err)) from None
+                raise RangeExhausted(name, cidr_set, "error syncing '%s': failed to allocate cidr from cluster cidr at "
+                                     "idx:%d: %s, requeuing" % (name, idx, err)) from None
         return cidrs
+
+
+class RangeExhausted(CIDRAllocatorError):
+    """No block of a cluster CIDR is left for a node: ``str()`` is kube-controller-manager's log line, ``plain()`` the
+    same in plain words (for filter and module users, who never see that log)."""
+
+    def __init__(self, node, cidr_set, message):
+        super().__init__(message)
+        self.node, self.cidr_set = node, cidr_set
+
+    def plain(self):
+        cidr_set = self.cidr_set
+        return ("no podCIDR is left for node %r in cluster CIDR %s: it holds %d blocks of /%d and the nodes before it "
+                "(and the service range inside it, if any) took them all; give a larger cluster CIDR or a longer node "
+                "mask size (kube-controller-manager would log: %s)"
+                % (self.node, go_cidr_string(cidr_set.cluster_cidr), cidr_set.max_cidrs, cidr_set.node_mask, self))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -554,4 +582,7 @@ def node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes=None, service_cidrs=Non
     for name, pod_cidrs, pod_cidr in sorted((entry for entry in entries if entry[1]),
                                             key=lambda entry: entry[0].encode("utf-8", "surrogatepass")):
         allocator.occupy_node(name, pod_cidrs, pod_cidr)
-    return {name: list(pod_cidrs) or allocator.allocate_node(name) for name, pod_cidrs, _pod_cidr in entries}
+    try:
+        return {name: list(pod_cidrs) or allocator.allocate_node(name) for name, pod_cidrs, _pod_cidr in entries}
+    except RangeExhausted as err:
+        raise InputError(err.plain()) from None

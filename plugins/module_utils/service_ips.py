@@ -30,7 +30,7 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import ports
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, duplicate, forbidden, go_cidr_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
     ip_text, ip_value_sloppy, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, required,
@@ -207,8 +207,26 @@ def service_cidr_info(cidr):
     (``{first, last, size}`` or ``None`` when empty), ``kubernetes_service_ip`` (the address of
     ``default/kubernetes`` when this is the primary range, ``None`` when kube-apiserver refuses it
     as primary) and ``legacy`` (``{first, last, size}`` of the pre-1.33 bitmap allocator).
+
+    The ``service_cidrs`` the other filters take - a list, or a comma-separated string, of one CIDR or an IPv4/IPv6
+    pair, primary first (``--service-cluster-ip-range``) - give a list of these, ``kubernetes_service_ip`` set in
+    the primary's only.
     """
-    return parse_service_cidr(cidr, "cidr").info()
+    if isinstance(cidr, str) and "," not in cidr:
+        return parse_service_cidr(cidr, "cidr").info()
+    if not isinstance(cidr, (str, list)):
+        raise InputError("cidr must be a string or a list of one or two CIDRs, got %s %r" % (type_name(cidr), cidr))
+    entries = cidr.split(",") if isinstance(cidr, str) else cidr
+    if len(entries) not in (1, 2):
+        raise InputError("cidr: a list holds one CIDR or an IPv4/IPv6 pair, primary first (as --service-cluster-ip-range), "
+                         "got %d entries" % len(entries))
+    ranges = [parse_service_cidr(text, "cidr[%d]" % i) for i, text in enumerate(entries)]
+    if len(ranges) == 2 and ranges[0].family == ranges[1].family:
+        raise InputError("cidr: %s and %s must be of different IP family" % (ranges[0].cidr, ranges[1].cidr))
+    infos = [rng.info() for rng in ranges]
+    for info in infos[1:]:
+        info["kubernetes_service_ip"] = None  # kube-apiserver takes it from the primary range only
+    return infos
 
 
 class _AllocatorError(Exception):

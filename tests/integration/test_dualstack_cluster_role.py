@@ -253,6 +253,9 @@ def test_verify_dualstack_playbook_prints_a_table_and_a_summary_line(kube, core,
         {"type": "InternalIP", "address": "192.0.2.11"}, {"type": "InternalIP", "address": "2001:db8:0:1::11"},
         {"type": "Hostname", "address": "node-1"}]}}, _content_type=merge)
     core.create_node({"metadata": {"name": "node-2"}, "spec": {"podCIDRs": ["10.245.1.0/24", "fd00:10:245:1::/64"]}})
+    core.patch_node_status("node-2", {"status": {"addresses": [  # its podCIDRs are its only failed check
+        {"type": "InternalIP", "address": "192.0.2.12"}, {"type": "InternalIP", "address": "2001:db8:0:1::12"},
+        {"type": "Hostname", "address": "node-2"}]}}, _content_type=merge)
     playbook = os.path.join(ROOT, "playbooks", "verify_dualstack.yml")
     inventory = os.path.join(ROOT, "playbooks", "inventory", "example")
     args = dict(inventory=inventory, env={"K8S_AUTH_KUBECONFIG": kube.kubeconfig},

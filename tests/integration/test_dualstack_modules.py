@@ -187,8 +187,9 @@ def test_node_pod_cidrs_changes_nothing_when_the_range_is_exhausted(run, core):
     for name in ("a", "b", "c"):
         node(core, name)
     failed = result_of(run(task("node_pod_cidrs", cluster_cidrs=["10.1.0.0/23"])), status="failed")
-    assert failed["msg"].startswith("error syncing 'c': failed to allocate cidr from cluster cidr at idx:0: "
-                                    "CIDR allocation failed; there are no remaining CIDRs left to allocate")
+    assert failed["msg"].startswith("no podCIDR is left for node 'c' in cluster CIDR 10.1.0.0/23: it holds 2 blocks of /24")
+    assert ("kube-controller-manager would log: error syncing 'c': failed to allocate cidr from cluster cidr at idx:0: "
+            "CIDR allocation failed; there are no remaining CIDRs left to allocate") in failed["msg"]
     assert "nothing was changed" in failed["msg"] and not failed["changed"]
     assert all(v == (None, None) for v in pod_cidrs(core).values())
 

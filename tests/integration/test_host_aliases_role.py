@@ -225,6 +225,9 @@ def test_bad_variables_fail_with_a_clean_message(kube):
     message = json.dumps(res.failures()[0]["result"]["argument_errors"])
     assert "value of host_aliases_state must be one of: present, absent, got: gone" in message
     assert "host_aliases_force_conflicts" in message
+    # the workloads (a list, or its text from a survey) are checked by the role's first task, in one line
+    message = failure(run_role(kube, host_aliases_workloads=[{"kind": "Service", "name": "web", "entriez": []}]))
+    assert message.startswith("host_aliases_workloads: ") and "argument_spec" not in message, message
     assert "value of kind must be one of: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, got: Service" in message
     assert "entriez" in message
 

@@ -1,13 +1,15 @@
 """k8s_apply as a drop-in for kubernetes.core.k8s (issue 14, points 2 and 3), side by side with the real
 kubernetes.core (from PyPI's ansible package) through real ansible-playbook runs against the test control plane."""
 
+import os
+
 import pytest
 import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.client.rest import ApiException
 
-from tests.support.ansible_run import COLLECTIONS, run_playbook
+from tests.support.ansible_run import COLLECTIONS, ROOT, run_playbook
 from tests.support.bundled_collections import collections_path
 
 NO_KUBECONFIG = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": ""}
@@ -67,36 +69,33 @@ def test_wait_true_waits_for_a_deployment_rollout_as_kubernetes_core(kube):
     assert result(res, "configmap")[0] == "ok"  # any other kind: ready once it exists, as in kubernetes.core
 
 
+def readme_anchor_example():
+    """The playbook the README shows under its "anchor example" comment, as written."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as readme:
+        text = readme.read()
+    marker = text.index("<!-- anchor example:")
+    return text[text.index("```yaml\n", marker) + len("```yaml\n"):text.index("```\n", marker + 1)]
+
+
 @pytest.mark.every_core
 def test_one_anchor_serves_both_collections(kube, core_api, tmp_path):
-    """The README's anchor: one set of connection settings, impersonation included, for both action groups."""
+    """The README's anchor, run as written: one set of connection settings, impersonation included, for both action
+    groups; then with an identity that may not write, both collections' tasks are refused as that identity."""
+    text = readme_anchor_example()
+    assert "group/kubernetes.core.k8s: &k8s" in text and "group/clusternet.k8s.cluster: *k8s" in text
     playbook = tmp_path / "anchor.yml"
-    playbook.write_text("""\
-- hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/kubernetes.core.k8s: &k8s
-      kubeconfig: "{{ kc }}"
-      impersonate_user: "{{ user }}"
-      impersonate_groups: "{{ groups_ }}"
-    group/clusternet.k8s.cluster: *k8s
-  tasks:
-    - name: kubernetes.core
-      kubernetes.core.k8s:
-        definition: {apiVersion: v1, kind: ConfigMap, metadata: {name: from-core, namespace: default}}
-      ignore_errors: "{{ user == 'nobody' }}"
-    - name: clusternet
-      clusternet.k8s.k8s_apply:
-        definition: {apiVersion: v1, kind: ConfigMap, metadata: {name: from-clusternet, namespace: default}}
-      ignore_errors: "{{ user == 'nobody' }}"
-""")
-    allowed = run_playbook(str(playbook), extra_vars={"kc": kube.kubeconfig, "user": "jane",
-                                                      "groups_": ["system:masters"]}, env=both_collections())
+    playbook.write_text(text)
+    allowed = run_playbook(str(playbook), extra_vars={"k8s_kubeconfig": kube.kubeconfig, "k8s_user": "jane",
+                                                      "k8s_groups": ["system:masters"]}, env=both_collections())
     assert allowed.failed == 0, [t["result"].get("msg") for t in allowed.failures()]
-    assert core_api.read_namespaced_config_map("from-clusternet", "default").metadata.name == "from-clusternet"
-    denied = run_playbook(str(playbook), extra_vars={"kc": kube.kubeconfig, "user": "nobody", "groups_": []},
+    for name in ("from-core", "from-clusternet"):
+        assert core_api.read_namespaced_config_map(name, "default").metadata.name == name
+    plays = yaml.safe_load(text)  # the same, with the tasks' failures kept for inspection
+    for task in plays[0]["tasks"]:
+        task["ignore_errors"] = True
+    denied = run_playbook(plays, extra_vars={"k8s_kubeconfig": kube.kubeconfig, "k8s_user": "nobody", "k8s_groups": []},
                           env=both_collections())
-    for name in ("kubernetes.core", "clusternet"):
+    for name in ("Through kubernetes.core", "Through clusternet.k8s"):
         status, res = result(denied, name)
         assert status == "ignored" and "nobody" in res["msg"] and "cannot" in res["msg"], (name, res.get("msg"))
 

@@ -62,6 +62,12 @@ def test_rendered_files_follow_one_naming_scheme(tmp_path):
     res = site(sandbox)
     assert res.rc == 0 and res.failed == 0, summary(res)
     manifests = sandbox / "manifests"
+    where = res.task("List the files each role wrote, as absolute paths")["result"]["msg"]
+    assert len(where) == 2 * 2 + 4 and not any(".." in line for line in where), where
+    for role in ("host_aliases", "dualstack_cluster", "downward_api", "persistent_ip"):
+        (line,) = [line for line in where if line.startswith(role + " ")]
+        assert "%s/ (%s)" % (manifests / role, ", ".join(sorted(os.listdir(manifests / role)))) in line, line
+    assert "node_hosts        node-1: %s (" % (sandbox / "nodes" / "node-1" / "etc" / "hosts") in where[0], where
     assert sorted(os.listdir(manifests)) == ["downward_api", "dualstack_cluster", "host_aliases", "persistent_ip"]
     not_objects = {"kubeadm-config.yaml", "network-plan.yaml", "node-pod-cidrs.yaml"}  # dualstack_cluster's plans
     for path in files(manifests):

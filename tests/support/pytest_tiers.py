@@ -2,7 +2,8 @@
 
 A tier is a directory under tests/ (unit, property, node, controlplane, integration, differential, tiers); its time
 is the sum of its tests' setup, call and teardown (session fixtures such as starting a control plane count where they
-ran first). The Go build of the test control plane, which ``tests/run`` starts in the background, is reported too.
+ran first). The Go build of the test control plane, which ``tests/run`` starts in the background, is reported too,
+and so are the timings a test records with ``record_property("timing", line)`` (the runs on other ansible-cores).
 """
 import collections
 import os
@@ -14,6 +15,7 @@ from .kube_cluster import build_report
 TIER_ORDER = ("unit", "property", "node", "tiers", "controlplane", "integration", "reliability", "differential")
 _TIMES = collections.defaultdict(float)
 _COUNTS = collections.Counter()
+_LINES = []  # lines a test records as record_property("timing", line): the parts of a run nested in a test
 
 
 def _tier(nodeid):
@@ -31,6 +33,7 @@ def pytest_runtest_logreport(report):
     _TIMES[tier] += report.duration
     if report.when == "call":
         _COUNTS[tier] += 1
+        _LINES.extend(value for name, value in report.user_properties if name == "timing")
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -40,6 +43,8 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("time per tier")
     for tier, seconds in sorted(_TIMES.items(), key=lambda kv: -kv[1]):
         write("%-14s %5d tests %8.1f s" % (tier, _COUNTS[tier], seconds))
+    for line in _LINES:
+        write("  " + line)
     for line in build_report():
         write(line)
     if os.environ.get("CLUSTERNET_RUN_STARTED"):

@@ -82,7 +82,8 @@ def test_changelog_fragments_lint():
 
 
 def test_execution_environment_definition_builds_a_context(installed, tmp_path):
-    """ansible-builder turns execution-environment.yml and the artifact into a build context (offline)."""
+    """ansible-builder turns execution-environment.yml and the artifact, whatever its version, into a build
+    context (offline): a pinned base image, the collection installed, its Python requirements without ansible-core."""
     context = tmp_path / "context"
     src = tmp_path / "src"
     src.mkdir()
@@ -92,5 +93,10 @@ def test_execution_environment_definition_builds_a_context(installed, tmp_path):
                           cwd=src, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     build = context / "_build"
-    assert (build / os.path.basename(installed[1])).exists()
-    assert "kubernetes" in (build / "requirements.txt").read_text()
+    assert (build / "collection" / os.path.basename(installed[1])).exists()
+    requirements = [line for line in (build / "requirements.txt").read_text().splitlines() if not line.startswith("#")]
+    assert any(r.startswith("kubernetes") for r in requirements) and not any("ansible-core" in r for r in requirements)
+    (containerfile,) = [p for p in context.iterdir() if p.name in ("Containerfile", "Dockerfile")]
+    recipe = containerfile.read_text()
+    assert 'EE_BASE_IMAGE="quay.io/ansible/awx-ee:' in recipe and ":latest" not in recipe
+    assert "ansible-galaxy collection install" in recipe

@@ -1,4 +1,4 @@
-"""Every molecule scenario (extensions/molecule/*): converge, idempotence (second run changed=0), verify.
+"""Every molecule scenario (extensions/molecule/*): converge, idempotence (second run changed=0), verify; none warns.
 
 Scenarios run on a copy of the tree with the test control plane's kubeconfig in K8S_AUTH_KUBECONFIG, so
 cluster roles apply for real; node roles use sandbox roots under the scenario's ephemeral directory.
@@ -37,3 +37,5 @@ def test_molecule_scenario(scenario, tree, kube):
                           capture_output=True, text=True, check=False)
     output = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
     assert proc.returncode == 0, output[-15000:]
+    warned = [line for line in output.splitlines() if re.search(r"\b(WARNING|CRITICAL)\b", line)]
+    assert not warned, "\n".join(warned)

@@ -1,7 +1,7 @@
 """The layering of the collection, checked on the import statements themselves (AST, every import, including
 those inside functions, and the deferred imports of filters, ``core("<module>", name)``):
 
-- the core (``plugins/module_utils``) never imports ``ansible``, a filter, a module, an action plugin or
+- the core (``plugins/module_utils``) never imports ``ansible`` (but for :data:`COMMON_UTILS`), a filter, a module, an action plugin or
   ``plugin_utils``: only the Ansible edge (:data:`ANSIBLE_EDGE`) may import ``ansible``, and no core file
   imports the edge;
 - filters never import modules or other filters, modules never import filters or other modules, and neither
@@ -28,6 +28,10 @@ ANSIBLE_EDGE = {
     "plugins/module_utils/k8s/module.py",      # argument spec, connect and fail of every cluster module
     "plugins/module_utils/survey.py",          # Ansible's own type coercion for survey answers and -e values
 }
+
+# ansible-core's pure-Python helpers (no Ansible runtime: they ship with every module to its target). The cluster
+# client's diff is ansible-core's recursive_diff (issue 14, point 6), so the core may use these, and only these.
+COMMON_UTILS = "ansible.module_utils.common"
 
 # Private files of module_utils and the only files that may import them.
 PRIVATE_OWNERS = {
@@ -96,6 +100,8 @@ def edges(paths):
             target = collection_file(name)
             if target is not None:
                 out.add((rel(path), target))
+            elif name == COMMON_UTILS or name.startswith(COMMON_UTILS + "."):
+                out.add((rel(path), COMMON_UTILS))
             elif not name.startswith(PACKAGE + "."):
                 out.add((rel(path), name.split(".")[0]))
     return out

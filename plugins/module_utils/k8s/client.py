@@ -13,7 +13,6 @@ that outlives the cluster it describes.
 from __future__ import annotations
 
 import json
-import random
 import time
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -108,11 +107,11 @@ class _NoDiscovery:
 class Cluster:
     """One API server, reached with retries. Build it with :meth:`connect` (or give a ``DynamicClient``)."""
 
-    def __init__(self, dynamic_client, policy=_retry.RetryPolicy(), sleep=time.sleep, clock=time.monotonic, rand=random.random):
+    def __init__(self, dynamic_client, policy=_retry.RetryPolicy(), sleep=time.sleep, clock=time.monotonic):
         self._client = dynamic_client
         self.host = redact_url(dynamic_client.configuration.host)  # it names the server in messages
         self.policy = policy
-        self._sleep, self._clock, self._rand = sleep, clock, rand
+        self._sleep, self._clock = sleep, clock
         self._served = {}  # apiVersion -> {kind: ResourceType}
 
     @classmethod
@@ -256,7 +255,7 @@ class Cluster:
 
     def pause(self, attempt):
         """Wait as the retry policy does after failed attempt number ``attempt`` (for callers that retry themselves)."""
-        self._sleep(self.policy.delay(attempt, None, self._rand))
+        self._sleep(self.policy.delay(attempt))
 
     def wait(self, ref, check, timeout, interval):
         """Poll the object until ``check`` (from ``wait``) matches; returns the object (``None`` once gone).
@@ -271,7 +270,7 @@ class Cluster:
         """One request, retried per the policy; returns the decoded JSON body."""
         params = {k: v for k, v in params.items() if v is not None}
         return _retry.call(lambda: self._once(verb, target, method, path, params), self.policy, sleep=self._sleep,
-                           rand=self._rand)
+                           method=method)
 
     def _once(self, verb, target, method, path, params):
         try:
@@ -280,7 +279,7 @@ class Cluster:
             if not exc.status:  # the client reports TLS failures as status 0: retrying will not help
                 raise ConnectionFailure(verb, target, self.host, " ".join(str(exc.reason).split()), retryable=False) from None
             raise ApiError(verb, target, exc.status, exc.reason, exc.body,
-                           _retry.parse_retry_after((exc.headers or {}).get("Retry-After"))) from None
+                           (exc.headers or {}).get("Retry-After")) from None
         except (urllib3.exceptions.LocationValueError, urllib3.exceptions.ProxySchemeUnsupported) as exc:
             # a malformed URL or an unknown scheme: the same request fails the same way every time
             raise ConnectionFailure(verb, target, self.host, _describe(exc), retryable=False) from None

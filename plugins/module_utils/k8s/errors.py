@@ -58,7 +58,7 @@ class ApiError(K8sError):
         self.http_reason = http_reason or ""
         self.status = _status_object(body)
         self.body = body if self.status is None else None
-        self.retry_after = retry_after
+        self.retry_after = retry_after  # the Retry-After header as the server sent it (see retry)
         super().__init__(self._render(verb, target), verb, target)
 
     @property

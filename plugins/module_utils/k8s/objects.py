@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: clusternet.k8s contributors
 # Apache License 2.0 (see LICENSE)
-"""Resource definitions as plain data: parsing, references, server-owned fields, diffs. Pure Python."""
+"""Resource definitions as plain data: parsing, references, server-owned fields, diffs."""
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+
+from ansible.module_utils.common.dict_transformations import recursive_diff
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import MAX_DEPTH, InputError, to_builtin, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
@@ -324,31 +326,11 @@ def differs(before, after):
     return strip_server_fields(before) != strip_server_fields(after)
 
 
-_ABSENT = object()
-
-
 def changed_fields(before, after):
     """``(before, after)`` reduced to the fields that differ, server-owned fields excluded.
 
-    Mappings are compared key by key; lists and scalars that differ are kept whole. A key only on
-    one side is kept only on that side. ``None`` (no object) becomes ``{}``.
+    ansible-core's ``recursive_diff``: mappings are compared key by key; lists and scalars that differ are
+    kept whole; a key only on one side is kept only on that side. ``None`` (no object) becomes ``{}``.
     """
-    old, new = _prune(strip_server_fields(before) or {}, strip_server_fields(after) or {})
-    return ({} if old is _ABSENT else old), ({} if new is _ABSENT else new)
-
-
-def _prune(old, new):
-    if isinstance(old, dict) and isinstance(new, dict):
-        kept_old, kept_new = {}, {}
-        for key in list(old) + [k for k in new if k not in old]:
-            sub_old, sub_new = _prune(old.get(key, _ABSENT), new.get(key, _ABSENT))
-            if sub_old is not _ABSENT:
-                kept_old[key] = sub_old
-            if sub_new is not _ABSENT:
-                kept_new[key] = sub_new
-        if not kept_old and not kept_new:
-            return _ABSENT, _ABSENT
-        return kept_old, kept_new
-    if old == new:
-        return _ABSENT, _ABSENT
-    return old, new
+    found = recursive_diff(strip_server_fields(before) or {}, strip_server_fields(after) or {})
+    return found if found else ({}, {})

@@ -252,6 +252,8 @@ def poll(fetch, check, target, timeout, interval, clock=time.monotonic, sleep=ti
 # JSONPath: the subset kubectl's --for=jsonpath and -o jsonpath use on single objects:
 # {.a.b}, .a.b, a.b, [n], [-n], [*], ['key'] / ["key"], escaped dots (a\.b), and filters
 # [?(@.x=="v")], [?(@.x!="v")], [?(@.x)].
+# The only JSONPath of the collection, and its own: what wait_jsonpath promises is kubectl's dialect (relaxed braces,
+# results compared as kubectl prints them), which no declared library speaks (jsonpath-ng parses another one).
 # ---------------------------------------------------------------------------------------------
 
 _FILTER = re.compile(r"""^\?\(@((?:\.[^.=!\s)]+)+)\s*(?:(==|!=)\s*(?:"([^"]*)"|'([^']*)'|([^)\s]+)))?\s*\)$""")

@@ -87,8 +87,9 @@ def test_allocation_before_any_release(vec):
         assert node_pod_cidrs(["a"], given["cluster_cidr"], mask) == {"a": [expected["results"][0]]}
         with pytest.raises(AnsibleFilterError) as err:
             node_pod_cidrs(["a", "b"], given["cluster_cidr"], mask)
-        assert str(err.value) == ("node_pod_cidrs: error syncing 'b': failed to allocate cidr from cluster cidr at idx:0: "
-                                  "%s, requeuing" % NO_REMAINING)
+        assert str(err.value).startswith("node_pod_cidrs: no podCIDR is left for node 'b' in cluster CIDR ")
+        assert str(err.value).endswith("(kube-controller-manager would log: error syncing 'b': failed to allocate cidr "
+                                       "from cluster cidr at idx:0: %s, requeuing)" % NO_REMAINING)
     elif "first_five" in expected:
         result = node_pod_cidrs(new_nodes(256), given["cluster_cidr"], mask)
         assert [result["node-%d" % i][0] for i in range(5)] == expected["first_five"]

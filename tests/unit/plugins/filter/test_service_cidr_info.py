@@ -64,9 +64,27 @@ def test_whole_result_for_a_slash_64():
 
 @pytest.mark.parametrize("cidr, message", [
     ("not-a-cidr", 'service_cidr_info: cidr: "not-a-cidr" is not a valid CIDR (e.g. 10.96.0.0/12 or fd00:10:96::/108)'),
-    (["10.0.0.0/8"], "service_cidr_info: cidr must be a string, got list ['10.0.0.0/8']"),
+    ({"cidr": "10.0.0.0/8"}, "service_cidr_info: cidr must be a string or a list of one or two CIDRs, got mapping {'cidr': '10.0.0.0/8'}"),
 ])
 def test_errors_are_filter_errors(cidr, message):
     with pytest.raises(AnsibleFilterError) as err:
         service_cidr_info(cidr)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("given", [["10.96.0.0/16", "fd00:10:96::/112"], "10.96.0.0/16,fd00:10:96::/112"])
+def test_the_dual_stack_list_of_the_other_filters(given):
+    infos = service_cidr_info(given)
+    assert infos == [service_cidr_info("10.96.0.0/16"), dict(service_cidr_info("fd00:10:96::/112"), kubernetes_service_ip=None)]
+
+
+@pytest.mark.parametrize("given, message", [
+    (["10.96.0.0/16", "10.97.0.0/16"], "service_cidr_info: cidr: 10.96.0.0/16 and 10.97.0.0/16 must be of different IP family"),
+    (["10.96.0.0/16", "fd00::/112", "10.1.0.0/16"],
+     "service_cidr_info: cidr: a list holds one CIDR or an IPv4/IPv6 pair, primary first (as --service-cluster-ip-range), got 3 entries"),
+    (["10.96.0.0/16", " fd00::/112"], 'service_cidr_info: cidr[1]: " fd00::/112" is not a valid CIDR (e.g. 10.96.0.0/12 or fd00:10:96::/108)'),
+])
+def test_a_bad_list_is_named(given, message):
+    with pytest.raises(AnsibleFilterError) as raised:
+        service_cidr_info(given)
+    assert raised.value.message == message

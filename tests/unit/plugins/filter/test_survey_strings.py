@@ -37,3 +37,22 @@ def test_a_string_that_holds_no_integer_is_named(kwargs, message):
     with pytest.raises(AnsibleFilterError) as raised:
         network_plan(PODS, SERVICES, **kwargs)
     assert raised.value.message == message
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: node_pod_cidrs(["a"], "10.244.0.0/16, fd00:10:244::/56", node_mask_sizes="24,64"),
+     "node_pod_cidrs: cluster_cidrs: entry 1 of '10.244.0.0/16, fd00:10:244::/56', ' fd00:10:244::/56', has spaces "
+     "around it: write the list without spaces ('10.244.0.0/16,fd00:10:244::/56') or as a YAML list"),
+    (lambda: network_plan(PODS, "10.96.0.0/16 ,fd00:10:96::/112"),
+     "network_plan: service_cidrs: entry 0 of '10.96.0.0/16 ,fd00:10:96::/112', '10.96.0.0/16 ', has spaces around it: "
+     "write the list without spaces ('10.96.0.0/16,fd00:10:96::/112') or as a YAML list"),
+    (lambda: node_pod_cidrs(["n1", "n2", "n3"], ["10.244.0.0/23"], [24]),
+     "node_pod_cidrs: no podCIDR is left for node 'n3' in cluster CIDR 10.244.0.0/23: it holds 2 blocks of /24 and the "
+     "nodes before it (and the service range inside it, if any) took them all; give a larger cluster CIDR or a longer "
+     "node mask size (kube-controller-manager would log: error syncing 'n3': failed to allocate cidr from cluster cidr "
+     "at idx:0: CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range, requeuing)"),
+])
+def test_ansible_side_mistakes_are_told_in_plain_words(call, message):
+    with pytest.raises(AnsibleFilterError) as raised:
+        call()
+    assert raised.value.message == message

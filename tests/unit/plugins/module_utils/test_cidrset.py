@@ -320,8 +320,16 @@ def test_kcm_flag_vectors_through_the_core(vector):
 ])
 def test_cluster_cidrs_as_kube_controller_manager_reads_them(value, error):
     with pytest.raises(CIDRAllocatorError) as err:
-        cidrset.cluster_cidrs_from(value)
+        cidrset.cluster_cidrs_from(value, "--cluster-cidr")
     assert str(err.value) == error
+
+
+def test_a_space_in_a_filter_argument_is_told_in_plain_words():
+    """Only the flag's writer sees kube-controller-manager's text; a filter or module argument is Ansible's."""
+    with pytest.raises(InputError) as err:
+        cidrset.cluster_cidrs_from("10.0.0.0/16, fd00::/48")
+    assert str(err.value) == ("cluster_cidrs: entry 1 of '10.0.0.0/16, fd00::/48', ' fd00::/48', has spaces around it: "
+                              "write the list without spaces ('10.0.0.0/16,fd00::/48') or as a YAML list")
 
 
 def test_cluster_cidrs_are_trimmed_as_a_whole_and_keep_their_order():
@@ -399,7 +407,9 @@ def test_node_pod_cidrs_bad_nodes(nodes, message):
 
 
 def test_node_pod_cidrs_exhaustion_names_the_node():
-    with pytest.raises(CIDRAllocatorError, match=r"^error syncing 'c': failed to allocate cidr from cluster cidr at idx:0"):
+    with pytest.raises(InputError, match=r"^no podCIDR is left for node 'c' in cluster CIDR 10.0.0.0/23: it holds 2 "
+                                         r"blocks of /24 .*\(kube-controller-manager would log: error syncing 'c': failed "
+                                         r"to allocate cidr from cluster cidr at idx:0"):
         cidrset.node_pod_cidrs(["a", "b", "c"], "10.0.0.0/23")
 
 

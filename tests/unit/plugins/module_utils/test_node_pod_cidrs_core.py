@@ -114,8 +114,9 @@ def test_subset_and_missing_names():
 
 
 def test_exhaustion_changes_nothing():
-    with pytest.raises(InputError, match=r"^error syncing 'c': failed to allocate cidr from cluster cidr at idx:0: CIDR "
-                                         r"allocation failed.*\(2 Node\(s\) could be given podCIDRs before that; nothing"):
+    with pytest.raises(InputError, match=r"^no podCIDR is left for node 'c' in cluster CIDR 10.1.0.0/23.*error syncing "
+                                         r"'c': failed to allocate cidr from cluster cidr at idx:0: CIDR allocation "
+                                         r"failed.*\(2 Node\(s\) could be given podCIDRs before that; nothing"):
         run_plan([node("a"), node("b"), node("c")], cluster_cidrs=["10.1.0.0/23"])
 
 

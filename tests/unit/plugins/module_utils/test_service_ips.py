@@ -285,7 +285,7 @@ def test_dynamic_band_starts_after_static_band():
     ("fd00::/63", 'cidr: "fd00::/63": shortest allowed prefix length for service CIDR is 64, got 63'),
     ("10.0.0.0/33", 'cidr: "10.0.0.0/33" is not a valid CIDR (e.g. 10.96.0.0/12 or fd00:10:96::/108)'),
     ("10.0.0.1", 'cidr: "10.0.0.1" is not a valid CIDR (e.g. 10.96.0.0/12 or fd00:10:96::/108)'),
-    (None, "cidr must be a string, got null None"),
+    (None, "cidr must be a string or a list of one or two CIDRs, got null None"),
 ])
 def test_bad_cidr(cidr, message):
     with pytest.raises(InputError) as err:

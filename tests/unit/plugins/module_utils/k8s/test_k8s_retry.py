@@ -1,8 +1,10 @@
-"""Retry policy: exponential backoff with jitter, Retry-After, bounded attempts (with a fake clock)."""
+"""Retry policy (urllib3's Retry): exponential backoff, Retry-After, bounded attempts (with a fake sleep)."""
 import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import retry
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure
+
+STEADY = retry.RetryPolicy(jitter=False)
 
 
 def failing(*errors, result="ok"):
@@ -23,36 +25,42 @@ def api(code, retry_after=None):
 
 
 def test_backoff_doubles_up_to_the_cap():
-    policy = retry.RetryPolicy(base=0.25, cap=4.0)
-    assert [policy.delay(n, rand=lambda: 1.0) for n in range(1, 8)] == [0.25, 0.5, 1, 2, 4, 4, 4]
+    policy = retry.RetryPolicy(base=0.25, cap=4.0, jitter=False)
+    assert [policy.delay(n) for n in range(1, 9)] == [0, 0.5, 1, 2, 4, 4, 4, 4]
 
 
-def test_jitter_takes_up_to_half_off():
+def test_jitter_adds_at_most_the_base():
     policy = retry.RetryPolicy(base=1.0)
-    assert policy.delay(1, rand=lambda: 0.0) == 0.5
-    assert policy.delay(2, rand=lambda: 0.5) == 1.5
-
-
-def test_retry_after_is_a_lower_bound_with_a_cap():
-    policy = retry.RetryPolicy(base=0.25, max_retry_after=30)
-    assert policy.delay(1, retry_after=3, rand=lambda: 1.0) == 3
-    assert policy.delay(1, retry_after=0, rand=lambda: 1.0) == 0.25
-    assert policy.delay(1, retry_after=3600, rand=lambda: 1.0) == 30
+    assert all(2 <= policy.delay(2) <= 3 for _attempt in range(50))
 
 
 @pytest.mark.parametrize("error", [api(429), api(500), api(502), api(503), api(504),
                                    ConnectionFailure("get", "x", "h", "dropped")])
 def test_transient_errors_are_retried(error):
     sleeps = []
-    func = failing(error, error)
-    assert retry.call(func, retry.RetryPolicy(), sleep=sleeps.append, rand=lambda: 1.0) == "ok"
-    assert func.calls == 3 and sleeps == [0.25, 0.5]
+    func = failing(error, error, error)
+    assert retry.call(func, STEADY, sleep=sleeps.append, method="PATCH") == "ok"
+    assert func.calls == 4 and sleeps == [0, 0.5, 1]
 
 
-def test_retry_after_is_honoured():
+@pytest.mark.parametrize("header, seconds", [("2", 2), ("0", 0.5), ("3600", 30), ("soon", 0.5)])
+def test_retry_after_replaces_the_backoff_with_a_cap(header, seconds):
     sleeps = []
-    retry.call(failing(api(429, retry_after=2)), retry.RetryPolicy(), sleep=sleeps.append, rand=lambda: 1.0)
-    assert sleeps == [2]
+    retry.call(failing(api(500), api(429, retry_after=header)), STEADY, sleep=sleeps.append)
+    assert sleeps == [0, seconds]
+
+
+def test_retry_after_as_an_http_date():
+    sleeps = []
+    retry.call(failing(api(503, retry_after="Wed, 21 Oct 2015 07:28:00 GMT")), STEADY, sleep=sleeps.append)
+    assert sleeps == [0]  # a date in the past: no wait
+
+
+def test_413_is_retried_only_with_retry_after():
+    sleeps = []
+    assert retry.call(failing(api(413, retry_after="1")), STEADY, sleep=sleeps.append) == "ok" and sleeps == [1]
+    with pytest.raises(ApiError):
+        retry.call(failing(api(413)), STEADY, sleep=sleeps.append)
 
 
 @pytest.mark.parametrize("error", [api(400), api(404), api(409), api(422),
@@ -61,25 +69,20 @@ def test_permanent_errors_are_not_retried(error):
     sleeps = []
     func = failing(error)
     with pytest.raises(type(error)) as raised:
-        retry.call(func, retry.RetryPolicy(), sleep=sleeps.append)
+        retry.call(func, STEADY, sleep=sleeps.append)
     assert func.calls == 1 and sleeps == [] and raised.value.attempts == 1
 
 
-def test_budget_is_bounded_and_reported():
+@pytest.mark.parametrize("error", [api(500), ConnectionFailure("get", "x", "h", "dropped")])
+def test_budget_is_bounded_and_reported(error):
     sleeps = []
-    func = failing(*[api(500)] * 10)
-    with pytest.raises(ApiError) as raised:
-        retry.call(func, retry.RetryPolicy(attempts=4), sleep=sleeps.append, rand=lambda: 1.0)
-    assert func.calls == 4 and sleeps == [0.25, 0.5, 1.0]
-    assert raised.value.attempts == 4 and "(gave up after 4 attempts)" in str(raised.value)
+    func = failing(*[error] * 10)
+    with pytest.raises(type(error)) as raised:
+        retry.call(func, retry.RetryPolicy(attempts=4, jitter=False), sleep=sleeps.append)
+    assert func.calls == 4 and sleeps == [0, 0.5, 1.0]
+    assert raised.value is error and raised.value.attempts == 4 and "(gave up after 4 attempts)" in str(raised.value)
 
 
 def test_other_exceptions_pass_through():
     with pytest.raises(KeyError):
-        retry.call(failing(KeyError("bug")), retry.RetryPolicy(), sleep=lambda s: None)
-
-
-@pytest.mark.parametrize("header, seconds", [("3", 3.0), (" 1 ", 1.0), ("0.5", 0.5), (None, None), ("soon", None),
-                                             ("-1", None), ("Wed, 21 Oct 2015 07:28:00 GMT", None)])
-def test_parse_retry_after(header, seconds):
-    assert retry.parse_retry_after(header) == seconds
+        retry.call(failing(KeyError("bug")), STEADY, sleep=lambda s: None)
