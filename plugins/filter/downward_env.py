@@ -50,6 +50,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.downward_values
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -79,7 +81,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.downward import dow
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def downward_env(mapping, validate=True):
     return _downward_env(mapping, validate)
 

@@ -48,6 +48,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.validation_errors
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -76,7 +78,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.hosts import host_a
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def host_aliases(entries, validate=True):
     return _host_aliases(entries, validate)
 

@@ -69,6 +69,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.service_cidr_info
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -139,7 +141,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_in
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry(node_mask_sizes=as_node_mask_sizes, node_count=as_int, max_pods=as_int)
+@filter_entry(versioned=True, node_mask_sizes=as_node_mask_sizes, node_count=as_int, max_pods=as_int)
 def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, max_pods=110, node_networks=None):
     plan = _network_plan(cluster_cidrs, service_cidrs, node_mask_sizes, node_count, max_pods, node_networks)
     plan.update(network_report(plan, cluster_cidrs, service_cidrs, node_mask_sizes, node_count, node_networks))

@@ -57,6 +57,8 @@ notes:
 seealso:
   - plugin: clusternet.k8s.host_aliases
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -91,7 +93,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.hosts import pod_ho
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def pod_hosts(pod, node_hosts=None, cluster_domain="cluster.local"):
     return _pod_hosts(pod, node_hosts, cluster_domain)
 

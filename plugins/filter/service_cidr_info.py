@@ -35,6 +35,8 @@ notes:
 seealso:
   - plugin: clusternet.k8s.service_ip_plan
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -97,7 +99,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def service_cidr_info(cidr):
     return _service_cidr_info(cidr)
 

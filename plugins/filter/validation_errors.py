@@ -63,6 +63,8 @@ options:
     description: The object, as a manifest or as the API returns it. C(kind) selects the rules.
     type: dict
     required: true
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -88,7 +90,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.resources import va
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def validation_errors(resource):
     return [str(error) for error in _validation_errors(resource)]
 

@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import ports
+from ansible_collections.clusternet.k8s.plugins.module_utils import ports, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, duplicate, forbidden, go_cidr_string, go_ip_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
     ip_family, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, parse_ip_sloppy, required,
-    STRICT_IP_CIDR_VALIDATION_1_36,
     validate_dns1123_subdomain)
 
 IPV4 = "IPv4"
@@ -466,7 +465,7 @@ def _cluster_ips_errors(svc, old):
             if len(svc.cluster_ips) > 1:
                 errors.append(invalid(CLUSTER_IPS, go_string_slice(svc.cluster_ips), "'None' must be the first and only value"))
             continue
-        errors += is_valid_ip_for_legacy_field(index(CLUSTER_IPS, i), ip, STRICT_IP_CIDR_VALIDATION_1_36, valid_old)
+        errors += is_valid_ip_for_legacy_field(index(CLUSTER_IPS, i), ip, releases.enabled("StrictIPCIDRValidation"), valid_old)
     return errors
 
 

@@ -166,7 +166,8 @@ def modfile(release):
         if words[:1] == ["k8s.io/kubernetes"]:
             line = line.replace(pinned, release)
         elif words and words[0].startswith("k8s.io/") and (len(words) > 1 and words[1] == "=>" or
-                                                           words[1:2] == ["v0." + pinned.split(".", 1)[1]]):
+                                                           words[1:2] in (["v0." + pinned.split(".", 1)[1]],
+                                                                          ["v0.0.0"])):
             if words[0] not in replaced:
                 continue
             line = line.replace("v0." + pinned.split(".", 1)[1], staging)
