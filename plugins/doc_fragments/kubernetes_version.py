@@ -28,3 +28,9 @@ options:
         Gates the collection's rules do not read are accepted and change nothing.
     type: dict
 """
+
+    # Modules that talk to a cluster: the default is the cluster's own release.
+    CLUSTER = DOCUMENTATION.replace(
+        "      - Default - the newest supported release, V(1.37).\n",
+        "      - Default - the release the cluster's C(/version) reports (a cluster outside the supported range fails the\n"
+        "        task, naming the range); the result's RV(kubernetes_version) says which release was used and whence.\n")

@@ -339,13 +339,15 @@ def merge_container_resource_limits(limits, allocatable):
     return merged
 
 
-def pod_level_allocatable(allocatable, pod_limits, pod_level_resources=True):
-    """``defaultPodLimitsForDownwardAPI``: with the PodLevelResources gate, non-zero pod-level cpu
-    and memory limits replace the allocatable values the containers are defaulted from.
+def pod_level_allocatable(allocatable, pod_limits, pod_level_resources=None):
+    """``defaultPodLimitsForDownwardAPI``: with the PodLevelResources gate (None: the current release's), non-zero
+    pod-level cpu and memory limits replace the allocatable values the containers are defaulted from.
 
     Upstream first checks ``IsPodLevelLimitsSet``; it is true whenever a cpu or memory limit is set,
     so the check changes nothing here.
     """
+    if pod_level_resources is None:
+        pod_level_resources = releases.enabled("PodLevelResources")
     if not pod_level_resources:
         return allocatable
     result = dict(allocatable)

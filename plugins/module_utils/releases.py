@@ -105,9 +105,11 @@ class Release(object):
         values, _what, _origin = RULES[name]
         return [value for since, value in sorted(values.items()) if since <= self.minor][-1]
 
-    def report(self):
-        """What a module returns: the version used and the gates that differ from its defaults."""
-        return {"kubernetes_version": self.version, "feature_gates": dict(self.gates)}
+    def report(self, source):
+        """What a module returns: the version used, its minor, where it came from (``source``: option, cluster or
+        default) and the gates set otherwise than that release's defaults."""
+        return {"version": self.version, "minor": "1.%d" % self.minor, "source": source,
+                "feature_gates": dict(self.gates)}
 
 
 _BOOL_TEXTS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
@@ -186,3 +188,17 @@ def table():
         rows.append({"rule_name": name, "values": {"1.%d" % m: Release(m).rule(name) for m in SUPPORTED},
                      "rule": what, "origin": origin})
     return rows
+
+
+def markdown_table():
+    """The table as the README shows it (section "Kubernetes releases"; a unit test keeps the two equal)."""
+    minors = ["1.%d" % m for m in SUPPORTED]
+    lines = ["| gate or rule | %s | locked | what it decides | upstream |" % " | ".join(minors),
+             "|---|%s---|---|---|" % ("---|" * len(minors))]
+    for row in table():
+        values = row.get("defaults") or row["values"]
+        cells = [("on" if values[m] else "off") if isinstance(values[m], bool) else str(values[m]) for m in minors]
+        lines.append("| `%s` | %s | %s | %s | %s |" % (row.get("gate") or row["rule_name"], " | ".join(cells),
+                                                      ("from " + row["locked_from"]) if row.get("locked_from") else "",
+                                                      row["rule"], row["origin"]))
+    return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
 """The supported releases, the table of what changes between them, and the kubernetes_version / feature_gates
 keywords of the filters."""
+import os
 import re
 
 import pytest
@@ -136,3 +137,10 @@ def test_the_filters_refuse_an_unsupported_release_by_name():
     with pytest.raises(AnsibleFilterError, match=r"^validation_errors: kubernetes_version 1\.33: Kubernetes 1\.33 is "
                                                  r"not supported; the supported releases are 1\.34 to 1\.37$"):
         validation_errors(pod({}), kubernetes_version="1.33")
+
+
+def test_the_readme_shows_the_table():
+    readme = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "README.md")
+    with open(readme, encoding="utf-8") as handle:
+        text = handle.read()
+    assert releases.markdown_table() in text, "README.md, section Kubernetes releases, must show:\n" + releases.markdown_table()
