@@ -426,10 +426,14 @@ def main(argv=None):
     parser.add_argument("--cluster-cidrs", default=DEFAULT_CLUSTER_CIDRS, help="kube-controller-manager --cluster-cidr")
     parser.add_argument("--no-node-ipam", action="store_true", help="kube-controller-manager --allocate-node-cidrs=false")
     parser.add_argument("--build-only", action="store_true", help="build (or find in the cache) and exit")
+    parser.add_argument("--oracles", action="store_true",
+                        help="with --build-only: then build the oracle at every release of releases.txt, newest first")
     args = parser.parse_args(argv)
     try:
         if args.build_only:
             print(ensure_binary())
+            for release in reversed(releases()) if args.oracles else ():
+                print(ensure_binary("oracle", release))
             return 0
         cluster = KubeCluster(args.kubeconfig, args.service_cidrs, args.cluster_cidrs, not args.no_node_ipam)
         stop = threading.Event()
