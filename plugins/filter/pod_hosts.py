@@ -46,8 +46,8 @@ notes:
     go with C(spec.setHostnameAsFQDN) or C(spec.hostNetwork), kubernetes PR 132558); with
     C(spec.setHostnameAsFQDN) the FQDN is longer than 64 characters (the pod sandbox cannot be created;
     the kubelet''s message).'
-  - ASSUMPTION - the C(HostnameOverride) feature gate is on (beta and on by default from
-    Kubernetes 1.35); on older clusters leave C(spec.hostnameOverride) unset.
+  - C(spec.hostnameOverride) follows the C(HostnameOverride) feature gate of O(kubernetes_version) (on by default
+    from 1.35); where it is off, kube-apiserver drops the field and the kubelet uses C(spec.hostname).
   - ASSUMPTION (UNVERIFIED upstream) - the kubelet writes the pod IPs in CRI sandbox order, taken
     to be the order of C(status.podIPs); they are neither sorted nor deduplicated.
   - ASSUMPTION - a manifest without C(metadata.namespace) is in namespace C(default).

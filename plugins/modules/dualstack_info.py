@@ -34,7 +34,7 @@ description:
 options:
   kinds:
     description:
-      - Which objects to check.
+      - Which objects to check. V([]) checks nothing and returns only RV(kubernetes_version) (the cluster's release).
     type: list
     elements: str
     choices: [nodes, pods, services]
@@ -302,6 +302,8 @@ def main():
         query = compile_query(params["query"])
         cluster = connect(module)
         chosen, source = module_release(params, cluster)
+        if not params["kinds"]:  # nothing to check: the release only (the cluster roles read it first)
+            module.exit_json(changed=False, kubernetes_version=chosen.report(source))
         with releases.using(chosen):
             settings = core.Settings(params["kinds"], params["cluster_cidrs"],
                                      as_node_mask_sizes(params["node_mask_sizes"]), params["service_cidrs"],

@@ -12,6 +12,7 @@ from ansible_collections.clusternet.k8s.plugins.filter.pod_hosts import pod_host
 from ansible_collections.clusternet.k8s.plugins.filter.validation_errors import validation_errors
 from ansible_collections.clusternet.k8s.plugins.module_utils import releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.module_release import module_release
 
 LEADING_ZEROS = [{"ip": "010.001.002.003", "hostnames": ["db"]}]
 # kube-apiserver's text where StrictIPCIDRValidation is on (IsValidIPForLegacyField)
@@ -144,3 +145,31 @@ def test_the_readme_shows_the_table():
     with open(readme, encoding="utf-8") as handle:
         text = handle.read()
     assert releases.markdown_table() in text, "README.md, section Kubernetes releases, must show:\n" + releases.markdown_table()
+
+
+class FakeCluster:
+    def __init__(self, version):
+        self.version, self.asked = version, 0
+
+    def server_version(self):
+        self.asked += 1
+        return {"gitVersion": self.version, "major": "1"}
+
+
+def test_a_module_answers_for_its_option_else_the_clusters_version():
+    cluster = FakeCluster("v1.35.4-gke.1200000")
+    chosen, source = module_release({"kubernetes_version": "1.36", "feature_gates": None}, cluster)
+    assert (chosen.minor, source, cluster.asked) == (36, "option", 0)
+    chosen, source = module_release({"kubernetes_version": None, "feature_gates": {"StrictIPCIDRValidation": True}},
+                                    cluster)
+    assert (chosen.minor, source, cluster.asked) == (35, "cluster", 1)
+    assert chosen.report(source) == {"version": "v1.35.4-gke.1200000", "minor": "1.35", "source": "cluster",
+                                     "feature_gates": {"StrictIPCIDRValidation": True}}
+    assert module_release({"kubernetes_version": None}, None)[0].minor == releases.NEWEST
+
+
+def test_a_cluster_outside_the_range_fails_naming_it_and_the_way_out():
+    with pytest.raises(InputError, match=r"^the cluster reports Kubernetes v1\.31\.2 \(its /version\): kubernetes_version "
+                                         r"v1\.31\.2: Kubernetes 1\.31 is not supported; the supported releases are 1\.34 "
+                                         r"to 1\.37\. Set kubernetes_version to answer for a supported release anyway$"):
+        module_release({"kubernetes_version": ""}, FakeCluster("v1.31.2"))
