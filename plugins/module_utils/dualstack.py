@@ -144,7 +144,8 @@ def validate_pod_status(status, path):
     """``validatePodIPs`` on the defaulted status (:func:`defaulted_pod_ips`), as the status
     subresource checks what a kubelet writes: each IP valid (``IsValidIPForLegacyField``, a legacy
     field: no canonical-form check; StrictIPCIDRValidation of the current release), at most one per
-    family, ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to ``podIPs[0]``.
+    family, and from 1.37 (releases.RULES) ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to
+    ``podIPs[0]``.
     Kube-apiserver never validates the status of a Pod it creates: it drops it."""
     field = child(path, "podIPs")
     pod_ip, ips = defaulted_pod_ips(status, path)
@@ -157,6 +158,8 @@ def validate_pod_status(status, path):
             errors.append(internal_error(field, "failed to check for dual stack with error:%s" % err))
         if not dual or len(ips) > 2:
             errors.append(invalid(field, structs, "may specify no more than one IP for each IP family"))
+    if not releases.current().rule("PodIPsMatchPodIP"):
+        return errors
     if bool(pod_ip) != bool(ips):
         errors.append(invalid(field, structs, "podIP and podIPs must either both be set or both be unset"))
     elif ips and pod_ip != ips[0]:

@@ -76,7 +76,12 @@ GATES = {
 }
 
 # Release-dependent rules without a gate: {rule: (values from each minor on, what it decides, upstream origin)}.
-RULES = {}
+RULES = {
+    "PodIPsMatchPodIP": (
+        {34: False, 37: True},
+        "a pod status is refused when only one of podIP and podIPs is set, or podIP is not podIPs[0]",
+        "pkg/apis/core/validation validatePodIPs (1.37)"),
+}
 
 
 def _minor_of(text):

@@ -103,7 +103,7 @@ func podHosts(rawPod json.RawMessage, nodeHosts *string, clusterDomain string) (
 	kl := newKubelet(clusterDomain, kubeletWorld{}, nil)
 	logger := klog.Background()
 	if !pod.Spec.HostNetwork {
-		hostname, domain, err := kl.GeneratePodHostNameAndDomain(logger, pod)
+		hostname, domain, err := generatePodHostNameAndDomain(kl, logger, pod)
 		if err != nil {
 			return nil, verdict(err)
 		}
@@ -111,7 +111,7 @@ func podHosts(rawPod json.RawMessage, nodeHosts *string, clusterDomain string) (
 			return nil, verdict(err)
 		}
 	}
-	hostname, domain, err := kl.GeneratePodHostNameAndDomain(logger, pod)
+	hostname, domain, err := generatePodHostNameAndDomain(kl, logger, pod)
 	if err != nil {
 		return nil, verdict(err)
 	}

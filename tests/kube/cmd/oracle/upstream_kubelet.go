@@ -22,4 +22,4 @@ func kubeletEnsureHostsFile(fileName string, hostIPs []string, hostName, hostDom
 func kubeletShouldMountHostsFile(pod *v1.Pod, podIPs []string) bool
 
 // pkg/kubelet/kubelet_pods.go: the container's environment is kubeletMakeEnvironmentVariables, in
-// upstream_kubelet_env*.go (1.36 added its context argument).
+// upstream_kubelet_1.36.go and upstream_kubelet_before1.36.go (1.36 added its context argument).
