@@ -300,15 +300,22 @@ def main():
     require_libraries(module, need_jmespath=params["query"] is not None)
     try:
         query = compile_query(params["query"])
-        cluster = connect(module)
-        chosen, source = module_release(params, cluster)
-        if not params["kinds"]:  # nothing to check: the release only (the cluster roles read it first)
-            module.exit_json(changed=False, kubernetes_version=chosen.report(source))
-        with releases.using(chosen):
-            settings = core.Settings(params["kinds"], params["cluster_cidrs"],
+        def read_settings(chosen):
+            with releases.using(chosen):
+                return core.Settings(params["kinds"] or list(core.KINDS), params["cluster_cidrs"],
                                      as_node_mask_sizes(params["node_mask_sizes"]), params["service_cidrs"],
                                      params["namespaces"], params["label_selector"], params["node_label_selector"],
                                      params["page_size"], params["report"])
+        # bad settings fail before any request; then, without kubernetes_version, again for the cluster's release
+        chosen, source = module_release(params)
+        settings = read_settings(chosen)
+        cluster = connect(module)
+        if source == "default":
+            chosen, source = module_release(params, cluster)
+            settings = read_settings(chosen)
+        if not params["kinds"]:  # nothing to check: the release only (the cluster roles read it first)
+            module.exit_json(changed=False, kubernetes_version=chosen.report(source))
+        with releases.using(chosen):
             result = core.check_cluster(cluster, settings)
         for warning in result.pop("warnings"):
             module.warn(warning)

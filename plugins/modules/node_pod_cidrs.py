@@ -189,12 +189,19 @@ def main():
     require_libraries(module)
     done, plan, used = {}, core.Plan(), {}
     try:
+        def read_settings(chosen):
+            with releases.using(chosen):
+                return core.Settings(params["cluster_cidrs"], params["node_mask_sizes"], params["service_cidrs"],
+                                     params["nodes"], params["field_manager"], params["page_size"])
+        # bad settings fail before any request; then, without kubernetes_version, again for the cluster's release
+        chosen, source = module_release(params)
+        settings = read_settings(chosen)
         cluster = connect(module)
-        chosen, source = module_release(params, cluster)
+        if source == "default":
+            chosen, source = module_release(params, cluster)
+            settings = read_settings(chosen)
         used = {"kubernetes_version": chosen.report(source)}
         with releases.using(chosen):
-            settings = core.Settings(params["cluster_cidrs"], params["node_mask_sizes"], params["service_cidrs"],
-                                     params["nodes"], params["field_manager"], params["page_size"])
             nodes = core.read_nodes(cluster, settings.page_size)
             plan = core.plan(settings, nodes)
             done = core.assign(cluster, plan, nodes, settings.field_manager, dry_run=module.check_mode)
