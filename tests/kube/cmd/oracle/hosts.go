@@ -42,9 +42,9 @@ func podThroughAPIServer(raw json.RawMessage) (*v1.Pod, error) {
 	if err != nil {
 		return nil, invalidVerdict(err)
 	}
-	if status.PodIP != "" || len(status.PodIPs) > 0 {
+	if len(status.PodIPs) > 0 || hasPodIP(status) {
 		withStatus := stored.(*api.Pod).DeepCopy()
-		withStatus.Status.PodIP, withStatus.Status.PodIPs = status.PodIP, status.PodIPs
+		copyPodIPs(&withStatus.Status, status)
 		stored, _, err = regs.podStatus.Update(requestContext("update", ns, gvk), withStatus.Name,
 			rest.DefaultUpdatedObjectInfo(withStatus), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false,
 			&metav1.UpdateOptions{})
