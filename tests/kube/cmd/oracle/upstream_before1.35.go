@@ -8,8 +8,12 @@ package main
 import (
 	"context"
 
+	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/storage"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	clientgofeaturegate "k8s.io/client-go/features"
+	"k8s.io/component-base/featuregate"
 	podstore "k8s.io/kubernetes/pkg/registry/core/pod/storage"
 
 	kcmapp "k8s.io/kubernetes/cmd/kube-controller-manager/app"
@@ -46,3 +50,15 @@ func newPodStorage(opts generic.RESTOptionsGetter) (podstore.PodStorage, error) 
 
 // storage.Interface has SetKeysFunc in 1.34 (the in-memory store lists every key itself).
 func (s *memStore) SetKeysFunc(storage.KeysFunc) {}
+
+// kube-controller-manager 1.34 turns client-go's WatchListClient gate on in its Flags, which panics
+// once the default feature gate has been added to a flag set (the oracle parses several
+// components' flags per process): done once here, at start, as kube-controller-manager does first.
+func init() {
+	if !utilfeature.DefaultFeatureGate.Enabled(featuregate.Feature(clientgofeaturegate.WatchListClient)) {
+		if err := utilfeature.DefaultMutableFeatureGate.OverrideDefaultAtVersion(
+			featuregate.Feature(clientgofeaturegate.WatchListClient), true, version.MustParse("1.34")); err != nil {
+			panic(err)
+		}
+	}
+}
