@@ -77,6 +77,16 @@ GATES = {
 
 # Release-dependent rules without a gate: {rule: (values from each minor on, what it decides, upstream origin)}.
 RULES = {
+    "ErrorTextsOnce": (
+        {34: False, 37: True},
+        "validation errors: each text once, from 1.37 (before, a Downward API volume item's error is listed twice, "
+        "as kube-apiserver lists it)",
+        "k8s.io/apiserver pkg/registry/rest declarative validation (ErrorList.Filter through ToAggregate, 1.37)"),
+    "AllocationErrorNamesService": (
+        {34: False, 36: True},
+        "a full service range: the allocation error names the Service (failed to allocate a serviceIP for Service "
+        "NAME: range is full), from 1.36",
+        "pkg/registry/core/service/storage/alloc.go allocClusterIPs (1.36)"),
     "PodIPsMatchPodIP": (
         {34: False, 37: True},
         "a pod status is refused when only one of podIP and podIPs is set, or podIP is not podIPs[0]",

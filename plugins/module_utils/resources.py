@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, persistent_ip, service_ips, workloads
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, persistent_ip, releases, service_ips, workloads
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
@@ -92,9 +92,11 @@ def pod_spec_patch(reference, spec):
 
 def validation_errors(obj):
     """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError),
-    each text once: in Kubernetes 1.37 every kind's strategy runs declarative validation, whose handling
-    of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts."""
-    return list(dict.fromkeys(_validation_errors(obj)))
+    each text once from 1.37 (releases.RULES ErrorTextsOnce): every kind's strategy runs declarative validation,
+    whose handling of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts."""
+    if releases.current().rule("ErrorTextsOnce"):
+        return list(dict.fromkeys(_validation_errors(obj)))
+    return list(_validation_errors(obj))
 
 
 def _validation_errors(obj):

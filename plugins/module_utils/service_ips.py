@@ -752,7 +752,8 @@ def _alloc_ips(svc, requests, cluster):
             try:
                 allocated[family] = pool.allocate_next()
             except _AllocatorError as exc:
-                raise _internal_error("failed to allocate a serviceIP for Service %s: %s" % (go_quote(svc.name), exc), "allocIPs") from None
+                named = " for Service %s" % go_quote(svc.name) if releases.current().rule("AllocationErrorNamesService") else ""
+                raise _internal_error("failed to allocate a serviceIP%s: %s" % (named, exc), "allocIPs") from None
             continue
         address = parse_ip_sloppy(ip)
         if address is None:
