@@ -55,7 +55,7 @@ notes:
     IPv4-mapped IPv6 gives no error, as kube-controller-manager starts with it; it then assigns no usable
     podCIDR, which P(clusternet.k8s.node_pod_cidrs#filter) and P(clusternet.k8s.network_plan#filter) refuse.
   - kube-apiserver's family check of C(--advertise-address) runs only when it is given and specified
-    (without it, or with C(0.0.0.0) or C(::), kube-apiserver advertises an address of the host:
+    (without it, or with C(0.0.0.0) or C(::), kube-apiserver advertises an address of the host -
     ASSUMPTION - one of the primary service range's family). IP addresses are parsed as Kubernetes parses them
     sloppily (IPv4 leading zeros allowed).
   - ASSUMPTION - kube-proxy's C(--detect-local-mode) defaults to C(ClusterCIDR) (its v1alpha1

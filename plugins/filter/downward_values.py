@@ -23,7 +23,7 @@ description:
   - 'Resource values: the ceiling of value / divisor, computed in float64 as the kubelet does, cpu in
     millicores; an unset divisor is 1. An unset or zero cpu, memory or ephemeral-storage limit takes
     the pod-level limit (cpu and memory) or else the node''s allocatable (C(defaultPodLimitsForDownwardAPI));
-    a request left unset is the container's limit (kube-apiserver's C(SetDefaults_Pod)) and is never
+    a request left unset is the container''s limit (kube-apiserver''s C(SetDefaults_Pod)) and is never
     taken from the node; a missing resource is C(0).'
   - 'Env: C(envFrom) first, then C(env) in order, a later entry of the same name winning; $(NAME)
     in a literal C(value) is replaced by a variable defined earlier, C($$) stands for C($), and a

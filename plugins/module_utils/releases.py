@@ -213,7 +213,7 @@ def markdown_table():
     for row in table():
         values = row.get("defaults") or row["values"]
         cells = [("on" if values[m] else "off") if isinstance(values[m], bool) else str(values[m]) for m in minors]
-        lines.append("| `%s` | %s | %s | %s | %s |" % (row.get("gate") or row["rule_name"], " | ".join(cells),
-                                                      ("from " + row["locked_from"]) if row.get("locked_from") else "",
-                                                      row["rule"], row["origin"]))
+        locked = ("from " + row["locked_from"]) if row.get("locked_from") else ""
+        lines.append("| `%s` | %s | %s | %s | %s |"
+                     % (row.get("gate") or row["rule_name"], " | ".join(cells), locked, row["rule"], row["origin"]))
     return "\n".join(lines) + "\n"

@@ -300,6 +300,7 @@ def main():
     require_libraries(module, need_jmespath=params["query"] is not None)
     try:
         query = compile_query(params["query"])
+
         def read_settings(chosen):
             with releases.using(chosen):
                 return core.Settings(params["kinds"] or list(core.KINDS), params["cluster_cidrs"],

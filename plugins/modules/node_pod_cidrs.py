@@ -189,6 +189,7 @@ def main():
     require_libraries(module)
     done, plan, used = {}, core.Plan(), {}
     try:
+
         def read_settings(chosen):
             with releases.using(chosen):
                 return core.Settings(params["cluster_cidrs"], params["node_mask_sizes"], params["service_cidrs"],

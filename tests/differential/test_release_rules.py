@@ -60,4 +60,3 @@ def test_release_dependent_rules(oracle, gate):
                 check("pod_hosts", pod_hosts, oracle["pod_hosts"], [case], kwargs)
             ran += 1
     assert ran >= 2 * len(CASES[gate])
-
