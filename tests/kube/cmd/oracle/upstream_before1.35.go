@@ -54,8 +54,6 @@ func (s *memStore) SetKeysFunc(storage.KeysFunc) {}
 // kube-controller-manager 1.34 turns client-go's WatchListClient gate on in its Flags, which panics
 // once the default feature gate has been added to a flag set (the oracle parses several
 // components' flags per process): done once here, at start, as kube-controller-manager does first.
-// The informers over the oracle's fake clientsets keep plain list and watch (1.34's fake client
-// serves no watch-list stream): client-go reads its gates through clientGates.
 func init() {
 	if !utilfeature.DefaultFeatureGate.Enabled(featuregate.Feature(clientgofeaturegate.WatchListClient)) {
 		if err := utilfeature.DefaultMutableFeatureGate.OverrideDefaultAtVersion(
@@ -63,11 +61,4 @@ func init() {
 			panic(err)
 		}
 	}
-	clientgofeaturegate.ReplaceFeatureGates(clientGates{clientgofeaturegate.FeatureGates()})
-}
-
-type clientGates struct{ clientgofeaturegate.Gates }
-
-func (g clientGates) Enabled(key clientgofeaturegate.Feature) bool {
-	return key != clientgofeaturegate.WatchListClient && g.Gates.Enabled(key)
 }
