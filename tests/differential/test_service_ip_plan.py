@@ -241,7 +241,8 @@ def test_service_ip_plan_update(oracle, cases):
                                     clusterIPs=stored.value["clusterIPs"]))
         old["spec"] = {k: v for k, v in old["spec"].items() if v not in (None, [], "")}
         new = first if history == "resubmit" else second
-        check("service_ip_plan", service_ip_plan, oracle["service_ip_plan"], [new, cidrs], {"old": old}, compare=compare)
+        check("service_ip_plan", service_ip_plan, oracle["service_ip_plan"], [new, cidrs], {"old": old},
+              compare=compare if int(oracle.release.split(".")[1]) >= 35 else compare_but_picks)
 
     case()
     assert ran.count >= cases // 2
