@@ -65,6 +65,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.node_pod_cidrs
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -102,7 +104,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _component_flag_errors = core("component_flags", "component_flag_errors")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def component_flag_errors(flags, component):
     return _component_flag_errors(flags, component)
 

@@ -50,6 +50,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.downward_values
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -80,7 +82,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _downward_env = core("downward", "downward_env")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def downward_env(mapping, validate=True):
     return _downward_env(mapping, validate)
 

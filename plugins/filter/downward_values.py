@@ -82,6 +82,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.downward_volume_items
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -115,7 +117,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _downward_values = core("downward", "downward_values")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def downward_values(pod, node=None):
     return _downward_values(pod, node)
 

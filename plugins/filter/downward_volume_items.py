@@ -48,6 +48,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.downward_values
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -75,7 +77,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _downward_volume_items = core("downward", "downward_volume_items")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def downward_volume_items(mapping, validate=True):
     return _downward_volume_items(mapping, validate)
 

@@ -14,8 +14,8 @@ description:
   - Entries are merged by IP in first-seen order and a hostname appears at most once per IP.
     Spellings of one address merge (C(FD00::6) and C(fd00::6), or C(::ffff:10.0.0.1) and
     C(10.0.0.1)); the first spelling is kept, as the kubelet writes it unchanged.
-  - 'Each IP is checked as kube-apiserver 1.36 does (C(IsValidIPForLegacyField), with the
-    C(StrictIPCIDRValidation) gate on by default since 1.36: IPv4 with leading zeros and IPv4-mapped
+  - 'Each IP is checked as kube-apiserver of O(kubernetes_version) does (C(IsValidIPForLegacyField); where the
+    C(StrictIPCIDRValidation) gate is on, by default from 1.36, IPv4 with leading zeros and IPv4-mapped
     IPv6 are refused; a non-canonical IPv6 text passes) and each hostname must be a lowercase DNS-1123
     subdomain. Errors carry the apiserver''s text, e.g.
     C(spec.hostAliases[0].ip: Invalid value: "x": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)).'
@@ -48,6 +48,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.validation_errors
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -77,7 +79,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _host_aliases = core("hosts", "host_aliases")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def host_aliases(entries, validate=True):
     return _host_aliases(entries, validate)
 

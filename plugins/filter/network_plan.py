@@ -70,6 +70,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.service_cidr_info
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -141,7 +143,7 @@ _network_plan = core("dualstack", "network_plan")
 network_report = core("network_report", "network_report")
 
 
-@filter_entry(node_mask_sizes=as_node_mask_sizes, node_count=as_int, max_pods=as_int)
+@filter_entry(versioned=True, node_mask_sizes=as_node_mask_sizes, node_count=as_int, max_pods=as_int)
 def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, max_pods=110, node_networks=None):
     plan = _network_plan(cluster_cidrs, service_cidrs, node_mask_sizes, node_count, max_pods, node_networks)
     plan.update(network_report(plan, cluster_cidrs, service_cidrs, node_mask_sizes, node_count, node_networks))

@@ -62,6 +62,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.component_flag_errors
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -93,7 +95,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _node_pod_cidrs = core("cidrset", "node_pod_cidrs")
 
 
-@filter_entry(node_mask_sizes=as_node_mask_sizes)
+@filter_entry(versioned=True, node_mask_sizes=as_node_mask_sizes)
 def node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes=None, service_cidrs=None):
     return _node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes, service_cidrs)
 

@@ -46,8 +46,8 @@ notes:
     go with C(spec.setHostnameAsFQDN) or C(spec.hostNetwork), kubernetes PR 132558); with
     C(spec.setHostnameAsFQDN) the FQDN is longer than 64 characters (the pod sandbox cannot be created;
     the kubelet''s message).'
-  - Assumption (docs/hosts.md#assumption-1) - the C(HostnameOverride) feature gate is on (beta and on by default
-    from Kubernetes 1.35, GA in 1.37); on older clusters leave C(spec.hostnameOverride) unset.
+  - C(spec.hostnameOverride) follows the C(HostnameOverride) feature gate of O(kubernetes_version) (on by default
+    from 1.35, GA in 1.37); where it is off, kube-apiserver drops the field and the kubelet uses C(spec.hostname).
   - Assumption (docs/hosts.md#assumption-2) - the kubelet writes the pod IPs in CRI sandbox order, taken
     to be the order of C(status.podIPs); they are neither sorted nor deduplicated.
   - Assumption (docs/hosts.md#assumption-3) - a manifest without C(metadata.namespace) is in namespace C(default).
@@ -57,6 +57,8 @@ notes:
 seealso:
   - plugin: clusternet.k8s.host_aliases
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -92,7 +94,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _pod_hosts = core("hosts", "pod_hosts")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def pod_hosts(pod, node_hosts=None, cluster_domain="cluster.local"):
     return _pod_hosts(pod, node_hosts, cluster_domain)
 

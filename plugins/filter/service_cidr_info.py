@@ -39,6 +39,8 @@ notes:
 seealso:
   - plugin: clusternet.k8s.service_ip_plan
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -107,7 +109,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _service_cidr_info = core("service_ips", "service_cidr_info")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def service_cidr_info(cidr):
     return _service_cidr_info(cidr)
 

@@ -80,6 +80,8 @@ seealso:
     plugin_type: filter
   - plugin: clusternet.k8s.validation_errors
     plugin_type: filter
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -130,7 +132,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _service_ip_plan = core("service_ips", "service_ip_plan")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def service_ip_plan(service, service_cidrs, allocated=None, old=None):
     return _service_ip_plan(service, service_cidrs, allocated, old)
 

@@ -10,7 +10,7 @@ author: clusternet.k8s maintainers
 version_added: 0.1.0
 short_description: The validation errors kube-apiserver would return for an object
 description:
-  - 'Returns the errors kube-apiserver (Kubernetes 1.37) answers when C(resource) is created, for the rules
+  - 'Returns the errors kube-apiserver (of O(kubernetes_version), default 1.37) answers when C(resource) is created, for the rules
     listed below, in the apiserver''s own form and order, C(<path>: <Type>: <value>: <detail>). Checked
     against kube-apiserver itself on generated objects (the differential tier, C(tests/differential)).'
   - 'B(Decoding), every builtin kind: a body that does not decode into the kind''s Go type (a value of the
@@ -56,7 +56,8 @@ description:
     chain (namespace existence, quotas, webhooks); updates.'
   - 'C(clusterIPs), C(status.podIPs), C(spec.hostAliases[].ip) and C(spec.podCIDRs) are checked as the
     legacy IP/CIDR fields they are (KEP-4858): a non-canonical IPv6 value passes (the apiserver only warns), leading zeros and
-    IPv4-mapped addresses do not (C(StrictIPCIDRValidation), on by default since Kubernetes 1.36).
+    IPv4-mapped addresses do not where C(StrictIPCIDRValidation) is on (by default from Kubernetes 1.36; see
+    O(kubernetes_version) and O(feature_gates)).
     C(spec.cidrs) of a ServiceCIDR must also be canonical.'
 options:
   _input:
@@ -73,6 +74,8 @@ options:
     type: bool
     default: false
     version_added: 0.2.0
+extends_documentation_fragment:
+  - clusternet.k8s.kubernetes_version
 """
 
 EXAMPLES = r"""
@@ -99,7 +102,7 @@ from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core
 _validation_errors = core("resources", "validation_errors")
 
 
-@filter_entry
+@filter_entry(versioned=True)
 def validation_errors(resource, patch=False):
     return [str(error) for error in _validation_errors(resource, patch)]
 

@@ -21,7 +21,7 @@ The rules, their upstream origin and the assumptions: docs/component-flags.md.
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, service_ips
+from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
@@ -134,11 +134,6 @@ def flag_bool(flags, name, default=False):
         raise FlagError('invalid argument %s for "--%s" flag: %s' % (go_quote(value), name, err)) from None
 
 
-# kube_features.go: gates locked to their default (LockToDefault) in the release modelled (Kubernetes
-# 1.37): MultiCIDRServiceAllocator since 1.34, DisableAllocatorDualWrite since 1.35.
-LOCKED_GATES = {"MultiCIDRServiceAllocator": True, "DisableAllocatorDualWrite": True}
-
-
 def _go_bool(value):
     return "true" if value else "false"
 
@@ -146,7 +141,8 @@ def _go_bool(value):
 def feature_gates(flags, defaults):
     """``--feature-gates`` as the component's feature gate takes it (``featureGate.Set``): a mapping of
     gate to bool, or ``Gate=true,Other=false`` (items trimmed, empty items skipped, a later item wins);
-    a gate locked to its default refuses another value. Gates this collection does not model are
+    a gate locked to its default at the current release (releases.GATES) refuses another value. Gates this
+    collection does not model are
     ignored (kube-apiserver would refuse a gate it does not know: ``unrecognized feature gate``)."""
     value = flags.get("feature-gates", {})
     requested = {}
@@ -166,8 +162,10 @@ def feature_gates(flags, defaults):
                 requested[gate] = _parse_bool(setting.strip())
             except ValueError as err:
                 raise FlagError("invalid value of %s=%s, err: %s" % (gate, setting.strip(), err)) from None
-    locked = ["cannot set feature gate %s to %s, feature is locked to %s" % (gate, _go_bool(enabled), _go_bool(LOCKED_GATES[gate]))
-              for gate, enabled in requested.items() if gate in LOCKED_GATES and enabled != LOCKED_GATES[gate]]
+    minor = releases.current().minor
+    locked = ["cannot set feature gate %s to %s, feature is locked to %s" % (gate, _go_bool(enabled), _go_bool(not enabled))
+              for gate, enabled in requested.items()
+              if gate in releases.GATES and releases.GATES[gate].locked(minor) and enabled != releases.GATES[gate].default(minor)]
     if locked:
         raise FlagError(aggregate(locked))
     gates = dict(defaults)
@@ -265,7 +263,7 @@ def kube_apiserver_errors(flags):
         if parsed is None:
             raise FlagError('invalid argument %s for "--advertise-address" flag: failed to parse IP: %s'
                             % (go_quote(address), go_quote(address)))
-    gates = feature_gates(flags, {gate: True for gate in SERVICE_ALLOCATOR_GATES})
+    gates = feature_gates(flags, {gate: releases.enabled(gate) for gate in SERVICE_ALLOCATOR_GATES})
     primary, secondary = complete_service_ip_ranges(value)[:2]
     errors = validate_cluster_ip_flags(value, primary, secondary, gates)
     # an unspecified address (0.0.0.0, ::) is replaced by the host's own (DefaultAdvertiseAddress)

@@ -28,7 +28,7 @@ import decimal
 import posixpath
 import re
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, ports
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, ports, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
@@ -344,13 +344,15 @@ def merge_container_resource_limits(limits, allocatable):
     return merged
 
 
-def pod_level_allocatable(allocatable, pod_limits, pod_level_resources=True):
-    """``defaultPodLimitsForDownwardAPI``: with the PodLevelResources gate, non-zero pod-level cpu
-    and memory limits replace the allocatable values the containers are defaulted from.
+def pod_level_allocatable(allocatable, pod_limits, pod_level_resources=None):
+    """``defaultPodLimitsForDownwardAPI``: with the PodLevelResources gate (None: the current release's), non-zero
+    pod-level cpu and memory limits replace the allocatable values the containers are defaulted from.
 
     Upstream first checks ``IsPodLevelLimitsSet``; it is true whenever a cpu or memory limit is set,
     so the check changes nothing here.
     """
+    if pod_level_resources is None:
+        pod_level_resources = releases.enabled("PodLevelResources")
     if not pod_level_resources:
         return allocatable
     result = dict(allocatable)
@@ -582,12 +584,17 @@ def validate_env_var_value_from(env_var, env_path, defaults=True):
     resource_ref = _field(value_from, "resourceFieldRef", dict, path)
     if resource_ref is not None:
         errors += validate_container_resource_field_selector(resource_ref, child(path, "resourceFieldRef"), False)
+    # the EnvFiles gate: with it off kube-apiserver drops fileKeyRef on create, and does not name it
+    env_files = releases.enabled("EnvFiles")
     sources = sum(value_from.get(key) is not None
-                  for key in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef"))
-    if sources == 0:
-        # the EnvFiles gate (beta, on by default in 1.37) adds fileKeyRef to the sources named
+                  for key in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")
+                  if env_files or key != "fileKeyRef")
+    if sources == 0 and env_files:
         errors.append(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, "
                                         "`secretKeyRef` or `fileKeyRef`"))
+    elif sources == 0:
+        errors.append(invalid(path, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` "
+                                        "or `secretKeyRef`"))
     elif _field(env_var, "value", str, env_path, ""):
         errors.append(invalid(path, "", "may not be specified when `value` is not empty"))
     elif sources > 1:

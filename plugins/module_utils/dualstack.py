@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import math
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags, service_ips
+from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags, releases, service_ips
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     child, forbidden, go_cidr_string, go_ip_string, go_string_slice, go_struct, go_struct_slice, index,
     internal_error, invalid, ip_family, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
-    parse_cidr_sloppy, parse_ip_sloppy, required, STRICT_IP_CIDR_VALIDATION_1_36)
+    parse_cidr_sloppy, parse_ip_sloppy, required)
 
 FAMILIES = ("IPv4", "IPv6")
 
@@ -83,7 +83,7 @@ def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
     values) are accepted again.
     """
     errors = [e for i, cidr in enumerate(pod_cidrs)
-              for e in is_valid_cidr_for_legacy_field(index(field, i), cidr, STRICT_IP_CIDR_VALIDATION_1_36, valid_old)]
+              for e in is_valid_cidr_for_legacy_field(index(field, i), cidr, releases.enabled("StrictIPCIDRValidation"), valid_old)]
     if len(pod_cidrs) > 1:
         dual, err = dual_stack_cidrs_error(pod_cidrs)
         if err:
@@ -145,13 +145,14 @@ def defaulted_pod_ips(status, path="status"):
 def validate_pod_status(status, path):
     """``validatePodIPs`` on the defaulted status (:func:`defaulted_pod_ips`), as the status
     subresource checks what a kubelet writes: each IP valid (``IsValidIPForLegacyField``, a legacy
-    field: no canonical-form check; StrictIPCIDRValidation as in Kubernetes 1.36), at most one per
-    family, ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to ``podIPs[0]``.
+    field: no canonical-form check; StrictIPCIDRValidation of the current release), at most one per
+    family, and from 1.37 (releases.RULES) ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to
+    ``podIPs[0]``.
     Kube-apiserver never validates the status of a Pod it creates: it drops it."""
     field = child(path, "podIPs")
     pod_ip, ips = defaulted_pod_ips(status, path)
     errors = [e for i, ip in enumerate(ips)
-              for e in is_valid_ip_for_legacy_field(index(field, i), ip, STRICT_IP_CIDR_VALIDATION_1_36)]
+              for e in is_valid_ip_for_legacy_field(index(field, i), ip, releases.enabled("StrictIPCIDRValidation"))]
     structs = go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
     if len(ips) > 1:
         dual, err = dual_stack_ips_error(ips)
@@ -159,6 +160,8 @@ def validate_pod_status(status, path):
             errors.append(internal_error(field, "failed to check for dual stack with error:%s" % err))
         if not dual or len(ips) > 2:
             errors.append(invalid(field, structs, "may specify no more than one IP for each IP family"))
+    if not releases.current().rule("PodIPsMatchPodIP"):
+        return errors
     if bool(pod_ip) != bool(ips):
         errors.append(invalid(field, structs, "podIP and podIPs must either both be set or both be unset"))
     elif ips and pod_ip != ips[0]:
@@ -550,7 +553,7 @@ def _service_networks(plan, service_cidrs):
     except component_flags.FlagError as err:
         plan.errors.append("kube-apiserver refuses --service-cluster-ip-range=%s: %s" % (value, err))
         return []
-    gates = {gate: True for gate in component_flags.SERVICE_ALLOCATOR_GATES}
+    gates = {gate: releases.enabled(gate) for gate in component_flags.SERVICE_ALLOCATOR_GATES}
     errors = component_flags.validate_cluster_ip_flags(value, primary, secondary, gates)
     plan.errors.extend("kube-apiserver refuses --service-cluster-ip-range=%s: %s" % (value, e) for e in errors)
     if errors:

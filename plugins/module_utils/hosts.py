@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.clusternet.k8s.plugins.module_utils import releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate,
@@ -35,7 +36,6 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     is_dns1123_subdomain,
     is_valid_ip_for_legacy_field,
     parse_ip_sloppy,
-    STRICT_IP_CIDR_VALIDATION_1_36,
     too_long,
     validate_dns1123_label,
     validate_dns1123_subdomain,
@@ -150,17 +150,18 @@ def truncate_pod_hostname(pod_name, hostname):
 
 
 def pod_hostname_and_domain(pod_name, namespace, hostname="", subdomain="", cluster_domain="cluster.local",
-                            hostname_override=None, hostname_override_gate=True):
+                            hostname_override=None, hostname_override_gate=None):
     """``GeneratePodHostNameAndDomain``: ``(hostname, host_domain)`` as the kubelet computes them.
 
-    ``hostname_override_gate`` is the ``HostnameOverride`` feature gate; it defaults to on
-    (beta and enabled by default from Kubernetes 1.35). The override replaces the hostname and
-    drops the domain. Errors carry the kubelet's text.
+    ``hostname_override_gate`` is the ``HostnameOverride`` feature gate (None: the current release's, see
+    releases.GATES). The override replaces the hostname and drops the domain. Errors carry the kubelet's text.
     """
     for value, what in ((pod_name, "pod name"), (namespace, "namespace"), (hostname, "spec.hostname"),
                         (subdomain, "spec.subdomain"), (cluster_domain, "cluster_domain")):
         _typed(value, str, what)
     optional(hostname_override, str, "spec.hostnameOverride")
+    if hostname_override_gate is None:
+        hostname_override_gate = releases.enabled("HostnameOverride")
     _typed(hostname_override_gate, bool, "hostname_override_gate")
     if hostname_override_gate and hostname_override is not None:
         msgs = is_dns1123_subdomain(hostname_override)
@@ -334,10 +335,11 @@ def _pod_hostname_and_domain(pod, spec, cluster_domain):
 # kube-apiserver validation: pkg/apis/core/validation/validation.go
 # ---------------------------------------------------------------------------------------------
 
-def validate_host_aliases(host_aliases, path, strict=STRICT_IP_CIDR_VALIDATION_1_36):
-    """``ValidateHostAliases`` (1.33+): each IP with ``IsValidIPForLegacyField`` (``strict`` is the
-    ``StrictIPCIDRValidation`` gate: off in 1.33-1.35, on by default from 1.36, kubernetes PR #137053),
-    each hostname a DNS-1123 subdomain. Empty hostname lists and repeated names are valid."""
+def validate_host_aliases(host_aliases, path):
+    """``ValidateHostAliases`` (1.33+): each IP with ``IsValidIPForLegacyField`` (strict with the
+    ``StrictIPCIDRValidation`` gate, see releases.GATES), each hostname a DNS-1123 subdomain. Empty hostname lists
+    and repeated names are valid."""
+    strict = releases.enabled("StrictIPCIDRValidation")
     errors = []
     for i, (ip, hostnames) in enumerate(_aliases_list(host_aliases, path)):
         alias_path = index(path, i)
@@ -352,7 +354,7 @@ def validate_pod_host_name(spec, path):
     ``setHostnameAsFQDN: true`` nor ``hostNetwork: true``, is at most 64 bytes and a DNS-1123 subdomain
     (kubernetes PR #132558, KEP-4762)."""
     override = _field(spec, "hostnameOverride", str, None, path)
-    if override is None:
+    if override is None or not releases.enabled("HostnameOverride"):  # the gate off: kube-apiserver drops the field
         return []
     field = child(path, "hostnameOverride")
     errors = []

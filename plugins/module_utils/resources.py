@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, persistent_ip, service_ips, workloads
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, persistent_ip, releases, service_ips, workloads
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
@@ -92,13 +92,16 @@ def pod_spec_patch(reference, spec):
 
 def validation_errors(obj, patch=False):
     """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError),
-    each text once: in Kubernetes 1.37 every kind's strategy runs declarative validation, whose handling
-    of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts.
+    each text once from 1.37 (releases.RULES ErrorTextsOnce): every kind's strategy runs declarative validation,
+    whose handling of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts.
 
     With ``patch``, ``obj`` is a server-side apply patch (such as :func:`pod_spec_patch` builds): only the
     rules on the pod spec fields it carries apply. The workload's own rules (selector, template labels,
     counts, restart policy per kind) judge the merged object, which only the server has."""
-    return list(dict.fromkeys(_validation_errors(obj, expect(patch, bool, "patch"))))
+    errors = _validation_errors(obj, expect(patch, bool, "patch"))
+    if releases.current().rule("ErrorTextsOnce"):
+        return list(dict.fromkeys(errors))
+    return list(errors)
 
 
 def _validation_errors(obj, patch):

@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import ports
+from ansible_collections.clusternet.k8s.plugins.module_utils import ports, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, duplicate, forbidden, go_cidr_string, go_json_value, go_netip_string, go_quote, go_string_slice, index, invalid,
     ip_text, ip_value_sloppy, is_valid_ip_for_legacy_field, not_supported, parse_cidr_sloppy, required,
-    STRICT_IP_CIDR_VALIDATION_1_36,
     validate_dns1123_subdomain)
 
 IPV4 = "IPv4"
@@ -516,7 +515,7 @@ def _cluster_ips_errors(svc, old):
             if len(svc.cluster_ips) > 1:
                 errors.append(invalid(CLUSTER_IPS, go_string_slice(svc.cluster_ips), "'None' must be the first and only value"))
             continue
-        errors += is_valid_ip_for_legacy_field(index(CLUSTER_IPS, i), ip, STRICT_IP_CIDR_VALIDATION_1_36, valid_old)
+        errors += is_valid_ip_for_legacy_field(index(CLUSTER_IPS, i), ip, releases.enabled("StrictIPCIDRValidation"), valid_old)
     return errors
 
 
@@ -802,7 +801,8 @@ def _alloc_ips(svc, requests, cluster):
             try:
                 text, read_as = pool.allocate_next()
             except _AllocatorError as exc:
-                raise _internal_error("failed to allocate a serviceIP for Service %s: %s" % (go_quote(svc.name), exc), "allocIPs") from None
+                named = " for Service %s" % go_quote(svc.name) if releases.current().rule("AllocationErrorNamesService") else ""
+                raise _internal_error("failed to allocate a serviceIP%s: %s" % (named, exc), "allocIPs") from None
             svc.produced[text] = read_as
             allocated[family] = text
             continue

@@ -709,10 +709,6 @@ def _parse_ip_errors(field, value, strict):
     return ip, errs
 
 
-# kube_features.go StrictIPCIDRValidation: alpha (off) in 1.33-1.35, beta and on by default from 1.36.
-STRICT_IP_CIDR_VALIDATION_1_36 = True
-
-
 def is_valid_ip_for_legacy_field(field, value, strict=False, valid_old=()):
     """``IsValidIPForLegacyField``; ``strict`` is the StrictIPCIDRValidation gate (default off).
 

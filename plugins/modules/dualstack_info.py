@@ -34,7 +34,7 @@ description:
 options:
   kinds:
     description:
-      - Which objects to check.
+      - Which objects to check. V([]) checks nothing and returns only RV(kubernetes_version) (the cluster's release).
     type: list
     elements: str
     choices: [nodes, pods, services]
@@ -99,6 +99,7 @@ requirements:
   - jmespath (Python library), for O(query)
 extends_documentation_fragment:
   - clusternet.k8s.k8s_auth_options
+  - clusternet.k8s.kubernetes_version.cluster
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -155,6 +156,17 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+kubernetes_version:
+  description:
+    - The Kubernetes release the checks were made for - C(version) as given or as the cluster reports it, its
+      C(minor), C(source) (V(option), V(cluster) - its C(/version) - or V(default)) and the C(feature_gates) set.
+  returned: success
+  type: dict
+  sample:
+    version: v1.36.3
+    minor: "1.36"
+    source: cluster
+    feature_gates: {}
 nodes:
   description:
     - One report per Node checked (per O(report)), in list order.
@@ -256,11 +268,12 @@ list_requests:
   sample: {nodes: 1, pods: 3, services: 1}
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info as core
+from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info as core, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
     cluster_argument_spec, cluster_module, connect, fail, require_libraries)
+from ansible_collections.clusternet.k8s.plugins.module_utils.module_release import module_release, release_argument_spec
 from ansible_collections.clusternet.k8s.plugins.module_utils.report_query import QUERY_ARG_SPEC, apply_query, compile_query
 from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_node_mask_sizes
 
@@ -277,7 +290,7 @@ def argument_spec():
         page_size={"type": "int", "default": 500},
         report={"type": "str", "choices": list(core.REPORTS), "default": "all"},
         fail_on_error={"type": "bool", "default": False},
-        **QUERY_ARG_SPEC
+        **dict(QUERY_ARG_SPEC, **release_argument_spec())
     )
 
 
@@ -287,13 +300,28 @@ def main():
     require_libraries(module, need_jmespath=params["query"] is not None)
     try:
         query = compile_query(params["query"])
-        settings = core.Settings(params["kinds"], params["cluster_cidrs"], as_node_mask_sizes(params["node_mask_sizes"]),
-                                 params["service_cidrs"], params["namespaces"], params["label_selector"],
-                                 params["node_label_selector"], params["page_size"], params["report"])
-        result = core.check_cluster(connect(module), settings)
+
+        def read_settings(chosen):
+            with releases.using(chosen):
+                return core.Settings(params["kinds"] or list(core.KINDS), params["cluster_cidrs"],
+                                     as_node_mask_sizes(params["node_mask_sizes"]), params["service_cidrs"],
+                                     params["namespaces"], params["label_selector"], params["node_label_selector"],
+                                     params["page_size"], params["report"])
+        # bad settings fail before any request; then, without kubernetes_version, again for the cluster's release
+        chosen, source = module_release(params)
+        settings = read_settings(chosen)
+        cluster = connect(module)
+        if source == "default":
+            chosen, source = module_release(params, cluster)
+            settings = read_settings(chosen)
+        if not params["kinds"]:  # nothing to check: the release only (the cluster roles read it first)
+            module.exit_json(changed=False, kubernetes_version=chosen.report(source))
+        with releases.using(chosen):
+            result = core.check_cluster(cluster, settings)
         for warning in result.pop("warnings"):
             module.warn(warning)
         result = apply_query(query, result, core.KINDS)
+        result["kubernetes_version"] = chosen.report(source)
     except (InputError, K8sError) as exc:
         fail(module, exc, changed=False)
     if params["fail_on_error"] and not result["summary"]["pass"]:

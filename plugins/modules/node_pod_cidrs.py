@@ -71,6 +71,7 @@ options:
     default: 500
 extends_documentation_fragment:
   - clusternet.k8s.k8s_auth_options
+  - clusternet.k8s.kubernetes_version.cluster
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -117,6 +118,17 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+kubernetes_version:
+  description:
+    - The Kubernetes release the checks were made for - C(version) as given or as the cluster reports it, its
+      C(minor), C(source) (V(option), V(cluster) - its C(/version) - or V(default)) and the C(feature_gates) set.
+  returned: when the cluster was reached
+  type: dict
+  sample:
+    version: v1.36.3
+    minor: "1.36"
+    source: cluster
+    feature_gates: {}
 assignments:
   description:
     - The podCIDRs given to each Node, in allocation order (in check mode - that would be given).
@@ -151,11 +163,12 @@ skipped_nodes:
         spec.podCIDRs has 1 entries for 2 --cluster-cidr entries (10.244.0.0/16,fd00:10:244::/56)
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _node_pod_cidrs as core
+from ansible_collections.clusternet.k8s.plugins.module_utils import _node_pod_cidrs as core, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (
     cluster_argument_spec, cluster_module, connect, fail, require_libraries)
+from ansible_collections.clusternet.k8s.plugins.module_utils.module_release import module_release, release_argument_spec
 
 
 def argument_spec():
@@ -166,6 +179,7 @@ def argument_spec():
         nodes={"type": "list", "elements": "str"},
         field_manager={"type": "str", "default": "clusternet.k8s"},
         page_size={"type": "int", "default": 500},
+        **release_argument_spec()
     )
 
 
@@ -173,20 +187,31 @@ def main():
     module = cluster_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     require_libraries(module)
-    done, plan = {}, core.Plan()
+    done, plan, used = {}, core.Plan(), {}
     try:
-        settings = core.Settings(params["cluster_cidrs"], params["node_mask_sizes"], params["service_cidrs"],
-                                 params["nodes"], params["field_manager"], params["page_size"])
+
+        def read_settings(chosen):
+            with releases.using(chosen):
+                return core.Settings(params["cluster_cidrs"], params["node_mask_sizes"], params["service_cidrs"],
+                                     params["nodes"], params["field_manager"], params["page_size"])
+        # bad settings fail before any request; then, without kubernetes_version, again for the cluster's release
+        chosen, source = module_release(params)
+        settings = read_settings(chosen)
         cluster = connect(module)
-        nodes = core.read_nodes(cluster, settings.page_size)
-        plan = core.plan(settings, nodes)
-        done = core.assign(cluster, plan, nodes, settings.field_manager, dry_run=module.check_mode)
+        if source == "default":
+            chosen, source = module_release(params, cluster)
+            settings = read_settings(chosen)
+        used = {"kubernetes_version": chosen.report(source)}
+        with releases.using(chosen):
+            nodes = core.read_nodes(cluster, settings.page_size)
+            plan = core.plan(settings, nodes)
+            done = core.assign(cluster, plan, nodes, settings.field_manager, dry_run=module.check_mode)
     except core.AssignFailure as exc:
         fail(module, exc, changed=bool(exc.done) and not module.check_mode, assignments=exc.done,
-             skipped_nodes=plan.skipped)
+             skipped_nodes=plan.skipped, **used)
     except (InputError, K8sError) as exc:
-        fail(module, exc, changed=False, assignments={}, skipped_nodes=plan.skipped)
-    result = {"changed": bool(done), "assignments": done, "skipped_nodes": plan.skipped}
+        fail(module, exc, changed=False, assignments={}, skipped_nodes=plan.skipped, **used)
+    result = dict(used, changed=bool(done), assignments=done, skipped_nodes=plan.skipped)
     if module._diff:
         result["diff"] = [core.diff(name, cidrs) for name, cidrs in done.items()]
     module.exit_json(**result)

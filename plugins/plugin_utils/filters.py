@@ -15,21 +15,29 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.arguments import read_argument
 
 
-def filter_entry(func=None, **conversions):
+# The keywords of every filter whose answer depends on the Kubernetes release (doc fragment kubernetes_version).
+RELEASE_KEYWORDS = ("kubernetes_version", "feature_gates")
+
+
+def filter_entry(func=None, versioned=False, **conversions):
     """Wrap a core function as a filter: check the arguments' structure and read them as plain builtins
     (``read_argument``), and turn ``InputError`` into ``AnsibleFilterError``.
 
     ``conversions`` name arguments that Ansible may hand over as strings (survey answers; any templated value before
     ansible-core 2.19) and the function (from ``survey``) that reads them as an argument spec would, e.g.
     ``@filter_entry(node_count=survey.as_int)``.
+
+    ``versioned``: the filter also takes ``kubernetes_version`` and ``feature_gates`` (``releases.release``), and the
+    core runs for that release (``releases.using``; without them, for the newest).
     """
     if func is None:
-        return lambda f: filter_entry(f, **conversions)
+        return lambda f: filter_entry(f, versioned, **conversions)
 
     signature = inspect.signature(func)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        chosen = {name: kwargs.pop(name) for name in RELEASE_KEYWORDS if versioned and name in kwargs}
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:  # wrong number or names of arguments
@@ -39,7 +47,11 @@ def filter_entry(func=None, **conversions):
             for name, convert in conversions.items():
                 if name in arguments:
                     arguments[name] = convert(arguments[name], name)
-            return func(**arguments)
+            if not chosen:
+                return func(**arguments)
+            releases = importlib.import_module("ansible_collections.clusternet.k8s.plugins.module_utils.releases")
+            with releases.using(releases.release(**{name: read_argument(value, name) for name, value in chosen.items()})):
+                return func(**arguments)
         except InputError as exc:
             raise AnsibleFilterError("%s: %s" % (func.__name__, exc)) from None
         except RecursionError:  # a safety net: check_structure keeps inputs shallow enough for the core

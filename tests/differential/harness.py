@@ -86,8 +86,11 @@ def differ(name, args, kwargs, got, oracle, why):
 
 def check(name, filter_func, oracle_func, args, kwargs=None, compare=None):
     """Run one case on both sides; raise ``Difference`` when they disagree. ``compare(filter value,
-    oracle value)`` returns None when they agree, else the reason (default: equality)."""
-    kwargs = kwargs or {}
+    oracle value)`` returns None when they agree, else the reason (default: equality). Both sides answer for the
+    oracle's release (``kubernetes_version``)."""
+    kwargs = dict(kwargs or {})
+    if getattr(oracle_func, "release", None):
+        kwargs.setdefault("kubernetes_version", oracle_func.release)
     got = run_filter(filter_func, *args, **kwargs)
     want = run_oracle(oracle_func, *args, **kwargs)
     if got.error is None and want.error is None:

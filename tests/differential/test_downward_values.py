@@ -243,9 +243,9 @@ def test_downward_values(oracle, cases):
     @given(pods(), st.one_of(st.none(), nodes()))
     def case(pod, node):
         ran()
-        got = run_filter(downward_values, pod, node)
+        got = run_filter(downward_values, pod, node, kubernetes_version=oracle.release)
         want = run_oracle(oracle["downward_values"], pod, node or world_node(pod), WORLD)
-        args, kwargs = [pod, node], {}
+        args, kwargs = [pod, node], {"kubernetes_version": oracle.release}
         if got.error is None and want.error is None:
             reason = compare(pod, got.value, want.value)
             if reason:

@@ -145,6 +145,18 @@ def compare(got, want):
     return None
 
 
+def compare_but_picks(got, want):
+    """``compare_any`` where the addresses upstream picked are left to ``check_random_picks``."""
+    def pair(mine, theirs):
+        if isinstance(theirs, dict) and theirs.get("picked") and isinstance(mine, dict):
+            return dict(mine, clusterIP=None, clusterIPs=None), dict(theirs, clusterIP=None, clusterIPs=None)
+        return mine, theirs
+    if isinstance(want, list) and isinstance(got, list) and len(got) == len(want):
+        pairs = [pair(g, w) for g, w in zip(got, want)]
+        return compare_any([g for g, _w in pairs], [w for _g, w in pairs])
+    return compare_any(*pair(got, want))
+
+
 def compare_any(got, want):
     if isinstance(want, list):
         if not isinstance(got, list) or len(got) != len(want):
@@ -198,8 +210,11 @@ def test_service_ip_plan_create(oracle, cases):
     def case(drawn):
         ran()
         service, cidrs, kwargs = drawn
+        # 1.34's allocator draws dynamic picks of large ranges from the global math/rand, which the oracle cannot
+        # make draw 0: there the picks are judged by check_random_picks (same band, taken when requested) only
+        exact = int(oracle.release.split(".")[1]) >= 35
         got, want = check("service_ip_plan", service_ip_plan, oracle["service_ip_plan"], [service, cidrs], kwargs,
-                          compare=compare_any)
+                          compare=compare_any if exact else compare_but_picks)
         if want.error is None and isinstance(service, dict) and want.value["picked"]:
             check_random_picks(oracle, service, cidrs, kwargs, got.value)
 
@@ -226,7 +241,8 @@ def test_service_ip_plan_update(oracle, cases):
                                     clusterIPs=stored.value["clusterIPs"]))
         old["spec"] = {k: v for k, v in old["spec"].items() if v not in (None, [], "")}
         new = first if history == "resubmit" else second
-        check("service_ip_plan", service_ip_plan, oracle["service_ip_plan"], [new, cidrs], {"old": old}, compare=compare)
+        check("service_ip_plan", service_ip_plan, oracle["service_ip_plan"], [new, cidrs], {"old": old},
+              compare=compare if int(oracle.release.split(".")[1]) >= 35 else compare_but_picks)
 
     case()
     assert ran.count >= cases // 2

@@ -224,7 +224,8 @@ JUDGED = [pytest.param(v, id="%s[%s]" % (v["feature"], v["name"])) for v in VECT
 
 
 @pytest.mark.parametrize("vec", JUDGED)
-def test_kubelet_and_validation_vectors_through_the_oracle(oracle, vec):
+def test_kubelet_and_validation_vectors_through_the_oracle(newest_oracle, vec):
+    oracle = newest_oracle
     feature, expected = vec["feature"], vec["expected"]
     if feature in VALIDATION:
         got = run_oracle(oracle["validation_errors"], _validation_pod(feature, vec["input"]))

@@ -13,6 +13,7 @@ from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 
 from tests.support.ansible_run import ROOT, run_playbook
+from tests.support.kube_cluster import kubernetes_release
 
 TASK = "clusternet.k8s.dualstack_cluster : "
 SERVICES = [
@@ -52,7 +53,7 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
                      dualstack_cluster_nodes=["node-1", "node-2"], dualstack_cluster_node_count=2,
                      dualstack_cluster_advertise_address="192.0.2.11", dualstack_cluster_node_ip="192.0.2.11,2001:db8::11",
                      dualstack_cluster_controller_manager_extra_args={"node-monitor-grace-period": "40s"},
-                     dualstack_cluster_kubernetes_version="v1.33.0", dualstack_cluster_services=SERVICES)
+                     dualstack_cluster_kubernetes_version="v1.36.3", dualstack_cluster_services=SERVICES)
     res = run_playbook(role(**variables))
     assert res.rc == 0, failures(res)
     assert sorted(p.name for p in out.iterdir()) == [
@@ -60,7 +61,7 @@ def test_renders_kubeadm_networking_services_and_pod_cidrs(tmp_path):
         "service-default-web.yaml", "service-kube-system-dns.yaml"]
     cluster, init = documents(out / "kubeadm-config.yaml")
     assert cluster == {
-        "apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration", "kubernetesVersion": "v1.33.0",
+        "apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration", "kubernetesVersion": "v1.36.3",
         "networking": {"dnsDomain": "cluster.local", "podSubnet": "10.244.0.0/16,fd00:10:244::/56",
                        "serviceSubnet": "10.96.0.0/16,fd00:10:96::/112"},
         "controllerManager": {"extraArgs": [{"name": "node-cidr-mask-size-ipv4", "value": "24"},
@@ -223,6 +224,13 @@ def test_applies_to_the_cluster_and_verifies(kube, core):
 
     res = run_playbook(role(**variables), env=env)
     assert res.rc == 0, failures(res)
+    # the release every check answered for: the control plane's own, read from its /version (issue 12)
+    release = kubernetes_release()
+    assert res.task(TASK + "Print the Kubernetes release the checks answer for")["result"]["msg"] == (
+        "Kubernetes release %s (detected from the cluster)" % release)
+    verified = res.task(TASK + "Run the checks of the Validate IPv4/IPv6 dual-stack task")["result"]
+    assert verified["kubernetes_version"] == {"version": release, "minor": ".".join(release[1:].split(".")[:2]),
+                                              "source": "cluster", "feature_gates": {}}
     assert res.task(TASK + "Give nodes without podCIDRs the ones kube-controller-manager would give them")["result"][
         "assignments"] == {"worker-a": ["10.244.0.0/24", "fd00:10:244::/64"], "worker-b": ["10.244.1.0/24", "fd00:10:244:1::/64"]}
     assert core.read_node("worker-b").spec.pod_cidrs == ["10.244.1.0/24", "fd00:10:244:1::/64"]
@@ -241,6 +249,13 @@ def test_applies_to_the_cluster_and_verifies(kube, core):
 
     again = run_playbook(role(**variables), env=env)
     assert again.rc == 0 and again.changed == 0, [t["task"] for t in again.tasks if t["result"].get("changed")]
+
+    older = run_playbook(role(dualstack_cluster_kubernetes_version="1.35"), env=env)
+    assert older.rc == 0, failures(older)
+    assert older.task(TASK + "Print the Kubernetes release the checks answer for")["result"]["msg"] == (
+        "Kubernetes release 1.35 (dualstack_cluster_kubernetes_version)")
+    unsupported = run_playbook(role(dualstack_cluster_kubernetes_version="v1.33.5"), env=env)
+    assert "Kubernetes 1.33 is not supported; the supported releases are 1.34 to 1.37" in failed_message(unsupported)
 
     strict = run_playbook(role(dualstack_cluster_verify_fail_on_error=True), env=env)
     assert "3 of 7 objects fail the dual-stack checks: Node worker-a (addresses)" in failed_message(strict)

@@ -12,6 +12,7 @@ from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 
 from tests.support.ansible_run import run_playbook
+from tests.support.kube_cluster import kubernetes_release
 
 MERGE = "application/merge-patch+json"
 CLUSTER = ["10.244.0.0/16", "fd00:10:244::/56"]
@@ -343,7 +344,20 @@ def test_dualstack_info_fails_cleanly_on_bad_settings(run):
     assert result_of(res, "page", status="failed")["msg"] == "page_size must be at least 1, got 0"
     assert result_of(res, "masks", status="failed")["msg"].startswith("node_mask_sizes needs cluster_cidrs")
     assert "must be one CIDR or an IPv4/IPv6 pair" in result_of(res, "svc", status="failed")["msg"]
-    assert "kinds must be a non-empty list" in result_of(res, "kinds", status="failed")["msg"]
+    # no kinds: nothing is checked, the cluster's release (its /version) is the whole answer (issue 12)
+    release = kubernetes_release()
+    assert result_of(res, "kinds")["kubernetes_version"] == {
+        "version": release, "minor": ".".join(release[1:].split(".")[:2]), "source": "cluster", "feature_gates": {}}
+    assert "summary" not in result_of(res, "kinds")
+
+
+def test_dualstack_info_answers_for_the_release_asked(run):
+    res = run(info(kinds=["services"], kubernetes_version="1.35", feature_gates={"StrictIPCIDRValidation": True}),
+              info(name="old", kinds=["services"], kubernetes_version="1.33", ignore_errors=True))
+    assert result_of(res)["kubernetes_version"] == {"version": "1.35", "minor": "1.35", "source": "option",
+                                                    "feature_gates": {"StrictIPCIDRValidation": True}}
+    assert result_of(res, "old", status="failed")["msg"] == (
+        "kubernetes_version 1.33: Kubernetes 1.33 is not supported; the supported releases are 1.34 to 1.37")
 
 
 # --- the allocation against the real kube-controller-manager -----------------------------------------

@@ -157,19 +157,27 @@ def modfile(release):
         raise ClusterError("go mod download k8s.io/kubernetes@%s failed:\n%s" % (release, done.stdout + done.stderr))
     info = json.loads(done.stdout)
     with open(info["GoMod"], encoding="utf-8") as handle:
-        replaced = {line.split()[0] for line in handle if "=> ./staging/" in line}
+        theirs = [line.split() for line in handle]
+    replaced = {words[0] for words in theirs if "./staging/" in " ".join(words)}
+    required = {words[0] for words in theirs if len(words) >= 2 and words[1].startswith("v")}
     with open(os.path.join(KUBE_DIR, "go.mod"), encoding="utf-8") as handle:
         lines = handle.read().splitlines()
-    text, pinned = [], kubernetes_release()
+    # Only what k8s.io/kubernetes at that release does not require keeps go.mod's version (gateway-api, say): the rest
+    # is left to go mod tidy, so that every other dependency is at the version that release was built with (a newer
+    # one may have changed its API: opencontainers/cgroups, the CSI spec).
+    text, pinned, in_require = [], kubernetes_release(), False
     for line in lines:
         words = line.split()
+        in_require = (in_require or words == ["require", "("]) and words != [")"]
         if words[:1] == ["k8s.io/kubernetes"]:
             line = line.replace(pinned, release)
-        elif words and words[0].startswith("k8s.io/") and (len(words) > 1 and words[1] == "=>" or
-                                                           words[1:2] == ["v0." + pinned.split(".", 1)[1]]):
-            if words[0] not in replaced:
+        elif words[1:2] == ["=>"]:
+            if words[0].startswith("k8s.io/") and words[0] not in replaced:
                 continue
             line = line.replace("v0." + pinned.split(".", 1)[1], staging)
+        elif in_require and len(words) >= 2 and words[1].startswith("v") and (
+                "// indirect" in line or words[0] in required or words[0] in replaced):
+            continue
         text.append(line)
     text = "\n".join(text) + "\n"
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -425,10 +433,17 @@ def main(argv=None):
     parser.add_argument("--cluster-cidrs", default=DEFAULT_CLUSTER_CIDRS, help="kube-controller-manager --cluster-cidr")
     parser.add_argument("--no-node-ipam", action="store_true", help="kube-controller-manager --allocate-node-cidrs=false")
     parser.add_argument("--build-only", action="store_true", help="build (or find in the cache) and exit")
+    parser.add_argument("--oracles", action="store_true",
+                        help="with --build-only: then build the oracle at every release of releases.txt, newest first")
     args = parser.parse_args(argv)
     try:
         if args.build_only:
             print(ensure_binary())
+            if args.oracles:
+                # the tiers that run meanwhile (ansible-playbook, the control plane) keep the CPU first
+                os.nice(10)
+            for release in reversed(releases()) if args.oracles else ():
+                print(ensure_binary("oracle", release))
             return 0
         cluster = KubeCluster(args.kubeconfig, args.service_cidrs, args.cluster_cidrs, not args.no_node_ipam)
         stop = threading.Event()

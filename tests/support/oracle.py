@@ -10,8 +10,10 @@ runs it and exposes it under the filters' own names and arguments::
         F["pod_hosts"](pod, node_hosts="...", cluster_domain="cluster.local")   # the exact file
         F["service_ip_plan"](service, ["10.96.0.0/12"])                         # raises OracleError(text)
 
-One oracle process serves the whole session: every ``oracle_filters()`` block reuses it (it stops when
-the interpreter exits). ``OracleError`` carries upstream's error text; ``OracleError.own`` is true when
+One oracle process per release serves the whole session: every ``oracle_filters(release)`` block reuses it
+(it stops when the interpreter exits, or with ``close_oracle(release)``). ``release`` is one of
+``tests/kube/releases.txt`` (default: the one go.mod pins); each call is made with ``kubernetes_version``
+set to it unless the caller sets it. ``OracleError`` carries upstream's error text; ``OracleError.own`` is true when
 upstream has no error text of its own there (it does nothing, e.g. writes no file) and the text is the
 oracle's; ``OracleError.alternatives`` lists every failure upstream could report first. A request the
 oracle cannot judge (a bug of the caller or of the oracle) raises ``OracleFault``.
@@ -52,9 +54,9 @@ class OracleFault(RuntimeError):
 class Oracle:
     """One oracle process, answering one JSON line per request."""
 
-    def __init__(self, binary=None):
-        self.binary = binary or ensure_binary("oracle")
-        self.release = kubernetes_release()
+    def __init__(self, binary=None, release=None):
+        self.release = release or kubernetes_release()
+        self.binary = binary or ensure_binary("oracle", self.release)
         self._log = tempfile.NamedTemporaryFile(prefix="oracle-", suffix=".log", delete=False)  # pylint: disable=consider-using-with
         self._lock = threading.Lock()
         self.process = subprocess.Popen([self.binary], stdin=subprocess.PIPE, stdout=subprocess.PIPE,   # pylint: disable=consider-using-with
@@ -109,26 +111,37 @@ class OracleFilters(dict):
     @staticmethod
     def _bind(oracle, name):
         def call(*args, **kwargs):
+            kwargs.setdefault("kubernetes_version", oracle.release)
             return oracle.call(name, *args, **kwargs)
         call.__name__ = name
+        call.release = oracle.release
         return call
 
 
-_shared = None
+_shared = {}
 _shared_lock = threading.Lock()
 
 
-def shared_oracle():
-    """The session's oracle process, started on first use."""
-    global _shared  # pylint: disable=global-statement
+def shared_oracle(release=None):
+    """The session's oracle process at ``release`` (default: the pinned one), started on first use."""
+    release = release or kubernetes_release()
     with _shared_lock:
-        if _shared is None or _shared.process.poll() is not None:
-            _shared = Oracle()
-            atexit.register(_shared.close)
-        return _shared
+        found = _shared.get(release)
+        if found is None or found.process.poll() is not None:
+            found = _shared[release] = Oracle(release=release)
+            atexit.register(found.close)
+        return found
+
+
+def close_oracle(release):
+    """Stop the session's oracle at ``release`` (a tier done with a release frees its memory)."""
+    with _shared_lock:
+        found = _shared.pop(release, None)
+    if found is not None:
+        found.close()
 
 
 @contextlib.contextmanager
-def oracle_filters():
-    """The oracle's filters, by name (see the module docstring)."""
-    yield OracleFilters(shared_oracle())
+def oracle_filters(release=None):
+    """The oracle's filters at ``release``, by name (see the module docstring)."""
+    yield OracleFilters(shared_oracle(release))

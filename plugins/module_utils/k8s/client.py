@@ -264,6 +264,10 @@ class Cluster:
         """
         return _wait.poll(lambda: self.get(ref), check, ref, timeout, interval, clock=self._clock, sleep=self._sleep)
 
+    def server_version(self):
+        """The API server's ``/version`` (``gitVersion``, ``major``, ``minor``, ...)."""
+        return self._call("get", "/version", "GET", "/version")
+
     # -- transport -------------------------------------------------------------------------------
 
     def _call(self, verb, target, method, path, **params):

@@ -24,7 +24,6 @@ import (
 	"k8s.io/kubernetes/pkg/kubelet"
 	utilnode "k8s.io/kubernetes/pkg/util/node"
 	"k8s.io/kubernetes/pkg/volume"
-	"k8s.io/kubernetes/pkg/volume/downwardapi"
 	"k8s.io/kubernetes/pkg/volume/projected"
 	volumeutil "k8s.io/kubernetes/pkg/volume/util"
 	netutils "k8s.io/utils/net"
@@ -126,7 +125,7 @@ func volumeFiles(pod *v1.Pod, host *oracleVolumeHost) (map[string]map[string]vol
 		var err error
 		switch {
 		case vol.DownwardAPI != nil:
-			payload, err = downwardapi.CollectData(vol.DownwardAPI.Items, pod, host, vol.DownwardAPI.DefaultMode, nil)
+			payload, err = collectDownwardAPIData(vol.DownwardAPI.Items, pod, host, vol.DownwardAPI.DefaultMode)
 		case vol.Projected != nil:
 			var mounter volume.Mounter
 			mounter, err = plugins[0].NewMounter(volume.NewSpecFromVolume(vol), pod)

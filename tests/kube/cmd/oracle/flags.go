@@ -251,7 +251,10 @@ func kubeAPIServerFlagErrors(args []string) (interface{}, error) {
 // node IPAM controller built as StartControllers builds it (its constructor is where the
 // --allocate-node-cidrs checks run), against a fake API.
 func kubeControllerManagerFlagErrors(args []string) (interface{}, error) {
-	errs, _, _, _, err := buildNodeIpamControllerWith(args, fake.NewSimpleClientset())
+	errs, controller, _, _, err := buildNodeIpamControllerWith(args, fake.NewSimpleClientset())
+	if controller != nil {
+		controller.Stop()
+	}
 	return errs, err
 }
 
@@ -266,7 +269,7 @@ func (b fakeClientBuilder) ClientOrDie(name string) kubernetes.Interface     { r
 // buildNodeIpamControllerWith runs kube-controller-manager's option checks and builds its node
 // IPAM controller over client (a fake holding the cluster's Nodes), with the informer factory and
 // the informers-started channel of its controller context. Refusals come back as texts.
-func buildNodeIpamControllerWith(args []string, client *fake.Clientset) ([]string, kcmapp.Controller, informers.SharedInformerFactory, chan struct{}, error) {
+func buildNodeIpamControllerWith(args []string, client *fake.Clientset) ([]string, nodeIpamController, informers.SharedInformerFactory, chan struct{}, error) {
 	s, err := kcmoptions.NewKubeControllerManagerOptions()
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -302,7 +305,7 @@ func buildNodeIpamControllerWith(args []string, client *fake.Clientset) ([]strin
 		ControllerManagerMetrics: controllersmetrics.NewControllerManagerMetrics("kube-controller-manager"),
 	}
 	descriptor := kcmapp.NewControllerDescriptors()[names.NodeIpamController]
-	controller, err := descriptor.BuildController(ctx, controllerContext)
+	controller, err := buildController(ctx, descriptor, controllerContext)
 	if err != nil {
 		return []string{err.Error()}, nil, nil, nil, nil
 	}

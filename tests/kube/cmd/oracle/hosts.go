@@ -42,9 +42,9 @@ func podThroughAPIServer(raw json.RawMessage) (*v1.Pod, error) {
 	if err != nil {
 		return nil, invalidVerdict(err)
 	}
-	if status.PodIP != "" || len(status.PodIPs) > 0 {
+	if len(status.PodIPs) > 0 || hasPodIP(status) {
 		withStatus := stored.(*api.Pod).DeepCopy()
-		withStatus.Status.PodIP, withStatus.Status.PodIPs = status.PodIP, status.PodIPs
+		copyPodIPs(&withStatus.Status, status)
 		stored, _, err = regs.podStatus.Update(requestContext("update", ns, gvk), withStatus.Name,
 			rest.DefaultUpdatedObjectInfo(withStatus), rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false,
 			&metav1.UpdateOptions{})
@@ -103,7 +103,7 @@ func podHosts(rawPod json.RawMessage, nodeHosts *string, clusterDomain string) (
 	kl := newKubelet(clusterDomain, kubeletWorld{}, nil)
 	logger := klog.Background()
 	if !pod.Spec.HostNetwork {
-		hostname, domain, err := kl.GeneratePodHostNameAndDomain(logger, pod)
+		hostname, domain, err := generatePodHostNameAndDomain(kl, logger, pod)
 		if err != nil {
 			return nil, verdict(err)
 		}
@@ -111,7 +111,7 @@ func podHosts(rawPod json.RawMessage, nodeHosts *string, clusterDomain string) (
 			return nil, verdict(err)
 		}
 	}
-	hostname, domain, err := kl.GeneratePodHostNameAndDomain(logger, pod)
+	hostname, domain, err := generatePodHostNameAndDomain(kl, logger, pod)
 	if err != nil {
 		return nil, verdict(err)
 	}

@@ -63,6 +63,9 @@ func main() {
 		case "--go-types":
 			printGoTypes()
 			return
+		case "--gates":
+			printGates()
+			return
 		case "--filters":
 			for _, name := range filterNames() {
 				fmt.Println(name)

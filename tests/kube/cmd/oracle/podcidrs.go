@@ -24,7 +24,6 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/klog/v2"
 
-	kcmapp "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	"k8s.io/kubernetes/cmd/kube-controller-manager/names"
 )
 
@@ -267,7 +266,7 @@ func orderedResult(entries []nodeEntry, values map[string]interface{}) orderedMa
 }
 
 type ipamController struct {
-	controller kcmapp.Controller
+	controller nodeIpamController
 	informers  informers.SharedInformerFactory
 	started    chan struct{}
 }

@@ -18,7 +18,6 @@ import (
 	cronjobstore "k8s.io/kubernetes/pkg/registry/batch/cronjob/storage"
 	jobstore "k8s.io/kubernetes/pkg/registry/batch/job/storage"
 	nodestore "k8s.io/kubernetes/pkg/registry/core/node/storage"
-	podstore "k8s.io/kubernetes/pkg/registry/core/pod/storage"
 	podtemplatestore "k8s.io/kubernetes/pkg/registry/core/podtemplate/storage"
 	rcstore "k8s.io/kubernetes/pkg/registry/core/replicationcontroller/storage"
 	servicecidrstore "k8s.io/kubernetes/pkg/registry/networking/servicecidr/storage"
@@ -57,7 +56,7 @@ func registries() *registrySet {
 	registriesOnce.Do(func() {
 		store := newMemStore()
 		opts := memOptions{store}
-		pods := must(podstore.NewStorage(opts, nil, nil, nil, nil))
+		pods := must(newPodStorage(opts))
 		nodes := must(nodestore.NewStorage(opts, client.KubeletClientConfig{}, nil))
 		deployments := must(deploymentstore.NewStorage(opts))
 		statefulsets := must(statefulsetstore.NewStorage(opts))

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"runtime/debug"
 	"sort"
@@ -110,4 +112,19 @@ func setFeatureGates(gates map[string]bool) (func(), error) {
 		return restore, fmt.Errorf("feature_gates: %v", err)
 	}
 	return restore, nil
+}
+
+// printGates prints every feature gate of the default feature gate at this release, as JSON
+// {gate: {"default": bool, "locked": bool}}: the judge of the collection's table of gate defaults
+// (plugins/module_utils/releases.py).
+func printGates() {
+	gates := map[string]map[string]bool{}
+	for name, spec := range utilfeature.DefaultMutableFeatureGate.GetAll() {
+		gates[string(name)] = map[string]bool{"default": spec.Default, "locked": spec.LockToDefault}
+	}
+	out := json.NewEncoder(os.Stdout)
+	out.SetIndent("", " ")
+	if err := out.Encode(gates); err != nil {
+		panic(err)
+	}
 }

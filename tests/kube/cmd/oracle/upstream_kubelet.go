@@ -5,13 +5,9 @@ package main
 // own file with a build tag (see README: issue 12).
 
 import (
-	"context"
 	_ "unsafe"
 
 	v1 "k8s.io/api/core/v1"
-
-	"k8s.io/kubernetes/pkg/kubelet"
-	kubecontainer "k8s.io/kubernetes/pkg/kubelet/container"
 )
 
 // pkg/kubelet/kubelet_pods.go: the file the kubelet writes, and whether it writes one.
@@ -25,7 +21,5 @@ func kubeletEnsureHostsFile(fileName string, hostIPs []string, hostName, hostDom
 //go:linkname kubeletShouldMountHostsFile k8s.io/kubernetes/pkg/kubelet.shouldMountHostsFile
 func kubeletShouldMountHostsFile(pod *v1.Pod, podIPs []string) bool
 
-// pkg/kubelet/kubelet_pods.go: the container's environment.
-
-//go:linkname kubeletMakeEnvironmentVariables k8s.io/kubernetes/pkg/kubelet.(*Kubelet).makeEnvironmentVariables
-func kubeletMakeEnvironmentVariables(kl *kubelet.Kubelet, ctx context.Context, pod *v1.Pod, container *v1.Container, podIP string, podIPs []string, podVolumes kubecontainer.VolumeMap) ([]kubecontainer.EnvVar, error)
+// pkg/kubelet/kubelet_pods.go: the container's environment is kubeletMakeEnvironmentVariables, in
+// upstream_kubelet_1.36.go and upstream_kubelet_before1.36.go (1.36 added its context argument).

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import hosts
+from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
 
@@ -330,11 +330,13 @@ def test_host_aliases_strict_gate():
     """``StrictIPCIDRValidation`` is beta and on by default from Kubernetes 1.36 (kubernetes PR #137053;
     GA, always on, in 1.38 by PR #141979): leading zeros and IPv4-mapped IPv6 are refused by default."""
     aliases = [{"ip": "010.0.0.1"}, {"ip": "::ffff:1.2.3.4", "hostnames": []}]
-    assert hosts.validate_host_aliases(aliases, "spec.hostAliases", strict=False) == []
+    with releases.using(releases.release("1.35")):
+        assert hosts.validate_host_aliases(aliases, "spec.hostAliases") == []
     strict_errors = [
         'spec.hostAliases[0].ip: Invalid value: "010.0.0.1": must not have leading 0s',
         'spec.hostAliases[1].ip: Invalid value: "::ffff:1.2.3.4": must not be an IPv4-mapped IPv6 address']
-    assert [str(e) for e in hosts.validate_host_aliases(aliases, "spec.hostAliases", strict=True)] == strict_errors
+    with releases.using(releases.release("1.35", {"StrictIPCIDRValidation": True})):
+        assert [str(e) for e in hosts.validate_host_aliases(aliases, "spec.hostAliases")] == strict_errors
     assert [str(e) for e in hosts.validate_host_aliases(aliases, "spec.hostAliases")] == strict_errors
     assert [str(e) for e in validation_errors({"kind": "Pod", "spec": {"hostAliases": aliases}})] == strict_errors
 

@@ -30,9 +30,11 @@ def documentation(name):
     options = dict(doc.get("options") or {})
     for fragment in doc.get("extends_documentation_fragment") or []:
         if fragment.startswith(OWN_FRAGMENT):
-            frag = importlib.import_module("ansible_collections.clusternet.k8s.plugins.doc_fragments."
-                                           + fragment[len(OWN_FRAGMENT):])
-            options.update(yaml.safe_load(frag.ModuleDocFragment.DOCUMENTATION)["options"])
+            # "name" or "name.variant" (the variant is the fragment class's upper-case attribute, as ansible-doc reads it)
+            name, _dot, variant = fragment[len(OWN_FRAGMENT):].partition(".")
+            frag = importlib.import_module("ansible_collections.clusternet.k8s.plugins.doc_fragments." + name)
+            text = getattr(frag.ModuleDocFragment, (variant or "documentation").upper())
+            options.update(yaml.safe_load(text)["options"])
     doc["options"] = options
     return doc
 
