@@ -131,7 +131,7 @@ _value:
       type: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip import persistent_ip_binding as _binding
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.binding import persistent_ip_binding as _binding
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 

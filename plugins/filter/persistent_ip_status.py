@@ -74,7 +74,7 @@ _value:
       elements: dict
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip import persistent_ip_status as _status
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.health import persistent_ip_status as _status
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import filter_entry
 
 
