@@ -68,12 +68,12 @@ def _namespace_labels(namespaces, name):
     return labels
 
 
-def _listener_selected(listener, ref):
+def _parent_ref_selects_listener(listener, ref):
     """parentRef sectionName (= listener name) and port, both when both are set."""
     return (ref.section is None or listener.get("name") == ref.section) and (ref.port is None or listener.get("port") == ref.port)
 
 
-def _namespace_allowed(listener, route_namespace, gateway_namespace, labels):
+def _allowed_routes_namespaces_admit(listener, route_namespace, gateway_namespace, labels):
     """allowedRoutes.namespaces.from: Same (the default), All, or Selector over the namespace's labels."""
     namespaces = _as_dict(_as_dict(listener.get("allowedRoutes")).get("namespaces"))
     source = namespaces.get("from") or "Same"
@@ -95,7 +95,7 @@ def _kind_admits(entry, kind, group):
     return (GATEWAY_GROUP if entry_group is None else entry_group) in (GATEWAY_GROUP, group)
 
 
-def _kind_allowed(listener, kind, group):
+def _allowed_routes_kinds_admit(listener, kind, group):
     kinds = _as_list(_as_dict(listener.get("allowedRoutes")).get("kinds"))
     return not kinds or any(_kind_admits(entry, kind, group) for entry in kinds)
 
@@ -105,7 +105,7 @@ def _verdict(admitted, gateway_api_reason, gke_reason, listeners=()):
             "gkeIPRouteAcceptedReason": gke_reason}
 
 
-def _admit(gateway, ref, route_namespace, namespaces=None, route_kind=ROUTE_KIND, route_group=ROUTE_GROUP):
+def _gateway_api_attach(gateway, ref, route_namespace, namespaces=None, route_kind=ROUTE_KIND, route_group=ROUTE_GROUP):
     """The admission algorithm of docs/persistent-ip.md#attachment for one resolved :class:`_ParentRef`; ``gateway`` None means not found.
 
     Gateway API failures map to the GKEIPRoute reason ``Unattachable`` (docs/persistent-ip.md#assumption-13).
@@ -115,13 +115,13 @@ def _admit(gateway, ref, route_namespace, namespaces=None, route_kind=ROUTE_KIND
     if gateway is None or _identity(gateway, "gateway") != (ref.namespace, ref.name):
         return _verdict(False, None, GATEWAY_NOT_FOUND)
     listeners = [listener for listener in _as_list(_spec_of(gateway, "gateway").get("listeners"))
-                 if isinstance(listener, dict) and _listener_selected(listener, ref)]
+                 if isinstance(listener, dict) and _parent_ref_selects_listener(listener, ref)]
     if not listeners:
         return _verdict(False, "NoMatchingParent", UNATTACHABLE)
     labels = _namespace_labels(namespaces, route_namespace)
     accepted = [listener.get("name") for listener in listeners
-                if _namespace_allowed(listener, route_namespace, ref.namespace, labels)
-                and _kind_allowed(listener, route_kind, route_group)]
+                if _allowed_routes_namespaces_admit(listener, route_namespace, ref.namespace, labels)
+                and _allowed_routes_kinds_admit(listener, route_kind, route_group)]
     if not accepted:
         return _verdict(False, "NotAllowedByListeners", UNATTACHABLE)
     return _verdict(True, "Accepted", "Accepted", accepted)
@@ -138,4 +138,4 @@ def route_admission(gateway, route, namespaces=None):
     namespace = expect(route.get("namespace"), str, "route.namespace")
     ref = _resolve_parent_ref(route.get("parentRef"), namespace, "route.parentRef")
     kind = optional(route.get("kind"), str, "route.kind", ROUTE_KIND)
-    return _admit(gateway, ref, namespace, namespaces, kind, optional(route.get("group"), str, "route.group", ROUTE_GROUP))
+    return _gateway_api_attach(gateway, ref, namespace, namespaces, kind, optional(route.get("group"), str, "route.group", ROUTE_GROUP))

@@ -47,7 +47,7 @@ def _route_parts(route):
     return namespace, spec, mode
 
 
-def _ineligibility(pod, mode, what="pod"):
+def _binding_table_ineligibility(pod, mode, what="pod"):
     """Why a Pod may not hold the IP under ``mode`` (docs/persistent-ip.md#binding-table rows 1-8), or None when it may."""
     metadata = pod["metadata"]
     if metadata.get("deletionTimestamp") is not None:
@@ -97,7 +97,7 @@ def _pod_identity(pod, i):
             expect(metadata.get("namespace"), str, what + ".metadata.namespace"))
 
 
-def _candidates(pods, namespace, matches, mode, explain=False):
+def _qualifying_pods(pods, namespace, matches, mode, explain=False):
     """The Pods of ``namespace`` that match: ``(eligible names newest first, [(name, why not)] if explain)``.
 
     Ties on creationTimestamp go to the smallest name (docs/persistent-ip.md#assumption-7). One pass plus one sort.
@@ -107,7 +107,7 @@ def _candidates(pods, namespace, matches, mode, explain=False):
         metadata, name, pod_namespace = _pod_identity(pod, i)
         if pod_namespace != namespace or not matches(_labels(metadata.get("labels"), "pods[%d].metadata.labels" % i)):
             continue
-        why = _ineligibility(pod, mode, "pods[%d]" % i)
+        why = _binding_table_ineligibility(pod, mode, "pods[%d]" % i)
         if why is None:
             eligible.append((_created(metadata, "pods[%d].metadata.creationTimestamp" % i, cache), name))
         elif explain:
@@ -121,7 +121,7 @@ def _condition(status, reason, message):
     return {"status": status, "reason": reason, "message": message}
 
 
-def _acceptance(route, spec, gateway, namespaces):
+def _accepted_condition(route, spec, gateway, namespaces):
     """The Accepted condition: the podSelector alone, or every check against ``gateway`` when given."""
     if gateway is None:
         out = _Findings("IPR")
@@ -168,12 +168,12 @@ def persistent_ip_binding(route, pods, gateway=None, namespaces=None):
     Each condition is ``{status, reason, message}``, or None where the controller would not set it.
     """
     namespace, spec, mode = _route_parts(route)
-    accepted = _acceptance(route, spec, optional(gateway, dict, "gateway"), optional(namespaces, dict, "namespaces"))
+    accepted = _accepted_condition(route, spec, optional(gateway, dict, "gateway"), optional(namespaces, dict, "namespaces"))
     selector = spec["podSelector"]
     if validate_label_selector(selector, "spec.podSelector") or not pod_selector_not_empty(selector):
         eligible = []
     else:
-        eligible = _candidates(pods, namespace, compile_selector(selector), mode)[0]
+        eligible = _qualifying_pods(pods, namespace, compile_selector(selector), mode)[0]
     bound = eligible[0] if eligible and accepted["status"] == "True" else None
     return {"boundPod": bound, "statusPods": [bound] if bound else [], "eligiblePods": eligible,
             "conditions": _binding_conditions(accepted, bound, namespace, mode)}

@@ -148,7 +148,7 @@ def _cel_ready(listener):
             and json_type(listener.get("port")) == "integer" and isinstance(listener.get("hostname") or "", str))
 
 
-def _combination(listener):
+def _listener_combination_key(listener):
     hostname = listener.get("hostname")
     return listener["port"], listener["protocol"], hostname is not None, hostname
 
@@ -162,7 +162,7 @@ _LISTENER_CEL = (
     ("GW_LISTENER_NAME_DUPLICATE", None, "Listener name must be unique within the Gateway",
      lambda listener, counts: counts[0][listener["name"]] == 1),
     ("GW_LISTENER_COMBINATION_DUPLICATE", None, "Combination of port, protocol and hostname must be unique for each listener",
-     lambda listener, counts: counts[1][_combination(listener)] == 1),
+     lambda listener, counts: counts[1][_listener_combination_key(listener)] == 1),
 )
 
 
@@ -195,7 +195,7 @@ def _listener_cel_findings(out, listeners, path):
     if not all(_cel_ready(listener) for listener in listeners):
         return
     counts = (collections.Counter(listener["name"] for listener in listeners),
-              collections.Counter(_combination(listener) for listener in listeners))
+              collections.Counter(_listener_combination_key(listener) for listener in listeners))
     for code, field_name, message, passes in _LISTENER_CEL:
         offenders = [i for i, listener in enumerate(listeners) if not passes(listener, counts)]
         if offenders:

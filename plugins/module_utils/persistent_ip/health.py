@@ -12,7 +12,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.validation import v
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
     CONDITION_TYPES, GATEWAY_NOT_FOUND, GCP_READY_ALIAS, INVALID_ADDRESSES, INVALID_LABELS, MISSING_PARENT_REFS,
     NETWORK_NOT_FOUND, NETWORK_NOT_READY, NO_PODS_FOUND, UNATTACHABLE)
-from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.binding import _candidates, _route_parts
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.binding import _qualifying_pods, _route_parts
 
 
 # docs/persistent-ip.md#troubleshooting: observed status -> (likely cause, what to check next).
@@ -161,7 +161,7 @@ def explain_not_ready(route, pods=None):
     name = optional(route["metadata"].get("name"), str, "route.metadata.name", "")
     selector = spec["podSelector"]
     matches = compile_selector(None if validate_label_selector(selector, "spec.podSelector") else selector)
-    eligible, others = _candidates([] if pods is None else pods, namespace, matches, mode, explain=True)
+    eligible, others = _qualifying_pods([] if pods is None else pods, namespace, matches, mode, explain=True)
     condition = _failing_condition(health["problems"], _conditions_by_type(optional(route.get("status"), dict, "route.status", {})))
     checks = []
     for problem in health["problems"]:

@@ -21,7 +21,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api i
     MISSING_PARENT_REFS, NAMESPACE_RE, NETWORK_NOT_FOUND, NETWORK_NOT_READY, NETWORK_TYPES, REACTION_MODES,
     ROUTE_API_VERSIONS, ROUTE_KIND, SECTION_NAME_RE, SUPPORTED_CLASSES, UNATTACHABLE)
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.attachment import (
-    _admit, _as_list, _identity, _resolve_parent_ref, _spec_of)
+    _as_list, _gateway_api_attach, _identity, _resolve_parent_ref, _spec_of)
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.findings import (
     WARNING, _Findings, _WRONG, _duplicates, _enum_value, _metadata_findings, _missing_items, _type_meta_findings)
 
@@ -281,7 +281,7 @@ def _route_context_findings(out, route, context):
     if "gateway" in context:
         _gateway_ref_findings(out, route, context)
     if "existingRoutes" in context:
-        _claimed_findings(out, route, context["existingRoutes"])
+        _one_route_per_address_findings(out, route, context["existingRoutes"])
 
 
 def _version_findings(out, spec, text):
@@ -346,11 +346,11 @@ def _gateway_ref_findings(out, route, context):
             "Gateway of class %s, which the persistent-IP controller does not handle; point parentRefs[0] at a "
             "%s or %s Gateway" % ((gateway_class,) + SUPPORTED_CLASSES))), gkeReason=UNATTACHABLE)
         return
-    verdict = _admit(gateway, ref, route.namespace, context.get("namespaces"))
+    verdict = _gateway_api_attach(gateway, ref, route.namespace, context.get("namespaces"))
     if not verdict["admitted"]:
         out.ours("IPR_NOT_ADMITTED", path, invalid(path, wanted, _NOT_ADMITTED[verdict["gatewayApiReason"]] % {
             "namespace": route.namespace}), gkeReason=UNATTACHABLE, gatewayApiReason=verdict["gatewayApiReason"])
-    _pool_findings(out, route, gateway, wanted, context.get("namedAddresses"))
+    _addresses_in_gateway_pool_findings(out, route, gateway, wanted, context.get("namedAddresses"))
     _gateway_class_rule_findings(out, route.spec, gateway_class, wanted)
 
 
@@ -394,7 +394,7 @@ def _resolved_network(named, name):
     return network
 
 
-def _pool_findings(out, route, gateway, wanted, named_addresses):
+def _addresses_in_gateway_pool_findings(out, route, gateway, wanted, named_addresses):
     """Every address must be one of the Gateway's (CODE C3: InvalidAddresses), compared as networks."""
     pool, unresolved = _gateway_pool(gateway, named_addresses)
     for i, text, network in route.addresses:
@@ -422,7 +422,7 @@ def _gateway_class_rule_findings(out, spec, gateway_class, wanted):
         out.ours("IPR_NODESELECTOR_MISMATCH", "spec.nodeSelector", error)
 
 
-def _claimed_findings(out, route, existing):
+def _one_route_per_address_findings(out, route, existing):
     """docs/persistent-ip.md#assumption-9: an address may be claimed by one GKEIPRoute only."""
     claims = {}
     for j, other in enumerate(expect(existing, list, "context.existingRoutes")):
