@@ -40,13 +40,18 @@ if _LazyValue is not None:
     _TAGGED = frozenset((_AnsibleTaggedDict, _AnsibleLazyTemplateDict, _AnsibleTaggedList, _AnsibleLazyTemplateList))
 
 
+def _tags(value):
+    # a lazy container made by the templar itself (a filter's output fed to the next) may carry no tag mapping
+    return getattr(value, "_ansible_tags_mapping", ())
+
+
 def _raw(value, depth):
     kind = type(value)
     if kind is _LazyValue:  # not yet seen by the templar
         value = value.value
         kind = type(value)
     if kind in _TAGGED_SCALARS:
-        if not _HARMLESS_TAGS.issuperset(value._ansible_tags_mapping):
+        if not _HARMLESS_TAGS.issuperset(_tags(value)):
             raise _Slow()
         value = _TAGGED_SCALARS[kind](value)
         kind = type(value)
@@ -62,7 +67,7 @@ def _raw(value, depth):
         return value
     if depth >= MAX_DEPTH:
         raise _Slow()
-    if kind in _TAGGED and not _HARMLESS_TAGS.issuperset(value._ansible_tags_mapping):
+    if kind in _TAGGED and not _HARMLESS_TAGS.issuperset(_tags(value)):
         raise _Slow()
     if kind in _DICTS:
         return {(key if type(key) is str else to_builtin(key)): _raw(item, depth + 1)  # pylint: disable=unidiomatic-typecheck
@@ -77,6 +82,6 @@ def read_argument(value, name):
     if _LazyValue is not None:
         try:
             return _raw(value, 0)
-        except _Slow:
+        except (_Slow, AttributeError, TypeError):  # private classes may change within 2.19.x: the public path is exact
             pass
     return plain_input(value, name)
