@@ -133,7 +133,7 @@ _value:
 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_binding = core("persistent_ip", "persistent_ip_binding")
+_binding = core("persistent_ip.binding", "persistent_ip_binding")
 
 
 @filter_entry

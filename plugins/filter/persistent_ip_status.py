@@ -76,7 +76,7 @@ _value:
 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_status = core("persistent_ip", "persistent_ip_status")
+_status = core("persistent_ip.health", "persistent_ip_status")
 
 
 @filter_entry

@@ -26,9 +26,11 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError, WaitTimeout
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref, without_managed_fields
-from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip import (
-    ADDRESS_CIDR, ADDRESS_NAMED, CLASS_EXTERNAL, CLASS_INTERNAL, DEFAULT_NETWORKS, GATEWAY_GROUP, GATEWAY_KIND, ROUTE_KIND,
-    explain_not_ready, persistent_ip_binding, persistent_ip_status, validate)
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
+    ADDRESS_CIDR, ADDRESS_NAMED, CLASS_EXTERNAL, CLASS_INTERNAL, DEFAULT_NETWORKS, GATEWAY_GROUP, GATEWAY_KIND, ROUTE_KIND)
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.binding import persistent_ip_binding
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.health import explain_not_ready, persistent_ip_status
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.validate import validate
 
 GATEWAY_API_VERSION = GATEWAY_GROUP + "/v1"
 GATEWAY_CLASS_KIND = "GatewayClass"

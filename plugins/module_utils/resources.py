@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, persistent_ip, service_ips, workloads
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, service_ips, workloads
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.validate import validate_gateway, validate_gkeiproute
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 # kind -> path of the pod spec inside the object
@@ -49,8 +50,8 @@ OTHER_KINDS = {
     "Service": service_ips.validate_service,
     "Node": dualstack.validate_node,
     "ServiceCIDR": dualstack.validate_service_cidr,
-    "Gateway": persistent_ip.validate_gateway,
-    "GKEIPRoute": persistent_ip.validate_gkeiproute,
+    "Gateway": validate_gateway,
+    "GKEIPRoute": validate_gkeiproute,
 }
 
 SUPPORTED_KINDS = sorted(list(POD_SPEC_PATHS) + list(OTHER_KINDS))

@@ -187,3 +187,38 @@ def test_support_never_imports_plugins():
 
 def test_support_imports_are_seen():
     assert SUPPORT_EDGES, "tests/support has no imports at all: the walk is broken"
+
+
+def import_cycles(files):
+    """The import cycles among ``files`` (each as its sorted files), by depth-first search of ``ALL_EDGES``."""
+    graph = {f: sorted(b for a, b in ALL_EDGES if a == f and b in files) for f in files}
+    cycles, state = set(), {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        for nxt in graph[node]:
+            if state.get(nxt) == "open":
+                cycles.add(tuple(sorted(stack[stack.index(nxt):])))
+            elif nxt not in state:
+                visit(nxt, stack + [nxt])
+        state[node] = "done"
+    for node in sorted(files):
+        if node not in state:
+            visit(node, [node])
+    return sorted(cycles)
+
+
+def test_persistent_ip_package_is_layered():
+    """The subjects of ``module_utils/persistent_ip`` build on one another (api, findings, address, attachment,
+    then gateway and route, then validate, binding, health) and never import in a circle: each can be read
+    with only what it imports."""
+    files = {rel(p) for p in py_files("plugins", "module_utils", "persistent_ip")}
+    assert "plugins/module_utils/persistent_ip/route.py" in files
+    assert ("plugins/module_utils/persistent_ip/binding.py", "plugins/module_utils/persistent_ip/route.py") in ALL_EDGES
+    assert import_cycles(files) == []
+
+
+def test_persistent_ip_package_init_is_minimal():
+    """Importers name the submodule of the subject they need: the package's ``__init__`` imports nothing."""
+    init = PLUGINS / "module_utils" / "persistent_ip" / "__init__.py"
+    assert [n for n in ast.parse(init.read_text(encoding="utf-8")).body if isinstance(n, (ast.Import, ast.ImportFrom))] == []

@@ -5,8 +5,14 @@ import os
 
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import persistent_ip as pip
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
+    ADDRESS_TYPE_RE, CLASS_EXTERNAL, CLASS_FAST_EXTERNAL, CLASS_FAST_INTERNAL, CLASS_INTERNAL, PROTOCOL_RE)
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.attachment import route_admission
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.binding import persistent_ip_binding
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.health import (
+    TROUBLESHOOTING, explain_not_ready, persistent_ip_status)
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.validate import validate
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "persistent-ip.json")
@@ -65,10 +71,10 @@ def gateway_object(flat):
 @pytest.mark.parametrize("vec", cases("admission"))
 def test_admission_vector(vec):
     i = vec["input"]
-    assert pip.route_admission(gateway_object(i["gateway"]), i["route"], i["namespaces"]) == vec["expected"]
+    assert route_admission(gateway_object(i["gateway"]), i["route"], i["namespaces"]) == vec["expected"]
 
 
-GW = gateway_object({"name": "gw", "namespace": "infra", "gatewayClassName": pip.CLASS_EXTERNAL, "listeners": [
+GW = gateway_object({"name": "gw", "namespace": "infra", "gatewayClassName": CLASS_EXTERNAL, "listeners": [
     {"name": "a", "port": 443, "protocol": "All", "allowedRoutes": {"namespaces": {"from": "All"}}},
     {"name": "b", "port": 443, "protocol": "TCP", "allowedRoutes": {"namespaces": {"from": "Same"}}},
     {"name": "c", "port": 80, "protocol": "All",
@@ -89,7 +95,7 @@ GW = gateway_object({"name": "gw", "namespace": "infra", "gatewayClassName": pip
      "NotAllowedByListeners"),
 ])
 def test_admission_listener_selection(ref, namespace, listeners, reason):
-    got = pip.route_admission(GW, {"namespace": namespace, "parentRef": ref}, {"prod": {"env": "prod"}, "app": {}})
+    got = route_admission(GW, {"namespace": namespace, "parentRef": ref}, {"prod": {"env": "prod"}, "app": {}})
     assert got["acceptedListeners"] == listeners
     assert got["gatewayApiReason"] == reason
     assert got["admitted"] is bool(listeners)
@@ -99,8 +105,8 @@ def test_admission_selector_sees_the_metadata_name_label():
     gateway = copy.deepcopy(GW)
     gateway["spec"]["listeners"] = [{"name": "x", "port": 1, "protocol": "All", "allowedRoutes": {"namespaces": {
         "from": "Selector", "selector": {"matchLabels": {"kubernetes.io/metadata.name": "app"}}}}}]
-    assert pip.route_admission(gateway, {"namespace": "app", "parentRef": {"name": "gw", "namespace": "infra"}})["admitted"]
-    assert not pip.route_admission(gateway, {"namespace": "web", "parentRef": {"name": "gw", "namespace": "infra"}})["admitted"]
+    assert route_admission(gateway, {"namespace": "app", "parentRef": {"name": "gw", "namespace": "infra"}})["admitted"]
+    assert not route_admission(gateway, {"namespace": "web", "parentRef": {"name": "gw", "namespace": "infra"}})["admitted"]
 
 
 @pytest.mark.parametrize("namespaces_spec, kinds, admitted", [
@@ -119,11 +125,11 @@ def test_admission_allowed_routes(namespaces_spec, kinds, admitted):
         allowed["kinds"] = kinds
     gateway = copy.deepcopy(GW)
     gateway["spec"]["listeners"] = [{"name": "x", "port": 1, "protocol": "All", "allowedRoutes": allowed}]
-    assert pip.route_admission(gateway, {"namespace": "infra", "parentRef": {"name": "gw", "namespace": "infra"}})["admitted"] is admitted
+    assert route_admission(gateway, {"namespace": "infra", "parentRef": {"name": "gw", "namespace": "infra"}})["admitted"] is admitted
 
 
 def test_admission_without_gateway_is_gateway_not_found():
-    got = pip.route_admission(None, {"namespace": "app", "parentRef": {"name": "gw"}})
+    got = route_admission(None, {"namespace": "app", "parentRef": {"name": "gw"}})
     assert got == {"admitted": False, "acceptedListeners": [], "gatewayApiReason": None, "gkeIPRouteAcceptedReason": "GatewayNotFound"}
 
 
@@ -135,7 +141,7 @@ def test_admission_without_gateway_is_gateway_not_found():
 ])
 def test_admission_bad_input(route, namespaces, message):
     with pytest.raises(InputError, match=message):
-        pip.route_admission(GW, route, namespaces)
+        route_admission(GW, route, namespaces)
 
 
 # --- binding decision (docs/persistent-ip.md#pod-selection, docs/persistent-ip.md#binding-table) --------------------
@@ -160,7 +166,7 @@ def assert_binding(got, expected):
 
 @pytest.mark.parametrize("vec", cases("binding"))
 def test_binding_vector(vec):
-    assert_binding(pip.persistent_ip_binding(route_object(vec["input"]["route"]), vec["input"]["pods"]), vec["expected"])
+    assert_binding(persistent_ip_binding(route_object(vec["input"]["route"]), vec["input"]["pods"]), vec["expected"])
 
 
 def pod(name, created="2025-01-01T10:00:00Z", ready="True", node="n1", namespace="app", labels=None, **extra):
@@ -176,7 +182,7 @@ ROUTE = route_object({"namespace": "app", "podSelector": {"matchLabels": {"app":
                      parentRefs=[{"name": "gw", "namespace": "infra"}],
                      addresses=[{"type": "gke.networking.io/cidr", "value": "34.123.10.1/32"}])
 PIP_GW = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "gw", "namespace": "infra"},
-          "spec": {"gatewayClassName": pip.CLASS_EXTERNAL,
+          "spec": {"gatewayClassName": CLASS_EXTERNAL,
                    "listeners": [{"name": "default", "port": 443, "protocol": "All", "allowedRoutes": {
                        "namespaces": {"from": "Selector", "selector": {"matchLabels": {"persistent-ip": "allowed"}}},
                        "kinds": [{"kind": "GKEIPRoute"}]}}],
@@ -186,22 +192,22 @@ PIP_GW = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "meta
 def test_binding_ready_condition_states():
     pods = [pod("a"), pod("b", ready="Unknown"), pod("c", ready=None), pod("d", phase="Succeeded"),
             pod("e", deletionTimestamp="2025-01-01T11:00:00Z"), pod("f", node=None, ready="False")]
-    got = pip.persistent_ip_binding(ROUTE, pods)
+    got = persistent_ip_binding(ROUTE, pods)
     assert got["eligiblePods"] == ["a"]
     exists = copy.deepcopy(ROUTE)
     exists["spec"]["reactionMode"] = "Exists"
-    assert pip.persistent_ip_binding(exists, pods)["eligiblePods"] == ["a", "b", "c"]  # d terminal, e terminating, f unscheduled
+    assert persistent_ip_binding(exists, pods)["eligiblePods"] == ["a", "b", "c"]  # d terminal, e terminating, f unscheduled
 
 
 def test_binding_orders_by_time_then_name_across_offsets():
     pods = [pod("z", "2025-01-01T12:00:00+02:00"), pod("y", "2025-01-01T10:00:00Z"), pod("old", "2024-12-31T23:59:59Z"),
             pod("x", "2025-01-01T10:00:00.5Z"), pod("nots")]
     pods[-1]["metadata"].pop("creationTimestamp")
-    assert pip.persistent_ip_binding(ROUTE, pods)["eligiblePods"] == ["x", "y", "z", "old", "nots"]
+    assert persistent_ip_binding(ROUTE, pods)["eligiblePods"] == ["x", "y", "z", "old", "nots"]
 
 
 def test_binding_with_gateway_admitted():
-    got = pip.persistent_ip_binding(ROUTE, [pod("a")], PIP_GW, {"app": {"persistent-ip": "allowed"}})
+    got = persistent_ip_binding(ROUTE, [pod("a")], PIP_GW, {"app": {"persistent-ip": "allowed"}})
     assert got["boundPod"] == "a"
     assert got["conditions"]["Accepted"] == {"status": "True", "reason": "Accepted", "message": "attached to Gateway infra/gw"}
     assert got["conditions"]["Ready"]["message"] == (
@@ -209,7 +215,7 @@ def test_binding_with_gateway_admitted():
 
 
 def test_binding_with_gateway_not_admitted():
-    got = pip.persistent_ip_binding(ROUTE, [pod("a")], PIP_GW, {"app": {}})
+    got = persistent_ip_binding(ROUTE, [pod("a")], PIP_GW, {"app": {}})
     assert (got["boundPod"], got["statusPods"], got["eligiblePods"]) == (None, [], ["a"])
     accepted = got["conditions"]["Accepted"]
     assert (accepted["status"], accepted["reason"]) == ("False", "Unattachable")
@@ -230,21 +236,21 @@ def test_binding_with_gateway_not_admitted():
 def test_binding_accepted_reasons_with_gateway(change, reason):
     route = copy.deepcopy(ROUTE)
     change(route)
-    got = pip.persistent_ip_binding(route, [pod("a")], PIP_GW, {"app": {"persistent-ip": "allowed"}})
+    got = persistent_ip_binding(route, [pod("a")], PIP_GW, {"app": {"persistent-ip": "allowed"}})
     assert (got["conditions"]["Accepted"]["reason"], got["conditions"]["Ready"]["reason"], got["boundPod"]) == (reason, reason, None)
 
 
 @pytest.mark.parametrize("selector", [{}, {"matchLabels": {}}, {"matchExpressions": [{"key": "a", "operator": "In"}]}])
 def test_binding_invalid_selector_without_gateway(selector):
     route = route_object({"namespace": "app", "podSelector": selector})
-    got = pip.persistent_ip_binding(route, [pod("a")])
+    got = persistent_ip_binding(route, [pod("a")])
     assert got["conditions"]["Accepted"]["reason"] == "InvalidLabels"
     assert got["eligiblePods"] == []  # an invalid or empty selector selects nothing: the controller considers no Pod
     assert got["boundPod"] is None
 
 
 def test_binding_no_pods_message():
-    got = pip.persistent_ip_binding(ROUTE, [pod("a", ready="False")])
+    got = persistent_ip_binding(ROUTE, [pod("a", ready="False")])
     assert got["conditions"]["Ready"] == {"status": "False", "reason": "NoPodsFound", "message": (
         "no Pod of namespace app matches spec.podSelector and qualifies under reactionMode ReadyCondition "
         "(Ready=True, not terminating, not Succeeded/Failed)")}
@@ -254,7 +260,8 @@ def test_binding_no_pods_message():
     ("r", [], "route must be a mapping"),
     ({"metadata": {}, "spec": {"podSelector": {}}}, [], "route.metadata.namespace must be a string"),
     (route_object({"namespace": "app"}), [], "route.spec.podSelector is required"),
-    (route_object({"namespace": "app", "podSelector": {}, "reactionMode": "Sometimes"}), [], "reactionMode must be ReadyCondition or Exists"),
+    (route_object({"namespace": "app", "podSelector": {}, "reactionMode": "Sometimes"}), [],
+     'route.spec.reactionMode: Unsupported value: "Sometimes": supported values: "ReadyCondition", "Exists"'),
     (ROUTE, {"a": 1}, "pods must be a list"),
     (ROUTE, [None], r"pods\[0\] must be a mapping"),
     (ROUTE, [{"metadata": {"name": "a"}}], r"pods\[0\].metadata.namespace must be a string"),
@@ -265,7 +272,7 @@ def test_binding_no_pods_message():
 ])
 def test_binding_bad_input(route, pods, message):
     with pytest.raises(InputError, match=message):
-        pip.persistent_ip_binding(route, pods)
+        persistent_ip_binding(route, pods)
 
 
 # --- validation (docs/persistent-ip.md#validation) ------------------------------------------------------------------
@@ -284,7 +291,7 @@ def assert_findings(got, expected):
 
 @pytest.mark.parametrize("vec", cases("validation"))
 def test_validation_vector(vec):
-    assert_findings(pip.validate(vec["input"]["object"], vec["input"].get("context")), vec["expected"])
+    assert_findings(validate(vec["input"]["object"], vec["input"].get("context")), vec["expected"])
 
 
 @pytest.mark.parametrize("vec", cases("validation", lambda v: "context" not in v["input"]))
@@ -294,7 +301,7 @@ def test_context_free_validation_vector_through_validation_errors(vec):
     for want in vec["expected"]["errors"]:
         assert any(text.startswith(want["path"]) and text.endswith("[%s]" % want["code"]) or text.startswith(want["path"] + ":")
                    for text in texts), (want, texts)
-    assert texts == [e["message"] for e in pip.validate(vec["input"]["object"])["errors"]]
+    assert texts == [e["message"] for e in validate(vec["input"]["object"])["errors"]]
 
 
 def gateway(**spec):
@@ -331,7 +338,7 @@ NOT_CHECKED = ("<nil>: Invalid value: null: some validation rules were not check
         "'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
         'spec.listeners[0].port: Invalid value: "string": spec.listeners[0].port in body must be of type integer: "string"',
         "spec.listeners[0].protocol: Invalid value: \"a b\": spec.listeners[0].protocol in body should match "
-        "'" + pip.PROTOCOL_RE + "'", NOT_CHECKED]),
+        "'" + PROTOCOL_RE + "'", NOT_CHECKED]),
     (gateway(listeners=[listener(port=65536)]),
      ["spec.listeners[0].port: Invalid value: 65536: spec.listeners[0].port in body should be less than or equal to 65535"]),
     (gateway(listeners=[listener(name="l%d" % i, port=i + 1) for i in range(65)]),
@@ -352,7 +359,7 @@ NOT_CHECKED = ("<nil>: Invalid value: null: some validation rules were not check
         'spec.addresses[0].type: Unsupported value: "example.com/Ip": supported values: "gke.networking.io/cidr", '
         '"NamedAddress", "IPAddress" [GW_ADDRESS_TYPE_UNSUPPORTED]']),
     (gateway(addresses=[{"type": "ip"}]), [
-        "spec.addresses[0].type: Invalid value: \"ip\": spec.addresses[0].type in body should match '" + pip.ADDRESS_TYPE_RE + "'"]),
+        "spec.addresses[0].type: Invalid value: \"ip\": spec.addresses[0].type in body should match '" + ADDRESS_TYPE_RE + "'"]),
     (gateway(addresses=[{"type": "NamedAddress", "value": "1st-ip"}]), [
         "spec.addresses[0].value: Invalid value: \"1st-ip\": a reserved address name: a DNS-1035 label must consist of lower "
         "case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character "
@@ -389,8 +396,8 @@ def codes(result, kind="errors"):
 
 
 def test_gateway_warnings_and_valid_shapes():
-    result = pip.validate(gateway(
-        gatewayClassName=pip.CLASS_FAST_EXTERNAL,
+    result = validate(gateway(
+        gatewayClassName=CLASS_FAST_EXTERNAL,
         listeners=[listener(allowedRoutes={"namespaces": {"from": "All", "selector": {}}})],
         addresses=[{"type": "gke.networking.io/cidr", "value": "34.1.2.0/28"}, {"type": "NamedAddress", "value": "ip-1"},
                    {"value": "34.1.2.20"}]))
@@ -411,22 +418,22 @@ def test_gateway_warnings_and_valid_shapes():
     (["34.1.2.3"], [("GW_FIELD_TYPE_INVALID", "spec.addresses[0]"), ("GW_FIELD_TYPE_INVALID", "spec.addresses[0]")]),
 ])
 def test_gateway_address_codes(addresses, errors):
-    assert codes(pip.validate(gateway(addresses=addresses))) == errors
+    assert codes(validate(gateway(addresses=addresses))) == errors
 
 
 def test_gateway_misspelt_kind_is_found_by_group():
-    result = pip.validate(dict(gateway(), kind="Gatway"))
+    result = validate(dict(gateway(), kind="Gatway"))
     assert codes(result) == [("GW_KIND", "kind")]
 
 
 def test_gateway_class_change_needs_routes_that_use_it():
     old = gateway()
-    new = gateway(gatewayClassName=pip.CLASS_INTERNAL, addresses=[{"value": "10.0.0.5"}])
+    new = gateway(gatewayClassName=CLASS_INTERNAL, addresses=[{"value": "10.0.0.5"}])
     other_route = dict(ROUTE, spec=dict(ROUTE["spec"], parentRefs=[{"name": "elsewhere", "namespace": "infra"}]))
-    assert pip.validate(new, {"oldObject": old, "existingRoutes": [other_route]})["valid"]
-    assert codes(pip.validate(new, {"oldObject": old, "existingRoutes": [other_route, ROUTE]})) == [
+    assert validate(new, {"oldObject": old, "existingRoutes": [other_route]})["valid"]
+    assert codes(validate(new, {"oldObject": old, "existingRoutes": [other_route, ROUTE]})) == [
         ("GW_CLASS_CHANGED", "spec.gatewayClassName")]
-    assert pip.validate(gateway(), {"oldObject": old})["valid"]
+    assert validate(gateway(), {"oldObject": old})["valid"]
 
 
 def route(**spec):
@@ -495,7 +502,7 @@ def test_route_messages(obj, messages):
 
 
 def test_route_multiple_parent_refs_warn():
-    result = pip.validate(route(parentRefs=[{"name": "gw", "namespace": "infra"}, {"name": "gw2", "namespace": "infra"}]), CONTEXT)
+    result = validate(route(parentRefs=[{"name": "gw", "namespace": "infra"}, {"name": "gw2", "namespace": "infra"}]), CONTEXT)
     assert result["valid"] and codes(result, "warnings") == [("IPR_PARENTREF_MULTIPLE", "spec.parentRefs")]
 
 
@@ -507,9 +514,9 @@ def test_route_multiple_parent_refs_warn():
      [("IPR_NETWORK_NOT_READY", "spec.network")]),
     ({"network": "dev"}, {"networks": {"dev": {"type": "Device"}}}, []),
     ({"nodeSelector": {"matchLabels": {"pool": "dpdk"}}},
-     {"gateway": dict(PIP_GW, spec=dict(PIP_GW["spec"], gatewayClassName=pip.CLASS_FAST_EXTERNAL)),
+     {"gateway": dict(PIP_GW, spec=dict(PIP_GW["spec"], gatewayClassName=CLASS_FAST_EXTERNAL)),
       "namespaces": {"app": {"persistent-ip": "allowed"}}}, []),
-    ({}, {"gateway": dict(PIP_GW, spec=dict(PIP_GW["spec"], gatewayClassName=pip.CLASS_FAST_INTERNAL))},
+    ({}, {"gateway": dict(PIP_GW, spec=dict(PIP_GW["spec"], gatewayClassName=CLASS_FAST_INTERNAL))},
      [("IPR_NOT_ADMITTED", "spec.parentRefs[0]"), ("IPR_NODESELECTOR_MISMATCH", "spec.nodeSelector")]),
     ({"parentRefs": [{"name": "gw", "namespace": "infra", "sectionName": "other"}]}, {"gateway": PIP_GW, "namespaces": {}},
      [("IPR_NOT_ADMITTED", "spec.parentRefs[0]")]),
@@ -522,20 +529,20 @@ def test_route_multiple_parent_refs_warn():
      [("IPR_FIELD_TYPE_INVALID", "spec.parentRefs[0].port")]),
 ])
 def test_route_context_rules(spec, context, errors):
-    assert codes(pip.validate(route(**spec), context)) == errors
+    assert codes(validate(route(**spec), context)) == errors
 
 
 def test_route_named_addresses_resolve_through_the_context():
     named_gateway = dict(PIP_GW, spec=dict(PIP_GW["spec"], addresses=[{"type": "NamedAddress", "value": "proxy-ip"}]))
     context = dict(CONTEXT, gateway=named_gateway)
-    result = pip.validate(route(), context)
+    result = validate(route(), context)
     assert codes(result) == [("IPR_ADDRESS_NOT_IN_GATEWAY", "spec.addresses[0]")]
     assert result["errors"][0]["message"].endswith(
         "not an address of Gateway infra/gw (it has none); claim one of those or add it to the Gateway's spec.addresses; its "
         "NamedAddress proxy-ip is unresolved: give context.namedAddresses [IPR_ADDRESS_NOT_IN_GATEWAY]")
-    assert pip.validate(route(), dict(context, namedAddresses={"proxy-ip": "34.123.10.1"}))["valid"]
+    assert validate(route(), dict(context, namedAddresses={"proxy-ip": "34.123.10.1"}))["valid"]
     with pytest.raises(InputError, match=r'context.namedAddresses\[proxy-ip\]: Invalid value: "nope": must be an IPv4 address'):
-        pip.validate(route(), dict(context, namedAddresses={"proxy-ip": "nope"}))
+        validate(route(), dict(context, namedAddresses={"proxy-ip": "nope"}))
 
 
 @pytest.mark.parametrize("obj, context, message", [
@@ -553,10 +560,10 @@ def test_route_named_addresses_resolve_through_the_context():
 ])
 def test_validate_bad_input(obj, context, message):
     if message is None:
-        pip.validate(obj, context)
+        validate(obj, context)
     else:
         with pytest.raises(InputError, match=message):
-            pip.validate(obj, context)
+            validate(obj, context)
 
 
 # --- health of a live route (docs/persistent-ip.md#route-status, docs/persistent-ip.md#troubleshooting) -------------
@@ -564,7 +571,7 @@ def test_validate_bad_input(obj, context, message):
 
 @pytest.mark.parametrize("vec", cases("status_check"))
 def test_status_vector(vec):
-    got = pip.persistent_ip_status(vec["input"]["object"])
+    got = persistent_ip_status(vec["input"]["object"])
     assert (got["healthy"], got["boundPod"]) == (vec["expected"]["healthy"], vec["expected"]["boundPod"])
     assert len(got["problems"]) == len(vec["expected"]["problems"])
     for found, want in zip(got["problems"], vec["expected"]["problems"]):
@@ -585,23 +592,23 @@ ALL_TRUE = [("Accepted", "True", "Accepted", 2), ("GCPReady", "True", "X", 2), (
 
 def test_status_stale_and_pod_count():
     route_ = live(ALL_TRUE[:1] + [("GCPReady", "True", "X", 1)] + ALL_TRUE[2:], pods=("a", "b"))
-    got = pip.persistent_ip_status(route_)
+    got = persistent_ip_status(route_)
     assert got["boundPod"] is None
     assert [(p.get("condition") or p["field"], p["problem"]) for p in got["problems"]] == [
         ("GCPReady", "stale"), ("status.pods", "expectedExactlyOnePod")]
     assert got["problems"][0]["observedGeneration"] == 1 and got["problems"][1]["count"] == 2
-    assert got["problems"][1]["cause"] == pip.TROUBLESHOOTING["TooManyPods"][0]
+    assert got["problems"][1]["cause"] == TROUBLESHOOTING["TooManyPods"][0]
 
 
 def test_status_causes():
-    assert pip.persistent_ip_status(live(ALL_TRUE))["healthy"]
-    no_status = pip.persistent_ip_status({"metadata": {"generation": 1}})
-    assert [p["cause"] for p in no_status["problems"]][:4] == [pip.TROUBLESHOOTING["NoStatus"][0]] * 4
-    dpv2_missing = pip.persistent_ip_status(live([c for c in ALL_TRUE if c[0] != "DPV2Ready"]))
-    assert dpv2_missing["problems"][0]["check"] == pip.TROUBLESHOOTING["DPV2ReadyMissing"][1]
-    odd = pip.persistent_ip_status(live([("Accepted", "False", "SomethingNew", 2)]))
+    assert persistent_ip_status(live(ALL_TRUE))["healthy"]
+    no_status = persistent_ip_status({"metadata": {"generation": 1}})
+    assert [p["cause"] for p in no_status["problems"]][:4] == [TROUBLESHOOTING["NoStatus"][0]] * 4
+    dpv2_missing = persistent_ip_status(live([c for c in ALL_TRUE if c[0] != "DPV2Ready"]))
+    assert dpv2_missing["problems"][0]["check"] == TROUBLESHOOTING["DPV2ReadyMissing"][1]
+    odd = persistent_ip_status(live([("Accepted", "False", "SomethingNew", 2)]))
     assert odd["problems"][0]["cause"] == "reason SomethingNew is not in the troubleshooting table"
-    gcp_failed = pip.persistent_ip_status(live([ALL_TRUE[0], ("GCPReady", "False", "GCPFailed", 2)]))
+    gcp_failed = persistent_ip_status(live([ALL_TRUE[0], ("GCPReady", "False", "GCPFailed", 2)]))
     assert gcp_failed["problems"][0]["message"] == "m-GCPReady"
     assert gcp_failed["problems"][0]["check"] == "read the condition message and the Cloud audit logs"
 
@@ -615,14 +622,14 @@ def test_status_causes():
 ])
 def test_status_bad_input(obj, message):
     with pytest.raises(InputError, match=message):
-        pip.persistent_ip_status(obj)
+        persistent_ip_status(obj)
 
 
 def test_explain_not_ready_names_the_reason_and_the_pods():
     route_ = live([("Accepted", "True", "Accepted", 2)] + [(t, "False", "NoPodsFound", 2) for t in ("GCPReady", "DPV2Ready", "Ready")],
                   pods=())
     pods = [pod("proxy-a", ready="False"), pod("proxy-b", node=None, ready=None), pod("other", labels={"app": "web"}, ready="False")]
-    got = pip.explain_not_ready(route_, pods)
+    got = explain_not_ready(route_, pods)
     assert got["route"] == "app/proxy-ip" and not got["healthy"]
     assert got["condition"] == {"type": "Ready", "status": "False", "reason": "NoPodsFound", "message": "m-Ready"}
     assert got["podsNotQualifying"] == [{"name": "proxy-a", "why": "not Ready (Ready=False)"},
@@ -631,13 +638,13 @@ def test_explain_not_ready_names_the_reason_and_the_pods():
     assert got["summary"] == (
         "GKEIPRoute app/proxy-ip is not Ready. Ready=False reason NoPodsFound: m-Ready. Pods matching spec.podSelector that "
         "do not qualify under reactionMode ReadyCondition: proxy-a (not Ready (Ready=False)), proxy-b (not Ready (no Ready "
-        "condition)). check: " + pip.TROUBLESHOOTING["NoPodsFound"][1])
-    assert got["check"] == [pip.TROUBLESHOOTING["NoPodsFound"][1]]
+        "condition)). check: " + TROUBLESHOOTING["NoPodsFound"][1])
+    assert got["check"] == [TROUBLESHOOTING["NoPodsFound"][1]]
 
 
 def test_explain_not_ready_when_a_pod_qualifies_but_is_not_bound():
     route_ = live([("Accepted", "True", "Accepted", 2)], pods=())
-    got = pip.explain_not_ready(route_, [pod("proxy-a")])
+    got = explain_not_ready(route_, [pod("proxy-a")])
     assert got["expectedPod"] == "proxy-a"
     assert "Pod proxy-a qualifies and should be bound" in got["summary"]
     assert got["condition"]["type"] == "GCPReady" and got["condition"]["status"] is None
