@@ -11,6 +11,7 @@ fallbacks and checks types; :func:`secrets` lists every secret to hide from outp
 
 from __future__ import annotations
 
+import base64
 import os
 from urllib.parse import urlsplit
 
@@ -19,7 +20,6 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import C
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 try:
-    import urllib3
     from kubernetes import client as k8s_client
     from kubernetes import config as k8s_config
 except ImportError:  # reported by the module through missing_required_lib
@@ -190,6 +190,8 @@ def _proxy_headers(given, environ):
         if value is None:
             value = environ.get("K8S_AUTH_PROXY_HEADERS_" + key.upper()) or None
         if value is not None:
+            if key == "user_agent":
+                check_header_value(value, "proxy_headers.user_agent", "User-Agent")
             headers[key] = value
     return headers
 
@@ -299,6 +301,23 @@ def build_configuration(auth, environ=None):
     return configuration
 
 
+def basic_auth_header(username, password):
+    """``Basic`` and the base64 of ``username:password`` in UTF-8, as client-go (Go's ``SetBasicAuth``) sends it.
+    urllib3's ``make_headers`` encodes Latin-1 and fails on any other character."""
+    return proxy_headers({"basic_auth": "%s:%s" % (username, password)})["authorization"]
+
+
+def proxy_headers(options):
+    """The headers of the ``proxy_headers`` options, as urllib3's ``make_headers`` gives them, credentials in UTF-8."""
+    headers = {}
+    if options.get("user_agent"):
+        headers["user-agent"] = options["user_agent"].encode("utf-8").decode("latin-1")  # its UTF-8 bytes, as Go sends them
+    for option, header in (("basic_auth", "authorization"), ("proxy_basic_auth", "proxy-authorization")):
+        if options.get(option):
+            headers[header] = "Basic " + base64.b64encode(options[option].encode("utf-8")).decode("ascii")
+    return headers
+
+
 def _load_base(auth, configuration, environ):
     kubeconfig, context = auth.get("kubeconfig"), auth.get("context")
     if kubeconfig is None and context is None:
@@ -345,7 +364,7 @@ def _apply_overrides(auth, configuration):
         configuration.refresh_api_key_hook = None
     elif auth.get("username") and auth.get("password"):  # HTTP basic authentication, as a kubeconfig user gives it
         configuration.username, configuration.password = auth["username"], auth["password"]
-        configuration.api_key = {"authorization": configuration.get_basic_auth_token()}
+        configuration.api_key = {"authorization": basic_auth_header(auth["username"], auth["password"])}
         configuration.api_key_prefix = {}
         configuration.refresh_api_key_hook = None
     for option, attribute in (("validate_certs", "verify_ssl"), ("ca_cert", "ssl_ca_cert"), ("client_cert", "cert_file"),
@@ -353,4 +372,4 @@ def _apply_overrides(auth, configuration):
         if auth.get(option) is not None:
             setattr(configuration, attribute, auth[option])
     if auth.get("proxy_headers"):
-        configuration.proxy_headers = urllib3.util.make_headers(**auth["proxy_headers"])
+        configuration.proxy_headers = proxy_headers(auth["proxy_headers"])

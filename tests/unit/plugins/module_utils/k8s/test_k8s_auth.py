@@ -203,3 +203,23 @@ def test_impersonation_values_that_cannot_be_headers_are_refused(params, env, me
 
 def test_impersonating_a_non_ascii_user_is_allowed():
     assert auth.resolve_auth({"impersonate_user": "jürgen 用户\t"}, {}) == {"impersonate_user": "jürgen 用户\t"}
+
+
+@pytest.mark.parametrize("username, password, header", [
+    ("admin", "secret", "Basic YWRtaW46c2VjcmV0"),
+    ("Ā", "0", "Basic xIA6MA=="),  # UTF-8 bytes, as Go's SetBasicAuth sends them; Latin-1 cannot encode it
+    ("jürgen", "pässwörd", "Basic asO8cmdlbjpww6Rzc3fDtnJk"),
+])
+def test_basic_auth_is_sent_in_utf8_as_client_go_sends_it(username, password, header):
+    configuration = auth.build_configuration({"host": "https://h:6443", "username": username, "password": password}, NO_FILE)
+    assert configuration.api_key == {"authorization": header}
+
+
+def test_proxy_headers_with_credentials_beyond_latin1():
+    headers = auth.proxy_headers({"proxy_basic_auth": "Ā:0", "basic_auth": "u:p", "user_agent": "ü/1"})
+    assert headers == {"proxy-authorization": "Basic xIA6MA==", "authorization": "Basic dTpw", "user-agent": "Ã¼/1"}
+
+
+def test_a_user_agent_with_a_line_break_is_refused():
+    with pytest.raises(InputError, match='proxy_headers.user_agent: "me\\\\n" cannot be sent in the User-Agent header'):
+        auth.resolve_auth({"proxy_headers": {"user_agent": "me\n"}}, {})
