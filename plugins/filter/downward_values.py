@@ -22,7 +22,8 @@ description:
     key gives an empty string.'
   - 'Resource values: the ceiling of value / divisor, computed in float64 as the kubelet does, cpu in
     millicores; an unset divisor is 1. An unset or zero cpu, memory or ephemeral-storage limit takes
-    the pod-level limit (cpu and memory) or else the node''s allocatable (C(defaultPodLimitsForDownwardAPI));
+    the pod-level limit (cpu and memory; as stored, defaulted as O(kubernetes_version) defaults it, see
+    docs/downward-api.md#pod-level-resources) or else the node''s allocatable (C(defaultPodLimitsForDownwardAPI));
     a request left unset is the container''s limit (kube-apiserver''s C(SetDefaults_Pod)) and is never
     taken from the node; a missing resource is C(0).'
   - 'Env: C(envFrom) first, then C(env) in order, a later entry of the same name winning; $(NAME)
@@ -50,7 +51,7 @@ options:
     type: dict
 notes:
   - Fails with kube-apiserver's messages when the apiserver would reject the pod's Downward API
-    references, and with the kubelet's message when the kubelet would fail the container or the
+    references or its pod-level resources against the containers', and with the kubelet's message when the kubelet would fail the container or the
     volume (a C(containerName) that does not exist, a file path longer than 4096 bytes or with a name
     longer than 255 bytes); also when the ceiling of the division leaves the int64 range, where the
     kubelet's result depends on its CPU architecture.

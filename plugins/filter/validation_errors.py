@@ -21,8 +21,11 @@ description:
     ReplicaSet, ReplicationController, Job, CronJob): Downward API C(env) references and
     C(downwardAPI)/C(projected) volumes (with the C(Not found) mount of a refused volume); container ports
     (C(containerPort), C(hostPort), port names, host port conflicts) and, with C(hostNetwork), C(hostPort)
-    equal to C(containerPort); C(restartPolicy); C(hostnameOverride), C(hostname), C(subdomain),
-    C(hostAliases).'
+    equal to C(containerPort); the pod-level C(resources) against the containers'' (each pod-level request at
+    least their aggregate request, hugepages limits at least their aggregate limit, each container''s limit at
+    most the pod''s; a Pod''s pod-level values defaulted first as its release does, see
+    docs/downward-api.md#pod-level-resources), not on a Windows pod, no C(claims); C(restartPolicy);
+    C(hostnameOverride), C(hostname), C(subdomain), C(hostAliases).'
   - 'B(Workloads): C(replicas), C(minReadySeconds) and C(revisionHistoryLimit) not negative (where the kind
     checks them), the selector (required, valid, not empty) and the template labels it must match, the
     template''s C(restartPolicy) (Always for Deployment, StatefulSet, DaemonSet, ReplicaSet,
@@ -42,7 +45,8 @@ description:
     terminationMessagePolicy, envFrom, volumeMounts (but the C(Not found) above), volumeDevices, resize
     policy; ephemeral containers'' own rules; volumes other than C(downwardAPI)/C(projected) downward items;
     the pod''s dnsPolicy, dnsConfig, nodeSelector, affinity, tolerations, securityContext, priority,
-    topology spread, overhead, os, resource claims, scheduling gates, serviceAccountName, nodeName,
+    topology spread, overhead, os, resource claims, the pod-level resources'' names, values and requests
+    against limits, scheduling gates, serviceAccountName, nodeName,
     activeDeadlineSeconds range, readiness gates, C(status) (dropped on create); workloads'' strategy and
     updateStrategy, progressDeadlineSeconds, podManagementPolicy, volumeClaimTemplates, serviceName,
     ordinals, every Job field but the template''s restartPolicy (parallelism, completions, backoffLimit,

@@ -28,7 +28,7 @@ import decimal
 import posixpath
 import re
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, ports, releases
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, pod_resources, ports, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
@@ -851,7 +851,7 @@ def expand(text, mapping):
 class _PodView(object):
     """What the kubelet knows about a pod on its node, with the offline unknowns made explicit."""
 
-    def __init__(self, pod, node):
+    def __init__(self, pod, node, resources=None):
         self.pod = pod
         self.spec = _field(pod, "spec", dict, "", {})
         status = _field(pod, "status", dict, "", {})
@@ -867,7 +867,8 @@ class _PodView(object):
                 self.spec = dict(self.spec, nodeName=_field(_field(node, "metadata", dict, "node", {}), "name", str, "node.metadata", ""))
                 self.pod = dict(pod, spec=self.spec)
         self.containers = PodContainers(self.spec)
-        self.pod_limits = resource_list(_field(self.spec, "resources", dict, "spec", {}), "limits", "spec.resources")
+        # the pod-level limits as stored: defaulted as the release does (pod_resources)
+        self.pod_limits = resources.stored_pod_limits() if resources is not None else {}
         self.service_links = _field(self.spec, "enableServiceLinks", bool, "spec", True)
         self.volumes = {_field(v, "name", str, p, ""): (v, p) for v, p in _entries(self.spec, "volumes", "spec")}
         self._field_values = {}
@@ -1077,10 +1078,11 @@ def downward_values(pod, node=None):
         raise InputError("downward_values needs a Pod, got kind %r" % (pod.get("kind"),))
     optional(node, dict, "node")
     spec = _field(pod, "spec", dict, "", {})
-    _refuse(validate_pod_spec(spec, "spec"), "pod")
+    resources = pod_resources.PodResources(spec) if _field(spec, "resources", dict, "spec") is not None else None
+    _refuse(validate_pod_spec(spec, "spec") + (resources.errors() if resources is not None else []), "pod")
     # the status a kubelet writes goes through the status subresource's checks
     _refuse(dualstack.validate_pod_status(_field(pod, "status", dict, "", {}), "status"), "pod's status")
-    view = _PodView(pod, node)
+    view = _PodView(pod, node, resources)
     result = {}
     for kind in ("initContainers", "containers", "ephemeralContainers"):
         for container, path in _entries(spec, kind, "spec"):

@@ -313,6 +313,27 @@ class Quantity(object):
         rounded = _round_up(self.value.copy_abs(), decimal.Decimal("1e-3"))
         return Quantity(rounded.copy_negate() if self.value < 0 else rounded, self.format, None, None, 3)
 
+    def add(self, other):
+        """``q.Add(y)`` on a copy of ``q``: the exact sum, which prints in its canonical form (the kept text goes),
+        in ``q``'s format unless ``q`` is zero (then ``y``'s). Two ``int64Amount`` values stay one, at the finer of
+        their scales, while the sum fits in an int64; otherwise the sum is an ``inf.Dec`` of the finer scale."""
+        fmt = other.format if self.value == 0 else self.format
+        with decimal.localcontext() as ctx:
+            ctx.prec = decimal.MAX_PREC  # the sum of two finite decimals is exact
+            ctx.Emax, ctx.Emin = decimal.MAX_EMAX, decimal.MIN_EMIN
+            total = self.value + other.value
+            if self.int64_scale is not None and other.int64_scale is not None:  # int64Amount.Add
+                if other.value == 0:
+                    return Quantity(self.value, fmt, None, self.int64_scale)
+                if self.value == 0:
+                    return Quantity(other.value, fmt, None, other.int64_scale)
+                scale = min(self.int64_scale, other.int64_scale)
+                if all(abs(q.value.scaleb(-scale)) <= MAX_INT64 for q in (self, other)) and \
+                        -MAX_INT64 - 1 <= total.scaleb(-scale) <= MAX_INT64:
+                    return Quantity(total, fmt, None, scale)
+        scales = [-q.int64_scale if q.int64_scale is not None else q.dec_scale for q in (self, other)]
+        return Quantity(total, fmt, None, None, max(scales))
+
     def stored(self):
         """The quantity another component reads back: the apiserver serializes ``String()`` and
         the reader parses that text again."""

@@ -30,13 +30,18 @@ NEWEST = SUPPORTED[-1]
 class Gate(object):
     """A feature gate the core reads: its default from each minor on (``{minor: default}``, the minor where it
     changes), the minor from which Kubernetes locks it to its default (setting it otherwise is refused), what it
-    decides, and where upstream decides it."""
+    decides, where upstream decides it, and the minor that introduced it (``since``; None: it exists at every supported
+    release). Before ``since`` the release has the behaviour of the gate's first default and no such gate: setting it
+    there changes nothing (as for any gate the collection does not know; kube-apiserver refuses an unknown gate)."""
 
-    def __init__(self, defaults, locked_from, rule, origin):
-        self.defaults, self.locked_from, self.rule, self.origin = defaults, locked_from, rule, origin
+    def __init__(self, defaults, locked_from, rule, origin, since=None):
+        self.defaults, self.locked_from, self.rule, self.origin, self.since = defaults, locked_from, rule, origin, since
 
     def default(self, minor):
         return [value for since, value in sorted(self.defaults.items()) if since <= minor][-1]
+
+    def exists(self, minor):
+        return self.since is None or minor >= self.since
 
     def locked(self, minor):
         return self.locked_from is not None and minor >= self.locked_from
@@ -71,8 +76,18 @@ GATES = {
         "pkg/controlplane/apiserver/options ServiceIPRange; pkg/registry/core/rest/storage_core.go (KEP-1880)"),
     "PodLevelResources": Gate(
         {34: True}, None,
-        "pod-level resources: the Downward API limits fall back to them",
+        "pod-level resources (spec.resources): kept, defaulted and checked against the containers' resources on "
+        "create, and the Downward API limits fall back to them; with the gate off kube-apiserver drops them",
+        "pkg/api/pod/util.go dropDisabledPodLevelResources; pkg/apis/core/validation validatePodResources; "
         "pkg/kubelet/kubelet_resources.go defaultPodLimitsForDownwardAPI (KEP-2837)"),
+    "PodLevelResourcesFixDefaulting": Gate(
+        {34: False, 37: True}, None,
+        "pod-level resources defaulted on create after the quantities are rounded up to milli units (the pod "
+        "strategy), with pod-level limits defaulted too; off (and before 1.37) while the pod is decoded, from the "
+        "unrounded container values, so a pod-level request can fall below the rounded containers' aggregate "
+        "(must be greater than or equal to aggregate container requests)",
+        "pkg/api/pod/util.go DefaultPodLevelResources; pkg/apis/core/v1/defaults.go defaultPodRequests, "
+        "defaultHugePagePodLimits (KEP-2837, new in 1.37)", since=37),
 }
 
 # Release-dependent rules without a gate: {rule: (values from each minor on, what it decides, upstream origin)}.
@@ -112,7 +127,7 @@ class Release(object):
         self.gates = dict(gates or {})
 
     def enabled(self, gate):
-        if gate in self.gates:
+        if gate in self.gates and GATES[gate].exists(self.minor):
             return self.gates[gate]
         return GATES[gate].default(self.minor)
 
@@ -193,10 +208,10 @@ def enabled(gate):
 
 def table():
     """Every release-dependent rule as rows (for the docs and their test): kind, name, value at each supported
-    minor, locked from, the rule, its upstream origin."""
+    minor (a gate's default; None where the release has no such gate), locked from, the rule, its upstream origin."""
     rows = []
     for name, gate in sorted(GATES.items()):
-        rows.append({"gate": name, "defaults": {"1.%d" % m: gate.default(m) for m in SUPPORTED},
+        rows.append({"gate": name, "defaults": {"1.%d" % m: gate.default(m) if gate.exists(m) else None for m in SUPPORTED},
                      "locked_from": "1.%d" % gate.locked_from if gate.locked_from else None,
                      "rule": gate.rule, "origin": gate.origin})
     for name, (_values, what, origin) in sorted(RULES.items()):
@@ -212,7 +227,8 @@ def markdown_table():
              "|---|%s---|---|---|" % ("---|" * len(minors))]
     for row in table():
         values = row.get("defaults") or row["values"]
-        cells = [("on" if values[m] else "off") if isinstance(values[m], bool) else str(values[m]) for m in minors]
+        cells = [("on" if values[m] else "off") if isinstance(values[m], bool) else "no gate" if values[m] is None
+                 else str(values[m]) for m in minors]
         locked = ("from " + row["locked_from"]) if row.get("locked_from") else ""
         lines.append("| `%s` | %s | %s | %s | %s |"
                      % (row.get("gate") or row["rule_name"], " | ".join(cells), locked, row["rule"], row["origin"]))

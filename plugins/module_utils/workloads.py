@@ -18,7 +18,7 @@ the end).
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import downward, hosts, ports
+from ansible_collections.clusternet.k8s.plugins.module_utils import downward, hosts, pod_resources, ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (GoSyntax, child, forbidden, go_struct, invalid,
                                                                                 not_supported, required,
@@ -30,12 +30,13 @@ NEGATIVE = "must be greater than or equal to 0"
 
 def validate_pod_spec(spec, path, kind="Pod"):
     """The ``ValidatePodSpec`` rules this collection covers, in upstream order: volumes and containers
-    (Downward API, ports), ``validatePodHostNetworkDeps``, ``validateRestartPolicy``, then hostnameOverride,
+    (Downward API, ports), the pod-level resources (``validatePodResources``), ``validatePodHostNetworkDeps``, ``validateRestartPolicy``, then hostnameOverride,
     hostname, subdomain and hostAliases. A StatefulSet's template is validated without its hostname
     and subdomain (the controller overwrites them: pod name, serviceName)."""
     if kind == "StatefulSet":
         spec = {key: value for key, value in spec.items() if key not in ("hostname", "subdomain")}
     errors = downward.validate_pod_spec(spec, path, with_ports=True, is_pod=kind == "Pod")
+    errors += pod_resources.validate_pod_resources(spec, path, is_pod=kind == "Pod")
     errors += ports.validate_host_network_ports(spec, path, kind == "Pod")
     errors += validate_restart_policy(restart_policy(spec), child(path, "restartPolicy"))
     return errors + hosts.validate_pod_spec(spec, path)

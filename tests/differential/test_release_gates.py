@@ -10,7 +10,9 @@ def test_the_gate_table_is_each_releases(oracle):
     known = json.loads(subprocess.run([oracle.oracle.binary, "--gates"], check=True, capture_output=True,
                                       text=True).stdout)
     minor = int(oracle.release.split(".")[1])
-    table = {name: {"default": gate.default(minor), "locked": gate.locked(minor)} for name, gate in releases.GATES.items()}
+    # a gate the release does not have yet (Gate.since) is absent from its feature gate
+    table = {name: {"default": gate.default(minor), "locked": gate.locked(minor)} if gate.exists(minor) else None
+             for name, gate in releases.GATES.items()}
     assert {name: known.get(name) for name in table} == table, oracle.release
     assert minor in releases.SUPPORTED
 
