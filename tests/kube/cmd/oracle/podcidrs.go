@@ -9,16 +9,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
@@ -145,10 +148,36 @@ func ipamFlags(a map[string]json.RawMessage) ([]string, error) {
 	return args, nil
 }
 
+// caseNumber numbers the requests: each one's nodes carry its own name prefix (see nodePodCIDRs).
+var caseNumber atomic.Uint64
+
+// nodePodCIDRs answers for the nodes under their own names. In the fake API every node's name has a prefix of
+// its request's own (the same for all, so their name order stays), taken out of the texts upstream reports: a
+// controller of an earlier request, still finishing a work item after its context ended, may report a failure
+// for a node of the same name (a node retried after "no remaining CIDRs"), and that text must not be taken for
+// this request's. Nothing else upstream computes depends on the names but their order.
 func nodePodCIDRs(a map[string]json.RawMessage) (interface{}, error) {
+	prefix := fmt.Sprintf("oracle%d-", caseNumber.Add(1))
+	value, err := nodePodCIDRsAs(a, prefix)
+	switch e := err.(type) {
+	case upstreamError:
+		return nil, upstreamError{strings.ReplaceAll(e.text, prefix, "")}
+	case ownError:
+		return nil, ownError{strings.ReplaceAll(e.text, prefix, "")}
+	case nil:
+		return value, nil
+	}
+	return nil, errors.New(strings.ReplaceAll(err.Error(), prefix, ""))
+}
+
+func nodePodCIDRsAs(a map[string]json.RawMessage, prefix string) (interface{}, error) {
 	entries, err := nodeEntries(a["nodes"])
 	if err != nil {
 		return nil, err
+	}
+	for i := range entries {
+		entries[i].node = entries[i].node.DeepCopy()
+		entries[i].node.Name = prefix + entries[i].name
 	}
 	args, err := ipamFlags(a)
 	if err != nil {
@@ -176,6 +205,7 @@ func nodePodCIDRs(a map[string]json.RawMessage) (interface{}, error) {
 		sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
 		return true, list, nil
 	})
+	watching := signalNodeWatch(client)
 	takeErrors()
 	errs, controller, err := buildIpamController(args, client)
 	if err != nil {
@@ -192,6 +222,9 @@ func nodePodCIDRs(a map[string]json.RawMessage) (interface{}, error) {
 	if err := waitSynced(nodes.HasSynced); err != nil {
 		return nil, err
 	}
+	if err := waitWatching(watching); err != nil {
+		return nil, err
+	}
 	close(controller.started)
 	go controller.controller.Run(ctx)
 
@@ -204,13 +237,49 @@ func nodePodCIDRs(a map[string]json.RawMessage) (interface{}, error) {
 		if _, err := client.CoreV1().Nodes().Create(ctx, e.node, metav1.CreateOptions{}); err != nil {
 			return nil, err
 		}
-		cidrs, err := waitForPodCIDRs(ctx, client, e.name)
+		cidrs, err := waitForPodCIDRs(ctx, client, e.node.Name)
 		if err != nil {
 			return nil, err
 		}
 		result[e.name] = cidrs
 	}
 	return orderedResult(entries, result), nil
+}
+
+// signalNodeWatch makes the fake clientset report when the node informer's watch is open: the channel closes
+// once it is. The reactor does what the fake's own watch reactor does (the tracker's watch with the request's
+// options), then signals.
+//
+// The nodes must register only once that watch is open: before client-go 1.36 the fake tracker has no
+// resource versions, so its watch delivers only what happens after it opens, and a node created between the
+// informer's list and its watch would never reach the controller (no podCIDRs and no error: the oracle timed
+// out at 1.34 and 1.35). kube-controller-manager's informer resumes its watch from the list's resource version
+// and misses nothing, so waiting changes no answer.
+func signalNodeWatch(client *fake.Clientset) chan struct{} {
+	watching := make(chan struct{})
+	var once sync.Once
+	client.PrependWatchReactor("nodes", func(action k8stesting.Action) (bool, watch.Interface, error) {
+		var opts metav1.ListOptions
+		if watchAction, ok := action.(k8stesting.WatchActionImpl); ok {
+			opts = watchAction.ListOptions
+		}
+		w, err := client.Tracker().Watch(action.GetResource(), action.GetNamespace(), opts)
+		if err != nil {
+			return false, nil, err
+		}
+		once.Do(func() { close(watching) })
+		return true, w, nil
+	})
+	return watching
+}
+
+func waitWatching(watching chan struct{}) error {
+	select {
+	case <-watching:
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("the node informer opened no watch within 10s")
+	}
 }
 
 // waitForPodCIDRs waits until the controller has patched the node, or has reported failing it.
