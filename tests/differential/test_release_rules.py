@@ -54,9 +54,13 @@ CASES = {
         pod({"containers": [{"name": "a", "image": "i", "resources": {"requests": {"memory": "500u"}}},
                             {"name": "b", "image": "i", "resources": {"limits": {"memory": "0.5m"}}}],
              "resources": {"limits": {"memory": "1Gi"}}}),
-        pod({"containers": [{"name": "a", "image": "i", "resources": {"limits": {"hugepages-2Mi": "0.5m"}}},
-                            {"name": "b", "image": "i", "resources": {"limits": {"hugepages-2Mi": "0.5m"}}}],
-             "resources": {"requests": {"cpu": "1"}}}),
+        # the checks themselves, at every release: a request under the aggregate, a container over the pod's limit
+        pod({"containers": [{"name": "a", "image": "i", "resources": {"limits": {"cpu": "2"}}}],
+             "resources": {"requests": {"cpu": "1500m"}, "limits": {"cpu": "1500m"}}}),
+        # from 1.37 a pod-level limit is defaulted (every container has one): the greater of the request and theirs
+        pod({"containers": [{"name": "a", "image": "i", "resources": {"requests": {"memory": "1Gi"},
+                                                                       "limits": {"memory": "2Gi"}}}],
+             "resources": {"requests": {"memory": "1500Mi"}}}),
     ],
 }
 NO_POD_HOSTS = ("EnvFiles", "PodLevelResourcesFixDefaulting")  # rules pod_hosts does not apply

@@ -23,6 +23,7 @@ import glob
 import hashlib
 import json
 import os
+import resource
 import shutil
 import signal
 import ssl
@@ -207,17 +208,24 @@ def ensure_binary(program="kube-testcluster", release=None):
         if os.path.exists(target):
             return target
         _say("building %s %s, first time only (minutes on 2 cores; cached in %s) ..." % (program, release, cache_dir()))
-        started = time.monotonic()
+        started, cpu = time.monotonic(), _children_cpu()
         partial = target + ".partial"
         args = ["build", "-tags", ",".join(release_tags(release)), "-ldflags", version_ldflags(release), "-o", partial]
         _go(*(args + (["-modfile=" + mod] if mod else []) + ["./cmd/" + program]))
         os.replace(partial, target)
         _prune(program, release, keep=3)
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, _children_cpu() - cpu
         with open(os.path.join(cache_dir(), "builds.log"), "a", encoding="utf-8") as log:
-            log.write("%s %s %.0f %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds, KUBE_DIR))
-        _say("built %s %s in %.0f s" % (program, release, seconds))
+            log.write("%s %s %.0f %s cpu=%.0f\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds,
+                                                  KUBE_DIR, cpu))
+        _say("built %s %s in %.0f s (%.0f CPU-seconds)" % (program, release, seconds, cpu))
     return target
+
+
+def _children_cpu():
+    """The CPU time (user and system) of this process's finished children: a build's ``go`` and its compilers."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def build_report():
@@ -228,11 +236,14 @@ def build_report():
             rows = [line.split() for line in log if line.strip()]
     except OSError:
         rows = []
-    fresh = [r[:3] for r in rows if started and r[3:] == [KUBE_DIR]
+    # a line: when, binary, wall seconds, the tests/kube it was built from[, cpu=CPU-seconds]
+    fresh = [r for r in rows if started and len(r) >= 4 and r[3] == KUBE_DIR
              and time.mktime(time.strptime(r[0], "%Y-%m-%dT%H:%M:%S")) >= started - 1]
     if not fresh:
         return ["Go builds      cached (%s)" % cache_dir()]
-    return ["Go build       %-28s %5s s (in the background)" % (name, seconds) for _when, name, seconds in fresh]
+    return ["Go build       %-40s %5s s%s (in the background)"
+            % (r[1], r[2], "".join(", %s CPU-seconds" % f[4:] for f in r[4:] if f.startswith("cpu=")))
+            for r in fresh]
 
 
 def crd_paths():
