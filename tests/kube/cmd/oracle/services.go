@@ -303,11 +303,12 @@ func stringList(raw json.RawMessage, what string) ([]string, error) {
 }
 
 // serviceIPPlan runs the plan; when allocation fails it runs it again: allocIPs visits the families
-// in Go map order, so with two failing families either error may be reported. Every distinct
-// error of 16 runs is an alternative.
+// in Go map order, so with two failing families either error may be reported (a requested IP already
+// allocated, "failed to allocate IP", or a full range, "failed to allocate a serviceIP"). Every
+// distinct error of 16 runs is an alternative.
 func serviceIPPlan(a map[string]json.RawMessage) (interface{}, error) {
 	value, err := serviceIPPlanOnce(a)
-	if e, ok := err.(upstreamError); !ok || !strings.Contains(e.text, "failed to allocate IP") {
+	if e, ok := err.(upstreamError); !ok || !strings.Contains(e.text, "failed to allocate") {
 		return value, err
 	}
 	texts := []string{err.(upstreamError).text}
