@@ -95,7 +95,8 @@ def as_mapping(value, what="value"):
     text = value.strip()
     if not text.startswith("{"):
         return dict(_PAIR.findall(value))
-    import yaml  # pylint: disable=import-outside-toplevel  (only filters read survey text; modules never do)
+    # only filters read survey text (modules never do): PyYAML is imported where it is needed
+    import yaml  # pylint: disable=import-outside-toplevel
     try:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -34,11 +34,11 @@ def test_downward_api_env_and_volume():
     plan, = workload_patches([workload], "downward_api")
     assert plan["ref"] == "Pod default/p" and plan["file"] == "pod-default-p.yaml" and plan["errors"] == []
     mount = [{"name": "podinfo", "mountPath": "/etc/podinfo", "readOnly": True}]
+    item = {"path": "labels", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.labels"}}
     env = [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}}]
     assert plan["patch"]["spec"] == {
         "containers": [{"name": "app", "env": env, "volumeMounts": mount}, {"name": "sidecar", "env": env, "volumeMounts": mount}],
-        "volumes": [{"name": "podinfo", "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.labels"}}],
-                                                         "defaultMode": 420}}]}
+        "volumes": [{"name": "podinfo", "downwardAPI": {"items": [item], "defaultMode": 420}}]}
     only_env, = workload_patches([dict(workload, volume=None)], "downward_api")
     assert only_env["patch"]["spec"] == {"containers": [{"name": "app", "env": env}, {"name": "sidecar", "env": env}]}
 
