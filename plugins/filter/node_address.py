@@ -51,6 +51,8 @@ _value:
 
 from collections.abc import Mapping
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
 _node_address = core("node_network", "node_address")
@@ -63,7 +65,15 @@ def node_address(given, family, default_address, addresses):
 _address = filter_entry(node_address)
 
 
-def node_address_of(given, family, facts=None):
+def _arguments(given, family, facts=None):
+    return given, family, facts
+
+
+def node_address_of(*args, **kwargs):
+    try:
+        given, family, facts = _arguments(*args, **kwargs)
+    except TypeError as exc:  # wrong number or names of arguments, as filter_entry reports them
+        raise AnsibleFilterError("node_address: %s" % str(exc).replace("_arguments()", "node_address()")) from None
     # only the facts of the family are read (a host's facts are large)
     facts = facts if isinstance(facts, Mapping) else {}
     suffix = family.lower() if isinstance(family, str) else ""

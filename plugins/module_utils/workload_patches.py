@@ -55,16 +55,17 @@ def workload_patches(workloads, feature, state=PRESENT, listed_in="workloads"):
     ``file`` (``kind-ns-name.yaml``), ``patch`` (the server-side apply patch of ``feature``, ``host_aliases`` or
     ``downward_api``; with ``state`` ``absent``, the one that releases every entry the field manager set) and
     ``errors``. ``listed_in`` names the list in the error of a workload listed twice."""
-    if feature not in FEATURES:
+    if not isinstance(feature, str) or feature not in FEATURES:
         raise InputError("feature must be one of %s, got %r" % (", ".join(sorted(FEATURES)), feature))
-    if state not in (PRESENT, ABSENT):
+    if not isinstance(state, str) or state not in (PRESENT, ABSENT):
         raise InputError("state must be present or absent, got %r" % (state,))
     build = FEATURES[feature]
     seen, plan = set(), []
     for i, workload in enumerate(expect(workloads, list, "workloads")):
         workload = expect(workload, dict, "workloads[%d]" % i)
-        namespace = workload.get("namespace") or "default"
-        kind, name = workload.get("kind"), workload.get("name")
+        namespace = optional(workload.get("namespace"), str, "workloads[%d].namespace" % i) or "default"
+        kind = expect(workload.get("kind"), str, "workloads[%d].kind" % i)
+        name = expect(workload.get("name"), str, "workloads[%d].name" % i)
         patch = resources.pod_spec_patch({"kind": kind, "name": name, "namespace": namespace,
                                           "apiVersion": workload.get("api_version")},
                                          build(workload, state == PRESENT))

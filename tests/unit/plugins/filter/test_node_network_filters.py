@@ -57,3 +57,9 @@ def test_node_ip_family_as_the_kubelet_reads_one_entry(text, family):
 ])
 def test_kubelet_extra_args(text, line):
     assert kubelet_extra_args(text, "192.0.2.1,2001:db8::1") == line
+
+
+@pytest.mark.parametrize("args", [(None,), ("auto", "IPv4", {}, "extra")])
+def test_node_address_with_wrong_arguments_is_a_clean_error(args):
+    with pytest.raises(AnsibleFilterError, match=r"node_address: node_address\(\) "):
+        Address().filters()["node_address"](*args)

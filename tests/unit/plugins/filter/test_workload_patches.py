@@ -64,6 +64,10 @@ def test_downward_api_errors_for_the_release():
     (([WEB], "host_aliases", "gone"), "state must be present or absent"),
     (([dict(WEB, kind="Service")], "host_aliases"), "reference.kind 'Service' has no pod spec"),
     (("web", "host_aliases"), "workloads"),
+    (([WEB], ["host_aliases"]), "feature must be one of"),  # unhashable: no TypeError
+    (([WEB], "host_aliases", ["present"]), "state must be present or absent"),
+    (([{"name": "web"}], "host_aliases"), r"workloads\[0\].kind must be a string, got null"),
+    (([dict(WEB, namespace=3)], "host_aliases"), r"workloads\[0\].namespace must be a string"),
 ])
 def test_bad_input_is_a_clean_error(args, message):
     with pytest.raises(AnsibleFilterError, match="workload_patches: .*" + message):
