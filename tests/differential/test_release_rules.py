@@ -58,8 +58,8 @@ CASES = {
         pod({"containers": [{"name": "a", "image": "i", "resources": {"limits": {"cpu": "2"}}}],
              "resources": {"requests": {"cpu": "1500m"}, "limits": {"cpu": "1500m"}}}),
         # from 1.37 a pod-level limit is defaulted (every container has one): the greater of the request and theirs
-        pod({"containers": [{"name": "a", "image": "i", "resources": {"requests": {"memory": "1Gi"},
-                                                                       "limits": {"memory": "2Gi"}}}],
+        pod({"containers": [{"name": "a", "image": "i",
+                             "resources": {"requests": {"memory": "1Gi"}, "limits": {"memory": "2Gi"}}}],
              "resources": {"requests": {"memory": "1500Mi"}}}),
     ],
 }

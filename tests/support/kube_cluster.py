@@ -216,8 +216,8 @@ def ensure_binary(program="kube-testcluster", release=None):
         _prune(program, release, keep=3)
         seconds, cpu = time.monotonic() - started, _children_cpu() - cpu
         with open(os.path.join(cache_dir(), "builds.log"), "a", encoding="utf-8") as log:
-            log.write("%s %s %.0f %s cpu=%.0f\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds,
-                                                  KUBE_DIR, cpu))
+            log.write("%s %s %.0f %s cpu=%.0f\n"
+                      % (time.strftime("%Y-%m-%dT%H:%M:%S"), os.path.basename(target), seconds, KUBE_DIR, cpu))
         _say("built %s %s in %.0f s (%.0f CPU-seconds)" % (program, release, seconds, cpu))
     return target
 
