@@ -190,6 +190,29 @@ def optional(value, kind, what, default=None):
     return expect(value, kind, what)
 
 
+def field(obj, name, kind, path, default=None):
+    """The one typed-field reader: ``obj[name]`` as a ``kind`` (absent or null gives ``default``); an error names
+    ``path.name``. The path is built only on failure: these reads run for every field of every object."""
+    value = obj.get(name)
+    if value is None:
+        return default
+    if type(value) is kind or (isinstance(value, kind) and not isinstance(value, bool)):  # pylint: disable=unidiomatic-typecheck
+        return value
+    return expect(value, kind, "%s.%s" % (path, name) if path else name)
+
+
+def strings(value, path):
+    """A list of strings (``None`` is an empty list); an error names ``path[i]``."""
+    if value is None:
+        return []
+    if type(value) is not list:  # pylint: disable=unidiomatic-typecheck
+        expect(value, list, path)
+    for i, item in enumerate(value):
+        if type(item) is not str:  # pylint: disable=unidiomatic-typecheck
+            expect(item, str, "%s[%d]" % (path, i))
+    return list(value)
+
+
 def _short(value, limit=60):
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_INT:
         return "(an integer of more than %d digits)" % MAX_INT_DIGITS

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import (
     MAX_DEPTH, InputError, check_structure, plain_input, to_builtin)
+from ansible_collections.clusternet.k8s.plugins.module_utils import common
 
 HUGE = 10 ** 4300
 
@@ -129,3 +130,22 @@ def test_filter_files_import_no_core_until_called():
     assert not [m for m in loaded if m.split(".")[0] in ("kubernetes", "netaddr", "jmespath", "ipaddress")]
     from ansible_collections.clusternet.k8s.plugins.filter.service_cidr_info import service_cidr_info   # pylint: disable=import-outside-toplevel
     assert service_cidr_info("10.96.0.0/12")["size"] == 1048574
+
+
+def test_field_reads_a_typed_field_and_names_its_path_on_error():
+    assert common.field({"a": [1]}, "a", list, "spec") == [1]
+    assert common.field({"a": None}, "a", list, "spec", []) == []
+    assert common.field({}, "a", int, "spec", 7) == 7
+    with pytest.raises(common.InputError, match=r"^spec\.a must be an integer, got boolean True$"):
+        common.field({"a": True}, "a", int, "spec")
+    with pytest.raises(common.InputError, match=r"^a must be a string"):
+        common.field({"a": 1}, "a", str, "")
+
+
+def test_strings_reads_a_list_of_strings():
+    assert common.strings(None, "x") == []
+    assert common.strings(["a", "b"], "x") == ["a", "b"]
+    with pytest.raises(common.InputError, match=r"^x\[1\] must be a string"):
+        common.strings(["a", 2], "x")
+    with pytest.raises(common.InputError, match=r"^x must be a list"):
+        common.strings("a", "x")
