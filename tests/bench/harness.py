@@ -212,7 +212,7 @@ def play(tasks, hosts="localhost", gather_facts=False, **more):
 def run_play(plays, env, **kwargs):
     """Run plays with ``tests.support.ansible_run.run_playbook``; raise with its output unless every task is ok."""
     from tests.support.ansible_run import run_playbook   # pylint: disable=import-outside-toplevel
-    result = run_playbook(plays, env=env, **kwargs)
+    result = run_playbook(plays, env=env, measure_memory=True, **kwargs)
     _PLAYBOOK_PEAKS.append(result.max_rss)
     if result.rc != 0 or result.failed:
         raise RuntimeError("ansible-playbook failed (%d):\n%s\n%s" % (result.rc, result.stdout[-3000:], result.stderr[-3000:]))

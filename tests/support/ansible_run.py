@@ -72,12 +72,13 @@ def ansible_env(extra=None):
 
 
 def run_playbook(playbook, *, inventory=None, extra_vars=None, check=False, diff=False, env=None,
-                 limit=None, verbosity=0, timeout=600, json_output=True, args=()):
+                 limit=None, verbosity=0, timeout=600, json_output=True, args=(), measure_memory=False):
     """Run ``playbook`` (a path, or a list of plays) and return a :class:`PlaybookResult`.
 
     ``inventory`` is a path or inventory text (default: localhost with this interpreter).
     With ``json_output`` the test callback gives per-task results; without it stdout is the
-    default callback's text (for asserting what a user sees, e.g. with ``verbosity=3``).
+    default callback's text (for asserting what a user sees, e.g. with ``verbosity=3``). ``measure_memory`` fills
+    ``max_rss`` with the peak memory of ansible-playbook and its children alone (the benchmarks).
     """
     with tempfile.TemporaryDirectory(prefix="clusternet-play-") as tmp:
         if not isinstance(playbook, str):
@@ -109,7 +110,7 @@ def run_playbook(playbook, *, inventory=None, extra_vars=None, check=False, diff
         if json_output:
             extra["ANSIBLE_STDOUT_CALLBACK"] = "clusternet_test_json"
         extra.update(env or {})
-        proc = _run(cmd, env=ansible_env(extra), timeout=timeout, cwd=tmp)
+        proc = _run(cmd, env=ansible_env(extra), timeout=timeout, cwd=tmp, measure_memory=measure_memory)
     result = PlaybookResult(proc.returncode, proc.stdout, proc.stderr, max_rss=proc.max_rss)
     if json_output:
         doc = _last_json(proc.stdout)
@@ -128,25 +129,33 @@ class _Finished:
     max_rss: int
 
 
-def _run(cmd, *, env, timeout, cwd):
-    """subprocess.run, also measuring the peak memory of this one process tree (wait4's rusage).
+# Runs argv[2:] and writes the peak memory of that process tree to argv[1]. A child's ru_maxrss starts from its
+# parent's at fork (Linux keeps the old memory's high-water mark across exec), so a large test process would
+# show as the playbook's peak; this small process is the parent instead.
+_MEASURE = ("import resource, subprocess, sys\n"
+            "code = subprocess.call(sys.argv[2:])\n"
+            "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024))\n"
+            "sys.exit(code)\n")
 
-    RUSAGE_CHILDREN would mix in every earlier child, such as a test control plane.
-    """
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env, cwd=cwd)  # pylint: disable=consider-using-with
+
+def _run(cmd, *, env, timeout, cwd, measure_memory=False):
+    """subprocess.run, optionally measuring the peak memory of this one process tree (see _MEASURE)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        argv = [sys.executable, "-c", _MEASURE, rss.name] + list(cmd) if measure_memory else cmd
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True, env=env, cwd=cwd)  # pylint: disable=consider-using-with
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode == -signal.SIGKILL and not timer.is_alive() and timer.finished.is_set():
             raise subprocess.TimeoutExpired(cmd, timeout)
         out.seek(0)
         err.seek(0)
-        return _Finished(proc.returncode, out.read(), err.read(), usage.ru_maxrss * 1024)
+        max_rss = int(rss.read() or 0) if measure_memory else 0
+        return _Finished(proc.returncode, out.read(), err.read(), max_rss)
 
 
 def _last_json(text):
