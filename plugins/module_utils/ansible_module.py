@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any, Callable, Iterable
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, remove_values
 
@@ -38,7 +39,8 @@ class SecretsAwareModule(AnsibleModule):
         super()._return_formatted(kwargs)
 
 
-def ansible_module(secrets=None, mask=None, **kwargs):
+def ansible_module(secrets: Callable[[dict[str, Any]], Iterable[str]] | None = None,
+                   mask: Callable[[dict[str, Any]], Any] | None = None, **kwargs: Any) -> SecretsAwareModule:
     """``AnsibleModule(**kwargs)`` (see :class:`SecretsAwareModule` for ``secrets`` and ``mask``), failing cleanly
     where ansible-core's argument parser itself crashes, and on arguments nested too deep or holding an integer too
     long for Python to print (``common.check_structure``).

@@ -36,6 +36,7 @@ import datetime
 import json
 import math
 import re
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import _go_types
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
@@ -52,7 +53,7 @@ class _Failed(Exception):
     """A decoding error that ends decoding at once (returned by a json.Unmarshaler)."""
 
 
-def decoding_error(obj, kind):
+def decoding_error(obj: Any, kind: str) -> str | None:
     """The error text kube-apiserver answers when ``obj`` (a manifest of builtin ``kind``) does not
     decode, ``None`` when it decodes (or ``kind`` is not a builtin kind this module knows)."""
     root = _go_types.ROOTS.get(kind)
@@ -177,7 +178,7 @@ class _State(object):
             self.value(item, type_index, struct_name, stack + via + (name,))
 
 
-_FIELDS = {}
+_FIELDS: dict[int, dict[str, tuple[str, int, tuple[str, ...], int]]] = {}
 
 
 def _fields_by_name(fields):

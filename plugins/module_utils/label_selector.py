@@ -14,12 +14,14 @@ The rules, their upstream origin and the assumptions: docs/validation.md#label-s
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 
 def _nothing(labels):  # pylint: disable=unused-argument
     return False
 
 
-def compile_selector(selector):
+def compile_selector(selector: dict[str, Any] | None) -> Callable[[dict[str, str]], bool]:
     """A function ``labels -> bool`` for a selector that ``validate_label_selector`` accepts.
 
     ``LabelSelectorAsSelector``: a nil selector selects nothing, an empty one everything; every

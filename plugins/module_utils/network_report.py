@@ -21,7 +21,7 @@ try:
     from netaddr import IPSet
 except ImportError as exc:  # the filter reports it
     IPSet = None
-    NETADDR_IMPORT_ERROR = exc
+    NETADDR_IMPORT_ERROR: ImportError | None = exc
 else:
     NETADDR_IMPORT_ERROR = None
 

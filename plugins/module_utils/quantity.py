@@ -407,7 +407,7 @@ def _base1000(magnitude):
     return mantissa * 10 ** shift, exponent - shift
 
 
-def ceil_ratio(quantity, divisor, milli, what):
+def ceil_ratio(quantity: Quantity, divisor: Quantity, milli: bool, what: str) -> str:
     """``int64(math.Ceil(float64(q) / float64(divisor)))`` on ``Value()`` or ``MilliValue()``.
 
     Source: ``pkg/api/v1/resource/helpers.go`` ``convertResource*ToString``. Go's conversion of a

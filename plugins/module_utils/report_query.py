@@ -14,7 +14,7 @@ try:
     import jmespath.exceptions
 except ImportError as exc:  # reported by the module through missing_required_lib, only when query is set
     jmespath = None
-    JMESPATH_IMPORT_ERROR = exc
+    JMESPATH_IMPORT_ERROR: ImportError | None = exc
 else:
     JMESPATH_IMPORT_ERROR = None
 

@@ -20,6 +20,7 @@ import math
 import re
 import socket
 import unicodedata
+from typing import Any, Container, Iterable, Sequence, Union
 
 # ---------------------------------------------------------------------------------------------
 # Go's strconv.Quote (fmt %q): used by error values and by the Downward API's FormatMap.
@@ -59,7 +60,7 @@ def _go_is_print(ch):
     return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
 
 
-def go_quote(value):
+def go_quote(value: str | bytes) -> str:
     """Quote ``value`` exactly like Go's ``strconv.Quote``.
 
     ``value`` may be ``str`` or ``bytes``; invalid UTF-8 bytes (or lone surrogates from
@@ -95,19 +96,19 @@ def go_quote(value):
 # ---------------------------------------------------------------------------------------------
 
 
-def child(path, *names):
+def child(path: str, *names: str) -> str:
     """``field.Path.Child``: ``spec`` + ``hostAliases`` -> ``spec.hostAliases``."""
     for name in names:
         path = "%s.%s" % (path, name) if path else name
     return path
 
 
-def index(path, i):
+def index(path: str, i: int) -> str:
     """``field.Path.Index``: ``spec.hostAliases[0]``."""
     return "%s[%d]" % (path, i)
 
 
-def key(path, k):
+def key(path: str, k: str) -> str:
     """``field.Path.Key``: ``metadata.labels[app]``."""
     return "%s[%s]" % (path, k)
 
@@ -160,7 +161,7 @@ def _go_json_string(text):
     return "".join(out)
 
 
-def go_json(value):
+def go_json(value: Any) -> str:
     """``json.Marshal`` of a decoded value: maps with sorted keys, ``None`` as ``null``, no spaces.
 
     A :class:`GoSyntax` inside is taken as already rendered (a nested struct or slice).
@@ -180,7 +181,7 @@ def go_json(value):
     return "[%s]" % ",".join(go_json(item) for item in value)
 
 
-def go_json_value(value):
+def go_json_value(value: Any) -> GoSyntax:
     """A bad value of a named string type (``core.IPFamily``) or a pointer (``*IPFamilyPolicy``).
 
     Since apimachinery 1.34 ``ErrorBody`` prints only plain ``string`` with ``%q``; everything else
@@ -189,7 +190,7 @@ def go_json_value(value):
     return GoSyntax(go_json(value))
 
 
-def go_string_slice(values):
+def go_string_slice(values: Sequence[Any]) -> GoSyntax:
     """A ``[]string`` (or ``[]core.IPFamily``) bad value: JSON since apimachinery 1.34 (``["a","b"]``).
 
     An empty list is a nil slice (decoded from JSON without the field): ``null``.
@@ -197,18 +198,18 @@ def go_string_slice(values):
     return GoSyntax(go_json(list(values)) if values else "null")
 
 
-def go_struct(fields):
+def go_struct(fields: Iterable[tuple[str, Any]]) -> GoSyntax:
     """An internal-API struct bad value: JSON with the Go field names (internal types have no
     json tags), in declaration order: ``go_struct([("IP", "10.0.0.1")])`` prints ``{"IP":"10.0.0.1"}``."""
     return GoSyntax("{%s}" % ",".join("%s:%s" % (_go_json_string(name), go_json(value)) for name, value in fields))
 
 
-def go_struct_slice(structs):
+def go_struct_slice(structs: Sequence[GoSyntax]) -> GoSyntax:
     """A slice of structs made with :func:`go_struct`: ``[{"IP":"a"}]``; empty is a nil slice, ``null``."""
     return GoSyntax("[%s]" % ",".join(s.text for s in structs) if structs else "null")
 
 
-def format_value(value):
+def format_value(value: Any) -> str:
     """How ``field.Error.ErrorBody`` prints a bad value (apimachinery 1.34+).
 
     ``string`` with ``%q``, integers and booleans as they are, anything else (a slice, a map,
@@ -255,51 +256,51 @@ class FieldError(object):
         return hash(str(self))
 
 
-def invalid(field, value, detail):
+def invalid(field: str, value: Any, detail: str) -> FieldError:
     return FieldError("Invalid", field, value, detail)
 
 
-def required(field, detail=""):
+def required(field: str, detail: str = "") -> FieldError:
     return FieldError("Required", field, OMIT, detail)
 
 
-def forbidden(field, detail):
+def forbidden(field: str, detail: str) -> FieldError:
     return FieldError("Forbidden", field, OMIT, detail)
 
 
-def duplicate(field, value):
+def duplicate(field: str, value: Any) -> FieldError:
     return FieldError("Duplicate", field, value)
 
 
-def not_found(field, value):
+def not_found(field: str, value: Any) -> FieldError:
     return FieldError("NotFound", field, value)
 
 
-def internal_error(field, detail):
+def internal_error(field: str, detail: str) -> FieldError:
     """``field.InternalError``: the detail is the Go error's text."""
     return FieldError("Internal", field, OMIT, detail)
 
 
-def too_long(field, max_length):
+def too_long(field: str, max_length: int) -> FieldError:
     """``field.TooLong``: the value is never printed; the limit is in bytes."""
     return FieldError("TooLong", field, OMIT, "may not be more than %d %s" % (max_length, "byte" if max_length == 1 else "bytes"))
 
 
-def too_many(field, actual, limit):
+def too_many(field: str, actual: int | None, limit: int) -> FieldError:
     if actual is None:
         detail = "must have at most %d items" % limit
         return FieldError("TooMany", field, OMIT, detail)
     return FieldError("TooMany", field, actual, "must have at most %d items" % limit)
 
 
-def not_supported(field, value, valid_values):
+def not_supported(field: str, value: Any, valid_values: Sequence[str]) -> FieldError:
     detail = ""
     if valid_values:
         detail = "supported values: " + ", ".join(go_quote(v) for v in valid_values)
     return FieldError("NotSupported", field, value, detail)
 
 
-def aggregate(errors):
+def aggregate(errors: Iterable[object]) -> str:
     """``utilerrors.NewAggregate(...).Error()``: one error prints as itself; several print once each
     (a repeated text is dropped), as ``[a, b]`` unless only one text is left."""
     texts = list(dict.fromkeys(str(e) for e in errors))
@@ -330,7 +331,7 @@ LABEL_VALUE_MAX = 63
 _LABEL_VALUE_RE = re.compile("^" + LABEL_VALUE_FMT + "$")
 
 
-def regex_error(msg, fmt, *examples):
+def regex_error(msg: str, fmt: str, *examples: str) -> str:
     """``validation.RegexError``: note the doubled space Go leaves between examples."""
     if not examples:
         return msg + " (regex used for validation is '" + fmt + "')"
@@ -342,12 +343,12 @@ def regex_error(msg, fmt, *examples):
     return msg + "regex used for validation is '" + fmt + "')"
 
 
-def max_len_error(length, unit="characters"):
+def max_len_error(length: int, unit: str = "characters") -> str:
     """``MaxLenError``: pkg/util/validation says "characters", pkg/api/validate/content "bytes"."""
     return "must be no more than %d %s" % (length, unit)
 
 
-def go_len(text):
+def go_len(text: str) -> int:
     """``len()`` of a Go string: its UTF-8 bytes (a surrogate-escaped byte counts as one)."""
     try:
         return len(text.encode("utf-8", "surrogateescape"))
@@ -360,7 +361,7 @@ def _full(rx, value):
     return "\n" not in value and rx.match(value) is not None
 
 
-def is_dns1123_label(value):
+def is_dns1123_label(value: str) -> list[str]:
     """``IsDNS1123Label``: list of messages, empty when valid."""
     errs = []
     if go_len(value) > DNS1123_LABEL_MAX:
@@ -376,7 +377,7 @@ def is_dns1123_label(value):
     return errs
 
 
-def is_dns1123_subdomain(value, unit="characters"):
+def is_dns1123_subdomain(value: str, unit: str = "characters") -> list[str]:
     """``IsDNS1123Subdomain``: list of messages, empty when valid. ``unit="bytes"`` gives the
     wording of ``content.IsDNS1123Subdomain`` (pkg/api/validate/content/dns.go)."""
     errs = []
@@ -390,12 +391,12 @@ def is_dns1123_subdomain(value, unit="characters"):
     return errs
 
 
-def validate_dns1123_label(value, field):
+def validate_dns1123_label(value: str, field: str) -> list[FieldError]:
     """``ValidateDNS1123Label``: field errors, one per message."""
     return [invalid(field, value, msg) for msg in is_dns1123_label(value)]
 
 
-def validate_dns1123_subdomain(value, field):
+def validate_dns1123_subdomain(value: str, field: str) -> list[FieldError]:
     """``ValidateDNS1123Subdomain``."""
     return [invalid(field, value, msg) for msg in is_dns1123_subdomain(value)]
 
@@ -406,7 +407,7 @@ NAME_MAY_NOT_BE = (".", "..")
 NAME_MAY_NOT_CONTAIN = ("/", "%")
 
 
-def is_valid_path_segment_name(value):
+def is_valid_path_segment_name(value: str) -> list[str]:
     """``IsValidPathSegmentName``: list of messages, empty when valid."""
     for illegal in NAME_MAY_NOT_BE:
         if value == illegal:
@@ -414,7 +415,7 @@ def is_valid_path_segment_name(value):
     return ["may not contain '%s'" % illegal for illegal in NAME_MAY_NOT_CONTAIN if illegal in value]
 
 
-def is_qualified_name(value):
+def is_qualified_name(value: str) -> list[str]:
     """``IsQualifiedName`` (``content.IsLabelKey`` since apimachinery v0.35): a label or annotation key.
 
     The prefix is checked with ``content.IsDNS1123Subdomain``, whose length message says "bytes".
@@ -441,7 +442,7 @@ def is_qualified_name(value):
     return errs
 
 
-def is_valid_label_value(value):
+def is_valid_label_value(value: str) -> list[str]:
     """``IsValidLabelValue``."""
     errs = []
     if go_len(value) > LABEL_VALUE_MAX:
@@ -457,6 +458,10 @@ def is_valid_label_value(value):
 # ---------------------------------------------------------------------------------------------
 # IPs and CIDRs: Go's net.ParseIP as forked by k8s.io/utils/net (ParseIPSloppy) and netip.
 # ---------------------------------------------------------------------------------------------
+
+# Parsed forms, for annotations: Union, as ``X | Y`` of classes fails at import on the Pythons before 3.10.
+IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 _DIGITS = "0123456789"
 _HEX = "0123456789abcdefABCDEF"
@@ -571,7 +576,7 @@ def _to_address(value, is_v6_text):
     return ipaddress.IPv6Address(value)
 
 
-def parse_ip_sloppy(text):
+def parse_ip_sloppy(text: Any) -> IPAddress | None:
     """``netutils.ParseIPSloppy``: an ``ipaddress`` address (IPv4 for v4-mapped) or ``None``."""
     if not isinstance(text, str):
         return None
@@ -592,7 +597,7 @@ def parse_ip_sloppy(text):
 _HEX_COLON = re.compile(r"[0-9a-fA-F:]{2,39}")
 
 
-def ip_value_sloppy(text):
+def ip_value_sloppy(text: Any) -> tuple[int, int] | None:
     """:func:`parse_ip_sloppy` as integers: ``(value, 4 or 6)`` in Go's view (an IPv4-mapped IPv6 address is IPv4),
     or ``None``. Parsing an address once into an integer, and formatting it once (:func:`ip_text`), is the cheap way.
 
@@ -644,7 +649,7 @@ def _v6_text(value):
     return text % (groups if first < 0 else groups[:first] + groups[first + count:])
 
 
-def ip_text(value, version):
+def ip_text(value: int, version: int) -> str:
     """``net.IP.String()`` of an address given as an integer: dotted IPv4, an IPv4-mapped IPv6 address as IPv4."""
     if version == 4:
         return "%d.%d.%d.%d" % (value >> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255)
@@ -664,7 +669,7 @@ def _parse_ip_strict(text):
     return None if value is None else (ipaddress.IPv4Address(value), False)
 
 
-def parse_ip_stdlib(text):
+def parse_ip_stdlib(text: Any) -> IPAddress | None:
     """Go's own ``net.ParseIP`` (``netip.ParseAddr`` without zones since Go 1.22), as pflag's IP flags
     use it: leading zeros are refused; an IPv4-mapped address is IPv4. ``None`` when it does not parse."""
     parsed = _parse_ip_strict(text) if isinstance(text, str) else None
@@ -674,7 +679,7 @@ def parse_ip_stdlib(text):
     return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if mapped else address
 
 
-def go_ip_string(addr):
+def go_ip_string(addr: IPAddress) -> str:
     """``net.IP.String()`` of a parsed address: an IPv4-mapped IPv6 address prints as IPv4."""
     if addr.version == 4:
         return str(addr)
@@ -682,7 +687,7 @@ def go_ip_string(addr):
     return str(mapped) if mapped is not None else addr.compressed
 
 
-def go_netip_string(addr):
+def go_netip_string(addr: IPAddress) -> str:
     """``netip.Addr.String()``: as :func:`go_ip_string`, but an IPv4-mapped IPv6 address keeps its
     IPv6 form, ``::ffff:1.2.3.4``."""
     if addr.version == 6 and addr.ipv4_mapped is not None:
@@ -690,7 +695,7 @@ def go_netip_string(addr):
     return go_ip_string(addr)
 
 
-def ip_family(addr):
+def ip_family(addr: IPAddress) -> str:
     """``IPv4`` or ``IPv6`` as Kubernetes names the family."""
     return "IPv4" if addr.version == 4 else "IPv6"
 
@@ -709,7 +714,8 @@ def _parse_ip_errors(field, value, strict):
     return ip, errs
 
 
-def is_valid_ip_for_legacy_field(field, value, strict=False, valid_old=()):
+def is_valid_ip_for_legacy_field(field: str, value: Any, strict: bool = False,
+                                  valid_old: Container[Any] = ()) -> list[FieldError]:
     """``IsValidIPForLegacyField``; ``strict`` is the StrictIPCIDRValidation gate (default off).
 
     ``valid_old``: the values of the stored object, accepted as they are (KEP-4858 ratcheting).
@@ -720,7 +726,7 @@ def is_valid_ip_for_legacy_field(field, value, strict=False, valid_old=()):
     return _parse_ip_errors(field, value, strict)[1]
 
 
-def is_valid_ip(field, value):
+def is_valid_ip(field: str, value: Any) -> list[FieldError]:
     """``IsValidIP``: strict parsing and canonical form."""
     ip, errs = _parse_ip_errors(field, value, True)
     if errs:
@@ -738,7 +744,7 @@ def _split_cidr(text):
     return ip_text, bits
 
 
-def parse_cidr_sloppy(text):
+def parse_cidr_sloppy(text: Any) -> tuple[IPAddress, IPNetwork] | None:
     """``netutils.ParseCIDRSloppy``: the masked network (IPv4 for v4-mapped) or ``None``.
 
     Returns ``(address, network)``: the address as written and the network it belongs to.
@@ -757,7 +763,7 @@ def parse_cidr_sloppy(text):
         return None
     masked = value & (((1 << width) - 1) ^ ((1 << (width - prefix)) - 1))
     if is6 and masked >> 32 == 0xFFFF and prefix >= 96:
-        net = ipaddress.IPv4Network((masked & 0xFFFFFFFF, prefix - 96))
+        net: IPNetwork = ipaddress.IPv4Network((masked & 0xFFFFFFFF, prefix - 96))
     elif is6:
         net = ipaddress.IPv6Network((masked, prefix))
     else:
@@ -765,7 +771,7 @@ def parse_cidr_sloppy(text):
     return _to_address(value, is6), net
 
 
-def go_cidr_string(net):
+def go_cidr_string(net: IPNetwork) -> str:
     """``net.IPNet.String()``."""
     return "%s/%d" % (go_ip_string(net.network_address), net.prefixlen)
 
@@ -789,14 +795,15 @@ def _parse_cidr_errors(field, value, strict):
     return parsed[1], errs
 
 
-def is_valid_cidr_for_legacy_field(field, value, strict=False, valid_old=()):
+def is_valid_cidr_for_legacy_field(field: str, value: Any, strict: bool = False,
+                                    valid_old: Container[Any] = ()) -> list[FieldError]:
     """``IsValidCIDRForLegacyField``: as :func:`is_valid_ip_for_legacy_field`, for CIDRs."""
     if value in valid_old:
         return []
     return _parse_cidr_errors(field, value, strict)[1]
 
 
-def is_valid_cidr(field, value):
+def is_valid_cidr(field: str, value: Any) -> list[FieldError]:
     """``IsValidCIDR``: strict, subnet form, canonical."""
     net, errs = _parse_cidr_errors(field, value, True)
     if errs:
@@ -816,7 +823,7 @@ DNS1035_LABEL_MAX = 63
 _DNS1035_LABEL_RE = re.compile("^" + DNS1035_LABEL_FMT + "$")
 
 
-def is_dns1035_label(value):
+def is_dns1035_label(value: str) -> list[str]:
     """``IsDNS1035Label``: list of messages, empty when valid."""
     errs = []
     if go_len(value) > DNS1035_LABEL_MAX:
@@ -828,7 +835,7 @@ def is_dns1035_label(value):
     return errs
 
 
-def json_type(value):
+def json_type(value: Any) -> str:
     """The OpenAPI type name kube-openapi reports for a decoded JSON/YAML value."""
     for kind, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
                        (dict, "object"), (list, "array")):
@@ -837,7 +844,7 @@ def json_type(value):
     return "null" if value is None else type(value).__name__
 
 
-def schema_type_error(field, value, expected):
+def schema_type_error(field: str, value: Any, expected: str) -> FieldError:
     """A CRD schema type mismatch as apiextensions-apiserver reports kube-openapi's ``InvalidType``.
 
     ``spec.port: Invalid value: "string": spec.port in body must be of type integer: "string"``
@@ -864,10 +871,11 @@ def _go_regexp(pattern):
     return re.compile("".join(out))
 
 
-_SCHEMA_PATTERNS = {}
+_SCHEMA_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-def schema_string_error(field, value, max_length=None, min_length=None, pattern=None):
+def schema_string_error(field: str, value: Any, max_length: int | None = None, min_length: int | None = None,
+                        pattern: str | None = None) -> FieldError | None:
     """The CRD schema's string checks, as the API server reports the first that fails; ``None`` when valid.
 
     kube-openapi's ``stringValidator`` checks maxLength, minLength, then pattern (counted in characters,
@@ -887,7 +895,8 @@ def schema_string_error(field, value, max_length=None, min_length=None, pattern=
     return None
 
 
-def schema_int_error(field, value, minimum=None, maximum=None):
+def schema_int_error(field: str, value: Any, minimum: int | None = None,
+                     maximum: int | None = None) -> FieldError | None:
     """The CRD schema's integer checks (type, minimum, maximum); ``None`` when valid."""
     if json_type(value) != "integer":
         return schema_type_error(field, value, "integer")
@@ -898,7 +907,8 @@ def schema_int_error(field, value, minimum=None, maximum=None):
     return None
 
 
-def schema_int32_errors(field, value, minimum=None, maximum=None):
+def schema_int32_errors(field: str, value: Any, minimum: int | None = None,
+                        maximum: int | None = None) -> list[FieldError]:
     """The CRD schema's checks of an ``integer`` of ``format: int32`` (kube-openapi), every error: a string
     or an array is of the wrong type; a boolean or an object fails the int32 format and prints as ``""``;
     a number with a fraction fails it as ``float64`` and as a value that must be an int32 (a JSON
@@ -936,7 +946,8 @@ def _go_float(value):
     return text[:-2] if text.endswith(".0") else text
 
 
-def schema_items_error(field, value, min_items=None, max_items=None):
+def schema_items_error(field: str, value: Any, min_items: int | None = None,
+                       max_items: int | None = None) -> FieldError | None:
     """The CRD schema's array checks (type, minItems, maxItems); ``None`` when valid."""
     if not isinstance(value, list):
         return schema_type_error(field, value, "array")
@@ -947,7 +958,7 @@ def schema_items_error(field, value, min_items=None, max_items=None):
     return None
 
 
-def validate_label_selector(selector, field):
+def validate_label_selector(selector: Any, field: str) -> list[FieldError]:
     """``metav1validation.ValidateLabelSelector`` on a selector decoded from YAML/JSON.
 
     The schema's type checks come first, since a decoded mapping may hold anything; map keys are

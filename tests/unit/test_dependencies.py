@@ -22,6 +22,7 @@ EVIDENCE = {
     "ansible-lint": ("tests/tiers", r"\"ansible-lint\""),
     "antsibull-changelog": ("tests/tiers", r"\"antsibull-changelog\""),
     "ansible-builder": ("tests/tiers", r"\"ansible-builder\""),
+    "mypy": ("tests/tiers", r"\"mypy\""),
 }
 
 

@@ -32,7 +32,7 @@ try:
     from kubernetes.client.rest import ApiException
     from kubernetes.dynamic import DynamicClient
 except ImportError as exc:  # reported by the module through missing_required_lib
-    KUBERNETES_IMPORT_ERROR = exc
+    KUBERNETES_IMPORT_ERROR: ImportError | None = exc
 else:
     KUBERNETES_IMPORT_ERROR = None
 

@@ -26,7 +26,7 @@ try:
     from urllib3.exceptions import InvalidHeader, MaxRetryError
     from urllib3.util.retry import RequestHistory, Retry
 except ImportError:  # urllib3 comes with the kubernetes client, whose absence the modules report first
-    Retry = None
+    Retry = None  # type: ignore[assignment,misc]  # a class or None: no name can hold both types
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import collections
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
@@ -127,7 +128,7 @@ def _gateway_api_attach(gateway, ref, route_namespace, namespaces=None, route_ki
     return _verdict(True, "Accepted", "Accepted", accepted)
 
 
-def route_admission(gateway, route, namespaces=None):
+def route_admission(gateway: Any, route: Any, namespaces: Any = None) -> dict[str, Any]:
     """Whether ``gateway`` admits a route (docs/persistent-ip.md#attachment), in the shape of the admission vectors.
 
     ``route`` is ``{namespace, parentRef, kind: GKEIPRoute, group: networking.gke.io}``; ``namespaces``

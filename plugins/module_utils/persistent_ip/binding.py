@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
@@ -157,7 +158,7 @@ def _binding_conditions(accepted, bound, namespace, mode):
     }
 
 
-def persistent_ip_binding(route, pods, gateway=None, namespaces=None):
+def persistent_ip_binding(route: Any, pods: Any, gateway: Any = None, namespaces: Any = None) -> dict[str, Any]:
     """Which Pod holds a GKEIPRoute's addresses, and the conditions the route would show
     (docs/persistent-ip.md#pod-selection, docs/persistent-ip.md#binding-table).
 

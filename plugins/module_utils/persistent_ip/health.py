@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import validate_label_selector
@@ -111,7 +113,7 @@ def _condition_problem(type_, found, generation, pods):
     return None
 
 
-def persistent_ip_status(route):
+def persistent_ip_status(route: Any) -> dict[str, Any]:
     """Health of a live GKEIPRoute: ``{healthy, boundPod, problems}``.
 
     Healthy means exactly one Pod in ``status.pods`` and Accepted, GCPReady, DPV2Ready and Ready all
@@ -148,7 +150,7 @@ def _failing_condition(problems, found):
     return None
 
 
-def explain_not_ready(route, pods=None):
+def explain_not_ready(route: Any, pods: Any = None) -> dict[str, Any]:
     """Why a live GKEIPRoute is not Ready, for a timeout message: the failing condition, the Pods that
     match the selector but do not qualify, and what to check next.
 

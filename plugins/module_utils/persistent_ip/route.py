@@ -7,6 +7,7 @@ old object (docs/persistent-ip.md#gkeiproute, docs/persistent-ip.md#gkeiproute-c
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
@@ -84,7 +85,7 @@ def _route_findings(route, context):
     return out
 
 
-def crd_reaction_mode_enum_error(value, path):
+def crd_reaction_mode_enum_error(value: Any, path: str) -> FieldError | None:
     """The GKEIPRoute CRD's enum on spec.reactionMode (IPR_REACTIONMODE_INVALID,
     docs/persistent-ip.md#gkeiproute-codes): the API server's NotSupported error, or None for a valid mode."""
     if value in REACTION_MODES:
@@ -92,7 +93,7 @@ def crd_reaction_mode_enum_error(value, path):
     return not_supported(path, _enum_value(value), REACTION_MODES)
 
 
-def pod_selector_not_empty(selector):
+def pod_selector_not_empty(selector: Any) -> bool:
     """The controller's rule that a podSelector selects something: it refuses an empty one with InvalidLabels
     (IPR_PODSELECTOR_EMPTY, docs/persistent-ip.md#gkeiproute-codes)."""
     return isinstance(selector, dict) and bool(selector.get("matchLabels") or selector.get("matchExpressions"))

@@ -6,10 +6,12 @@ chosen by kind, with the cross-object rules its context enables."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
     GATEWAY_GROUP, GATEWAY_KIND, ROUTE_GROUP, ROUTE_KIND)
-from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.findings import ERROR, WARNING
+from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.findings import ERROR, WARNING, Finding
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.gateway import _gateway_findings
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.route import _route_findings
 
@@ -42,7 +44,7 @@ def _findings(obj, context):
                      % (GATEWAY_KIND, GATEWAY_GROUP, ROUTE_KIND, ROUTE_GROUP, kind, api_version))
 
 
-def validate(obj, context=None):
+def validate(obj: Any, context: Any = None) -> dict[str, Any]:
     """Every persistent-IP rule (docs/persistent-ip.md#validation) for a Gateway or a GKEIPRoute: ``{valid, errors, warnings}``.
 
     ``context`` enables the cross-object rules: ``clusterVersion``; ``gateway`` (the parent Gateway,
@@ -58,11 +60,11 @@ def validate(obj, context=None):
             "warnings": [f.as_dict() for f in findings if f.severity == WARNING]}
 
 
-def validate_gateway(obj):
+def validate_gateway(obj: Any) -> list[Finding]:
     """The Gateway errors that need no other object (for ``validation_errors``)."""
     return _gateway_findings(obj, {}).apiserver_errors()
 
 
-def validate_gkeiproute(obj):
+def validate_gkeiproute(obj: Any) -> list[Finding]:
     """The GKEIPRoute errors that need no other object (for ``validation_errors``)."""
     return _route_findings(obj, {}).apiserver_errors()
