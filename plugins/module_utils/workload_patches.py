@@ -11,7 +11,8 @@ second patch would undo the first), each prefixed with the workload.
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import downward, hosts, resources
+from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, resources
+from ansible_collections.clusternet.k8s.plugins.module_utils.downward.exposure import downward_env, downward_volume_items
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 
 PRESENT, ABSENT = "present", "absent"
@@ -26,21 +27,21 @@ def host_aliases_spec(workload, present=True):
 
 
 def downward_api_spec(workload, present=True):
-    """The workload's ``containers`` (names) with the Downward API ``env`` (``downward.downward_env``) and the mount of
-    its ``volume`` (``{name, mount_path, files, default_mode}``; ``files`` as for ``downward.downward_volume_items``,
+    """The workload's ``containers`` (names) with the Downward API ``env`` (``downward_env``) and the mount of
+    its ``volume`` (``{name, mount_path, files, default_mode}``; ``files`` as for ``downward_volume_items``,
     the volume named ``podinfo`` unless named), and that ``downwardAPI`` volume; absent: empty lists of containers
     and volumes, so the field manager owns nothing in the workload."""
     if not present:
         return {"containers": [], "volumes": []}
     names = optional(workload.get("containers"), list, "containers", [])
-    env = downward.downward_env(workload.get("env") or {}, validate=False)
+    env = downward_env(workload.get("env") or {}, validate=False)
     volume = optional(workload.get("volume") or {}, dict, "volume")
     container = {"env": env} if env else {}
     spec = {}
     if volume:
         volume_name = volume.get("name") or DOWNWARD_VOLUME_NAME
         container["volumeMounts"] = [{"name": volume_name, "mountPath": volume.get("mount_path"), "readOnly": True}]
-        source = {"items": downward.downward_volume_items(volume.get("files") or {}, validate=False)}
+        source = {"items": downward_volume_items(volume.get("files") or {}, validate=False)}
         if volume.get("default_mode") is not None:
             source["defaultMode"] = volume["default_mode"]
         spec = {"volumes": [{"name": volume_name, "downwardAPI": source}]}

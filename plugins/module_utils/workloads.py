@@ -18,7 +18,8 @@ the end).
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import downward, hosts, pod_resources, ports
+from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, pod_resources, ports
+from ansible_collections.clusternet.k8s.plugins.module_utils.downward.exposure import validate_volumes_and_containers
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (GoSyntax, child, forbidden, go_struct, invalid,
                                                                                 not_supported, required,
@@ -35,7 +36,7 @@ def validate_pod_spec(spec, path, kind="Pod"):
     and subdomain (the controller overwrites them: pod name, serviceName)."""
     if kind == "StatefulSet":
         spec = {key: value for key, value in spec.items() if key not in ("hostname", "subdomain")}
-    errors = downward.validate_pod_spec(spec, path, with_ports=True, is_pod=kind == "Pod")
+    errors = validate_volumes_and_containers(spec, path, with_ports=True, is_pod=kind == "Pod")
     errors += pod_resources.validate_pod_resources(spec, path, is_pod=kind == "Pod")
     errors += ports.validate_host_network_ports(spec, path, kind == "Pod")
     errors += validate_restart_policy(restart_policy(spec), child(path, "restartPolicy"))
