@@ -40,7 +40,7 @@ def validate_pod_spec(spec, path, kind="Pod"):
     errors += pod_resources.validate_pod_resources(spec, path, is_pod=kind == "Pod")
     errors += ports.validate_host_network_ports(spec, path, kind == "Pod")
     errors += validate_restart_policy(restart_policy(spec), child(path, "restartPolicy"))
-    return errors + hosts.validate_pod_spec(spec, path)
+    return errors + hosts.validate_pod_host_fields(spec, path)
 
 
 def restart_policy(spec):
