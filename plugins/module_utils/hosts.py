@@ -18,6 +18,8 @@ docs/hosts.md.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, optional, strings
 from ansible_collections.clusternet.k8s.plugins.module_utils.hosts_block import UNSAFE_NAME, entry_pairs, merge_by_ip
@@ -72,7 +74,7 @@ def _aliases_list(host_aliases, what):
     return [_alias_fields(a, index(what, i)) for i, a in enumerate(aliases)]
 
 
-def hosts_entries_from_host_aliases(host_aliases):
+def hosts_entries_from_host_aliases(host_aliases: list | None) -> str:
     """``hostsEntriesFromHostAliases``: nothing for no aliases, else a blank line, a comment and
     one ``ip<TAB>name<TAB>name`` line per alias, in spec order, exactly as stored."""
     aliases = _aliases_list(host_aliases, "host_aliases")
@@ -81,7 +83,7 @@ def hosts_entries_from_host_aliases(host_aliases):
     return "\n" + HOST_ALIASES_COMMENT + "".join("%s\t%s\n" % (ip, "\t".join(names)) for ip, names in aliases)
 
 
-def managed_hosts_content(host_ips, hostname, host_domain, host_aliases):
+def managed_hosts_content(host_ips: list[str], hostname: str, host_domain: str, host_aliases: list | None) -> str:
     """``managedHostsFileContent``: the file of a pod on the pod network.
 
     One line per pod IP in the order given (no sorting, no dedup): ``ip<TAB>fqdn<TAB>hostname``
@@ -99,7 +101,7 @@ def managed_hosts_content(host_ips, hostname, host_domain, host_aliases):
     return MANAGED_HOSTS_HEADER + MANAGED_HOSTS_FIXED_LINES + pod_lines + hosts_entries_from_host_aliases(host_aliases)
 
 
-def node_hosts_content(node_hosts_text, host_aliases):
+def node_hosts_content(node_hosts_text: str, host_aliases: list | None) -> str:
     """``nodeHostsFileContent``: a host-network pod gets the node's file byte for byte under its
     own header, then the aliases. The pod's hostname and IPs are not added, and no newline is
     inserted when the node file lacks a final one."""
@@ -107,7 +109,7 @@ def node_hosts_content(node_hosts_text, host_aliases):
     return MANAGED_HOSTS_HEADER_HOST_NETWORK + node_hosts_text + hosts_entries_from_host_aliases(host_aliases)
 
 
-def truncate_pod_hostname(pod_name, hostname):
+def truncate_pod_hostname(pod_name: str, hostname: str) -> str:
     """``truncatePodHostnameIfNeeded``: cut to 63 bytes, then strip trailing ``-`` and ``.``."""
     expect(pod_name, str, "pod name")
     expect(hostname, str, "hostname")
@@ -120,8 +122,9 @@ def truncate_pod_hostname(pod_name, hostname):
     return truncated
 
 
-def pod_hostname_and_domain(pod_name, namespace, hostname="", subdomain="", cluster_domain="cluster.local",
-                            hostname_override=None, hostname_override_gate=None):
+def pod_hostname_and_domain(pod_name: str, namespace: str, hostname: str = "", subdomain: str = "",
+                            cluster_domain: str = "cluster.local", hostname_override: str | None = None,
+                            hostname_override_gate: bool | None = None) -> tuple[str, str]:
     """``GeneratePodHostNameAndDomain``: ``(hostname, host_domain)`` as the kubelet computes them.
 
     ``hostname_override_gate`` is the ``HostnameOverride`` feature gate (None: the current release's, see
@@ -154,7 +157,7 @@ def _check_kubelet_label(what, value):
         raise InputError("pod %s %s is not a valid DNS label: %s" % (what, go_quote(value), ";".join(msgs)))
 
 
-def kernel_hostname(hostname, host_domain, set_hostname_as_fqdn):
+def kernel_hostname(hostname: str, host_domain: str, set_hostname_as_fqdn: bool | None) -> str:
     """``GetNodenameForKernel``: the sandbox's kernel hostname.
 
     ``setHostnameAsFQDN`` only matters with a domain; the FQDN may then be at most 64 characters
@@ -177,7 +180,7 @@ def kernel_hostname(hostname, host_domain, set_hostname_as_fqdn):
 # The kubelet's view of a Pod object
 # ---------------------------------------------------------------------------------------------
 
-def pod_ips(pod):
+def pod_ips(pod: dict) -> list[str]:
     """The pod IPs the kubelet writes: ``status.podIPs`` as the API holds them (``SetDefaults_PodStatus``
     keeps it in step with ``status.podIP``, which wins when they differ), in that order.
 
@@ -220,7 +223,7 @@ def _mounts_etc_hosts(container, etc_hosts_path):
     return etc_hosts_path in paths
 
 
-def should_mount_hosts_file(pod, container_name, goos="linux"):
+def should_mount_hosts_file(pod: dict, container_name: str, goos: str = "linux") -> bool:
     """Whether the kubelet mounts its managed hosts file into one container of ``pod``.
 
     ``shouldMountHostsFile``: the pod has IPs or uses the host network and, on Windows, has no
@@ -242,7 +245,7 @@ def should_mount_hosts_file(pod, container_name, goos="linux"):
     return mount and not own_mount
 
 
-def pod_hosts(pod, node_hosts=None, cluster_domain="cluster.local"):
+def pod_hosts(pod: dict, node_hosts: str | None = None, cluster_domain: str = "cluster.local") -> str:
     """The exact ``/etc/hosts`` text the kubelet writes for ``pod`` (a Pod as the API returns it,
     or a manifest with ``status.podIPs``/``status.podIP``).
 
@@ -305,7 +308,7 @@ def _pod_hostname_and_domain(pod, spec, cluster_domain):
 # kube-apiserver validation: pkg/apis/core/validation/validation.go
 # ---------------------------------------------------------------------------------------------
 
-def validate_host_aliases(host_aliases, path):
+def validate_host_aliases(host_aliases: list | None, path: str) -> list:
     """``ValidateHostAliases`` (1.33+): each IP with ``IsValidIPForLegacyField`` (strict with the
     ``StrictIPCIDRValidation`` gate, see releases.GATES), each hostname a DNS-1123 subdomain. Empty hostname lists
     and repeated names are valid."""
@@ -319,7 +322,7 @@ def validate_host_aliases(host_aliases, path):
     return errors
 
 
-def validate_pod_host_name(spec, path):
+def validate_pod_host_name(spec: dict, path: str) -> list:
     """``validatePodHostName``: a set ``hostnameOverride`` (even empty) may not go with
     ``setHostnameAsFQDN: true`` nor ``hostNetwork: true``, is at most 64 bytes and a DNS-1123 subdomain
     (kubernetes PR #132558, KEP-4762)."""
@@ -337,7 +340,7 @@ def validate_pod_host_name(spec, path):
     return errors + validate_dns1123_subdomain(override, override_path)
 
 
-def validate_pod_host_fields(spec, path):
+def validate_pod_host_fields(spec: dict, path: str) -> list:
     """The ``ValidatePodSpec`` rules of this capability, in upstream order: ``hostnameOverride``
     (``validatePodHostName``), ``hostname`` and ``subdomain`` (DNS-1123 labels when non-empty), then
     ``hostAliases``."""
@@ -357,7 +360,7 @@ def _alias_key(ip):
     return ip if parsed is None else parsed
 
 
-def host_aliases(entries, validate=True):
+def host_aliases(entries: Any, validate: bool = True) -> list[dict]:
     """Normalise ``entries`` into a validated ``spec.hostAliases`` list, merged by IP.
 
     The first spelling of each IP is kept (the kubelet writes it verbatim). Invalid IPs or

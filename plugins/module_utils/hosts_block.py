@@ -12,6 +12,8 @@ the assumptions: docs/hosts.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_quote, index, ip_text, ip_value_sloppy
@@ -19,7 +21,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.validation import c
 # Host entries in user input: {name: ip or [ips]}, [{ip, hostnames}], ["ip name name"], [[ip, [names]]]
 
 
-def entry_pairs(entries, what):
+def entry_pairs(entries: Any, what: str) -> Iterator[tuple[str, list[str], str]]:
     """Yield ``(ip, hostnames, where)`` from any accepted input shape, type-checked."""
     if isinstance(entries, dict):
         for name, ips in entries.items():
@@ -66,10 +68,10 @@ def _names(value, where):
     return strings(list(value), where)
 
 
-def merge_by_ip(keyed):
+def merge_by_ip(keyed: Iterable[tuple[Any, str, list[str]]]) -> list[tuple[str, list[str]]]:
     """Merge ``(key, ip, names)`` by address key in first-seen order, keeping the first spelling
     of each address and dropping names repeated for one address."""
-    merged = {}
+    merged: dict = {}
     for key, ip, names in keyed:
         slot = merged.setdefault(key, (ip, {}))
         for name in names:
@@ -87,7 +89,7 @@ _UNSAFE_MARKER = re.compile("[\\n\\r\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-
 _HOSTS_FIELD = re.compile("[^ \\t\\v\\f\\r]+")
 
 
-def parse_hosts(text):
+def parse_hosts(text: str) -> list[tuple[str, list[str]]]:
     """Entries of a hosts file: ``[(ip, [names])]`` per line, in file order, as written.
 
     Blank lines, comment lines and inline ``#`` comments are ignored; nothing is validated or
@@ -139,7 +141,7 @@ class HostEntries(list):
     """Entries that went through :func:`validate_host_entries`: passing them again costs nothing."""
 
 
-def validate_host_entries(entries, what="entries"):
+def validate_host_entries(entries: Any, what: str = "entries") -> HostEntries:
     """Host entries for a node hosts file: ``[(ip, [names])]`` merged by IP, first-seen order.
 
     Accepts ``{name: ip or [ips]}``, a list of ``{ip, hostnames}``, of ``"ip name ..."`` strings
@@ -160,14 +162,14 @@ def validate_host_entries(entries, what="entries"):
     return HostEntries(merged)
 
 
-def duplicate_names(entries):
+def duplicate_names(entries: Any) -> dict[str, list[str]]:
     """``{name: [ips]}`` for names that resolve to more than one IP of one family.
 
     One IPv4 plus one IPv6 address is normal dual-stack and not reported. Names compare
     case-insensitively, as resolvers do; a reported name lists all its IPs, both families, in
     entry order, under its first spelling.
     """
-    seen = {}  # lower-case name: [first spelling, ips, families seen (bits), a family seen twice]
+    seen: dict = {}  # lower-case name: [first spelling, ips, families seen (bits), a family seen twice]
     for ip, names in validate_host_entries(entries):
         family = 2 if ":" in ip else 1  # validated entries are canonical
         for name in names:
@@ -192,7 +194,7 @@ def _marker_lines(marker):
 _LINE_BREAK = re.compile("\r\n|\n|\r")
 
 
-def newline_of(text):
+def newline_of(text: str) -> str:
     """The file's own line ending: the first one it has (``\\r\\n``, ``\\n`` or a lone ``\\r``), ``\\n`` when none."""
     found = _LINE_BREAK.search(expect(text, str, "hosts file content"))
     return found.group(0) if found else "\n"
@@ -209,7 +211,7 @@ def _line_break_before(text, offset):
     return 1 if offset and text[offset - 1] in "\r\n" else 0
 
 
-def render_block(entries, marker, newline="\n"):
+def render_block(entries: Any, marker: str, newline: str = "\n") -> str:
     """The owned block: ``# BEGIN <marker>``, one ``ip<TAB>name name`` line per IP, ``# END <marker>``,
     each line ending in ``newline``. ``entries`` are validated (:func:`validate_host_entries`); an
     empty list gives a block with only its markers."""
@@ -242,7 +244,7 @@ def _find_block(text, marker):
     return begins[0], stop if line_break is None else line_break.end()
 
 
-def update_block(text, entries, marker):
+def update_block(text: str, entries: Any, marker: str) -> str:
     """``text`` with the block of ``marker`` replaced by ``entries``, appended when absent, or
     removed when ``entries`` is ``None``. Bytes outside the block never change.
 

@@ -19,14 +19,14 @@ PRESENT, ABSENT = "present", "absent"
 DOWNWARD_VOLUME_NAME = "podinfo"
 
 
-def host_aliases_spec(workload, present=True):
+def host_aliases_spec(workload: dict, present: bool = True) -> dict:
     """``{hostAliases}`` of the workload's ``entries`` (``hosts.host_aliases``, not validated: the patch is);
     absent: an empty list, so the field manager owns no entry."""
     entries = (workload.get("entries") or []) if present else []
     return {"hostAliases": hosts.host_aliases(entries, validate=False)}
 
 
-def downward_api_spec(workload, present=True):
+def downward_api_spec(workload: dict, present: bool = True) -> dict:
     """The workload's ``containers`` (names) with the Downward API ``env`` (``downward_env``) and the mount of
     its ``volume`` (``{name, mount_path, files, default_mode}``; ``files`` as for ``downward_volume_items``,
     the volume named ``podinfo`` unless named), and that ``downwardAPI`` volume; absent: empty lists of containers
@@ -51,7 +51,7 @@ def downward_api_spec(workload, present=True):
 FEATURES = {"host_aliases": host_aliases_spec, "downward_api": downward_api_spec}
 
 
-def workload_patches(workloads, feature, state=PRESENT, listed_in="workloads"):
+def workload_patches(workloads: list, feature: str, state: str = PRESENT, listed_in: str = "workloads") -> list[dict]:
     """``[{ref, file, patch, errors}]``, one per workload of ``workloads``, in order: ``ref`` (``Kind ns/name``),
     ``file`` (``kind-ns-name.yaml``), ``patch`` (the server-side apply patch of ``feature``, ``host_aliases`` or
     ``downward_api``; with ``state`` ``absent``, the one that releases every entry the field manager set) and

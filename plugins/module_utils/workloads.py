@@ -29,7 +29,7 @@ ALWAYS, ON_FAILURE, NEVER = "Always", "OnFailure", "Never"
 NEGATIVE = "must be greater than or equal to 0"
 
 
-def validate_pod_spec(spec, path, kind="Pod"):
+def validate_pod_spec(spec: dict, path: str, kind: str = "Pod") -> list:
     """The ``ValidatePodSpec`` rules this collection covers, in upstream order: volumes and containers
     (Downward API, ports), the pod-level resources (``validatePodResources``), ``validatePodHostNetworkDeps``, ``validateRestartPolicy``, then hostnameOverride,
     hostname, subdomain and hostAliases. A StatefulSet's template is validated without its hostname
@@ -43,13 +43,13 @@ def validate_pod_spec(spec, path, kind="Pod"):
     return errors + hosts.validate_pod_host_fields(spec, path)
 
 
-def restart_policy(spec):
+def restart_policy(spec: dict) -> str:
     """``SetDefaults_PodSpec``: Always when unset or empty."""
     value = spec.get("restartPolicy")
     return value if isinstance(value, str) and value else ALWAYS
 
 
-def validate_restart_policy(policy, path):
+def validate_restart_policy(policy: str, path: str) -> list:
     """``validateRestartPolicy``."""
     if policy in (ALWAYS, ON_FAILURE, NEVER):
         return []
@@ -139,7 +139,7 @@ def _selected_mismatch(selector, template, template_path):
     return []
 
 
-def validate_workload(obj, kind, pod_errors):
+def validate_workload(obj: dict, kind: str, pod_errors: list) -> list:
     """The workload rules of ``kind`` around ``pod_errors`` (its template's pod spec errors), in the
     order kube-apiserver reports them."""
     spec = obj.get("spec") or {}

@@ -31,7 +31,7 @@ _ONE = Quantity(decimal.Decimal(1))
 _ZERO = Quantity(decimal.Decimal(0))
 
 
-def resource_list(obj, key, path):
+def resource_list(obj: dict, key: str, path: str) -> dict:
     """A ``ResourceList`` (``limits``, ``requests``, ``allocatable``) as ``{name: Quantity}``, as the
     kubelet reads it: decoded and defaulted by the apiserver (``SetDefaults_ResourceList`` rounds up to
     milli units), stored as ``String()`` and parsed again (``1000E`` is stored as ``1``)."""
@@ -39,7 +39,7 @@ def resource_list(obj, key, path):
             for name, value in field(obj, key, dict, path, {}).items()}
 
 
-def container_resources(container, path):
+def container_resources(container: dict, path: str) -> tuple[dict, dict]:
     """``(limits, requests)`` of a Pod's container, as the apiserver stores them: ``SetDefaults_Pod``
     gives every limit without a request that request."""
     resources = field(container, "resources", dict, path, {})
@@ -50,14 +50,14 @@ def container_resources(container, path):
     return limits, requests
 
 
-def node_allocatable(node):
+def node_allocatable(node: dict) -> dict:
     """The node's allocatable resources; the API defaults them to the capacity when unset."""
     status = field(expect(node, dict, "node"), "status", dict, "node", {})
     key = "allocatable" if status.get("allocatable") is not None else "capacity"
     return resource_list(status, key, "node.status")
 
 
-def merge_container_resource_limits(limits, allocatable):
+def merge_container_resource_limits(limits: dict, allocatable: dict) -> dict:
     """``MergeContainerResourceLimits``: unset or zero cpu/memory/ephemeral-storage limits take the
     allocatable value when it has one. Hugepages are never defaulted."""
     merged = dict(limits)
@@ -68,7 +68,7 @@ def merge_container_resource_limits(limits, allocatable):
     return merged
 
 
-def pod_level_allocatable(allocatable, pod_limits, pod_level_resources=None):
+def pod_level_allocatable(allocatable: dict, pod_limits: dict, pod_level_resources: bool | None = None) -> dict:
     """``defaultPodLimitsForDownwardAPI``: with the PodLevelResources gate (None: the current release's), non-zero
     pod-level cpu and memory limits replace the allocatable values the containers are defaulted from.
 
@@ -95,7 +95,7 @@ class PodContainers(object):
         self._by_name = None
         self._resources = {}
 
-    def find(self, name):
+    def find(self, name: str) -> tuple[dict, str, bool]:
         """``findContainerInPod``: ``(container, path, is_regular)`` from containers, then initContainers (the first
         of that name)."""
         if self._by_name is None:
@@ -110,7 +110,7 @@ class PodContainers(object):
             raise InputError("container %s not found" % name)
         return found
 
-    def resources(self, container, path):
+    def resources(self, container: dict, path: str) -> tuple[dict, dict]:
         """:func:`container_resources` of one of the pod's containers, read once."""
         found = self._resources.get(id(container))
         if found is None:
@@ -118,12 +118,12 @@ class PodContainers(object):
         return found
 
 
-def find_container_in_pod(spec, name):
+def find_container_in_pod(spec: dict, name: str) -> tuple[dict, str, bool]:
     """``findContainerInPod``: ``(container, path, is_regular)`` from containers, then initContainers."""
     return PodContainers(spec).find(name)
 
 
-def resource_field_selector(selector, path):
+def resource_field_selector(selector: dict, path: str) -> tuple[str, Quantity | None, str]:
     """``(resource, divisor, containerName)`` of a ``resourceFieldRef``; divisor ``None`` when unset."""
     divisor = selector.get("divisor")
     if divisor is not None:
@@ -132,7 +132,8 @@ def resource_field_selector(selector, path):
             field(selector, "containerName", str, path, ""))
 
 
-def extract_container_resource_value(resource, divisor, limits, requests, path=""):
+def extract_container_resource_value(resource: str, divisor: Quantity | None, limits: dict, requests: dict,
+                                     path: str = "") -> str | Unresolved:
     """``ExtractContainerResourceValue``: ceil(value / divisor), cpu in millicores; ``Unresolved``
     when the value comes from a node this model was not given."""
     divisor = _ONE if divisor is None or divisor.is_zero() else divisor
@@ -145,7 +146,8 @@ def extract_container_resource_value(resource, divisor, limits, requests, path="
     return ceil_ratio(quantity, divisor, name == "cpu", path or resource)
 
 
-def extract_resource_value_by_container_name(selector, spec, container_name, allocatable=None, path="", containers=None):
+def extract_resource_value_by_container_name(selector: dict, spec: dict, container_name: str, allocatable: dict | None = None,
+                                             path: str = "", containers: PodContainers | None = None) -> str | Unresolved:
     """``ExtractResourceValueByContainerName``, or with ``allocatable``
     ``ExtractResourceValueByContainerNameAndNodeAllocatable`` (the Downward API volume's variant). ``containers``: the
     pod's :class:`PodContainers`, when one is at hand."""

@@ -11,6 +11,8 @@ Sources, in kubernetes/kubernetes: ``pkg/kubelet/kubelet_pods.go`` (``makeEnviro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.fieldpath import convert_downward_api_field_label, extract_field_path_as_string
@@ -18,7 +20,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs imp
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_ip_string, parse_ip_sloppy
 
 
-def node_addresses(node, wanted):
+def node_addresses(node: dict, wanted: tuple) -> tuple[list, list]:
     """``(type, address)`` of the node's addresses, and the parsed IPs of the ``wanted`` types in that order."""
     status = field(expect(node, dict, "node"), "status", dict, "node", {})
     addresses = [(field(a, "type", str, p, ""), field(a, "address", str, p, ""))
@@ -27,7 +29,7 @@ def node_addresses(node, wanted):
     return addresses, [ip for ip in found if ip is not None]
 
 
-def node_host_ips(node):
+def node_host_ips(node: dict) -> list[str]:
     """``GetNodeHostIPs``: the first InternalIP (else ExternalIP), then the first of the other family."""
     addresses, found = node_addresses(node, ("InternalIP", "ExternalIP"))
     if not found:
@@ -36,7 +38,7 @@ def node_host_ips(node):
     return [go_ip_string(ip) for ip in [found[0]] + other]
 
 
-def sort_pod_ips(pod_ips, node_ips):
+def sort_pod_ips(pod_ips: list[str], node_ips: list[str]) -> list[str]:
     """``sortPodIPs``: the first pod IP of the node's primary family, then the first of the other.
 
     The primary family is IPv6 only when the first node IP is IPv6. Strings that are not IPs are
@@ -59,7 +61,7 @@ def sort_pod_ips(pod_ips, node_ips):
 _ASSIGNED_METADATA = {"metadata.name": "name", "metadata.namespace": "namespace", "metadata.uid": "uid"}
 
 
-def pod_metadata_value(pod, field_path):
+def pod_metadata_value(pod: dict, field_path: str) -> str | Unresolved:
     """``ExtractFieldPathAsString``, or ``Unresolved`` for metadata this manifest does not carry yet."""
     key = _ASSIGNED_METADATA.get(field_path)
     if key is not None and not field(field(pod, "metadata", dict, "", {}), key, str, "metadata", ""):
@@ -67,7 +69,8 @@ def pod_metadata_value(pod, field_path):
     return extract_field_path_as_string(pod, field_path)
 
 
-def pod_field_runtime_value(api_version, field_path, pod, pod_ips, host_ips):
+def pod_field_runtime_value(api_version: str, field_path: str, pod: dict, pod_ips: list[str] | None,
+                            host_ips: list[str] | InputError | None) -> str | Unresolved:
     """``podFieldSelectorRuntimeValue``: the env value of a ``fieldRef``.
 
     ``pod_ips`` are the pod's IPs (``None`` when unknown); ``host_ips`` the node's IPs (``None`` when unknown, the
@@ -112,7 +115,7 @@ def _may_be_service_variable(name, service_links):
     return name.startswith("KUBERNETES") and _SERVICE_SUFFIX.fullmatch(name, len("KUBERNETES")) is not None
 
 
-def expand(text, mapping):
+def expand(text: str, mapping: Callable[[str], str | Unresolved]) -> str | Unresolved:
     """``expansion.Expand``: ``$(NAME)`` -> ``mapping(NAME)``, ``$$`` -> ``$``, anything else verbatim.
 
     ``mapping`` returns a string or ``Unresolved``; the first ``Unresolved`` is returned instead of
@@ -150,11 +153,11 @@ def _env_from_unresolved(container, path):
     return prefixes, unresolved
 
 
-def container_env(view, container, path):
+def container_env(view: Any, container: dict, path: str) -> tuple[dict, list[Unresolved]]:
     """``makeEnvironmentVariables``: ``({name: value or Unresolved}, envFrom unresolved)``, in
     declaration order, later duplicates winning; service variables are not known offline."""
     prefixes, from_unresolved = _env_from_unresolved(container, path)
-    known = {}
+    known: dict = {}
 
     def lookup(name):
         if name in known:

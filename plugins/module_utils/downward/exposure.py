@@ -19,6 +19,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.downward.container_
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.fieldpath import (
     FieldLabelError, convert_downward_api_field_label, split_maybe_subscripted_path, subscript_key_errors)
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs import int32, mappings
+from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, child, forbidden, index, invalid, not_found, not_supported, required)
 
@@ -42,7 +43,7 @@ PROJECTION_TYPES = ("secret", "configMap", "downwardAPI", "serviceAccountToken",
 FILE_MODE_TEXT = "must be a number between 0 and 0777 (octal), both inclusive"
 
 
-def validate_local_non_reserved_path(target, path):
+def validate_local_non_reserved_path(target: str, path: str) -> list:
     """``ValidateLocalNonReservedPath``: relative, no ``..`` element, not starting with ``..``."""
     errors = []
     if target.startswith("/"):
@@ -55,7 +56,7 @@ def validate_local_non_reserved_path(target, path):
     return errors
 
 
-def validate_object_field_selector(selector, allowed, path, defaults=True):
+def validate_object_field_selector(selector: dict, allowed: tuple, path: str, defaults: bool = True) -> list:
     """``validateObjectFieldSelector``; ``defaults`` applies ``apiVersion: v1`` first, as the v1 API does."""
     api_version = field(selector, "apiVersion", str, path, "")
     if defaults and not api_version:
@@ -91,7 +92,7 @@ def _divisor_rule(resource):
     return None
 
 
-def validate_container_resource_divisor(resource, divisor, path):
+def validate_container_resource_divisor(resource: str, divisor: Quantity | None, path: str) -> list:
     """``validateContainerResourceDivisor``: the canonical divisor (``1000m`` is ``1``) must be allowed;
     the bad value reported is the resource name."""
     rule = _divisor_rule(resource)
@@ -100,7 +101,7 @@ def validate_container_resource_divisor(resource, divisor, path):
     return [invalid(child(path, "divisor"), resource, rule[1])]
 
 
-def validate_container_resource_field_selector(selector, path, volume):
+def validate_container_resource_field_selector(selector: dict, path: str, volume: bool) -> list:
     """``validateContainerResourceFieldSelector``: volumes need ``containerName``."""
     resource, divisor, container_name = resource_field_selector(selector, path)
     errors = []
@@ -113,7 +114,7 @@ def validate_container_resource_field_selector(selector, path, volume):
     return errors + validate_container_resource_divisor(resource, divisor, path)
 
 
-def validate_env_var_value_from(env_var, env_path, defaults=True):
+def validate_env_var_value_from(env_var: dict, env_path: str, defaults: bool = True) -> list:
     """``validateEnvVarValueFrom`` for the env entry at ``env_path``.
 
     configMapKeyRef and secretKeyRef count as sources; their own rules are not Downward API rules
@@ -148,7 +149,7 @@ def validate_env_var_value_from(env_var, env_path, defaults=True):
     return errors
 
 
-def validate_env(env, path, defaults=True):
+def validate_env(env: list | None, path: str, defaults: bool = True) -> list:
     """The Downward API part of ``ValidateEnv`` for a container's ``env`` list at ``path``."""
     errors = []
     for i, env_var in enumerate(optional(env, list, path, [])):
@@ -164,7 +165,7 @@ def _mode_errors(mode, path):
     return []
 
 
-def validate_downward_api_volume_file(item, path, item_path, defaults=True):
+def validate_downward_api_volume_file(item: dict, path: str, item_path: str, defaults: bool = True) -> list:
     """``validateDownwardAPIVolumeFile``: errors at ``path`` (the source; upstream gives no item index).
 
     ``item_path`` names the item in input-type errors.
@@ -187,7 +188,7 @@ def validate_downward_api_volume_file(item, path, item_path, defaults=True):
     return errors + _mode_errors(int32(item, "mode", item_path), child(path, "mode"))
 
 
-def validate_downward_api_volume_source(source, path, defaults=True):
+def validate_downward_api_volume_source(source: dict, path: str, defaults: bool = True) -> list:
     """``validateDownwardAPIVolumeSource`` for a ``downwardAPI`` volume source at ``path``."""
     errors = _mode_errors(int32(source, "defaultMode", path), child(path, "defaultMode"))
     for item, item_path in mappings(source, "items", path):
@@ -195,7 +196,7 @@ def validate_downward_api_volume_source(source, path, defaults=True):
     return errors
 
 
-def validate_projected_volume_source(source, path, defaults=True):
+def validate_projected_volume_source(source: dict, path: str, defaults: bool = True) -> list:
     """``validateProjectedVolumeSource``: the default mode, the downwardAPI sources' items, and
     ``validateProjectionSources``' duplicate-path rule over every source that lists paths."""
     errors = _mode_errors(int32(source, "defaultMode", path), child(path, "defaultMode"))
@@ -228,7 +229,7 @@ def validate_projected_volume_source(source, path, defaults=True):
     return errors
 
 
-def validate_volume(volume, path, defaults=True):
+def validate_volume(volume: dict, path: str, defaults: bool = True) -> list:
     """The Downward API rules of one ``spec.volumes[i]`` (``validateVolumeSource``): a
     ``downwardAPI`` or ``projected`` source after another volume type is refused, not validated."""
     errors = []
@@ -245,7 +246,7 @@ def validate_volume(volume, path, defaults=True):
     return errors
 
 
-def validate_volumes_and_containers(spec, path, with_ports=False, is_pod=True):
+def validate_volumes_and_containers(spec: dict, path: str, with_ports: bool = False, is_pod: bool = True) -> list:
     """The Downward API rules of ``ValidatePodSpec`` on a v1 pod spec at ``path``, in upstream order:
     volumes, then for containers, init containers and ephemeral containers their env and the mounts
     of a volume refused above (``ValidateVolumes`` keeps only valid volumes, so ``ValidateVolumeMounts``
@@ -307,12 +308,12 @@ def _reference(ref, what, extra_keys=()):
     return {"resourceFieldRef": selector}
 
 
-def refuse(errors, what):
+def refuse(errors: list, what: str) -> None:
     if errors:
         raise InputError("%s: kube-apiserver would reject it: %s" % (what, aggregate(errors)))
 
 
-def downward_env(mapping, validate=True):
+def downward_env(mapping: dict, validate: bool = True) -> list[dict]:
     """``{ENV_NAME: field path or {resource, divisor, container}}`` -> a container's ``env`` list.
 
     Raises ``InputError`` with the apiserver's errors for references env may not use; with
@@ -329,7 +330,7 @@ def downward_env(mapping, validate=True):
     return env
 
 
-def downward_volume_items(mapping, validate=True):
+def downward_volume_items(mapping: dict, validate: bool = True) -> list[dict]:
     """``{file path: field path or {fieldPath|resource, divisor, container, mode}}`` -> ``downwardAPI.items``.
 
     Raises ``InputError`` with the apiserver's errors (resources need a container in volumes);

@@ -41,7 +41,7 @@ def _go_to_lower(text):
     return "".join("i" if ch == "\u0130" else ch.lower() for ch in text)
 
 
-def split_maybe_subscripted_path(field_path):
+def split_maybe_subscripted_path(field_path: str) -> tuple[str, str, bool]:
     """``SplitMaybeSubscriptedPath``: ``metadata.labels['k']`` -> ``("metadata.labels", "k", True)``.
 
     The key runs from the first ``['`` to the final ``']``, verbatim.
@@ -54,7 +54,7 @@ def split_maybe_subscripted_path(field_path):
     return head, subscript, True
 
 
-def convert_downward_api_field_label(version, label, value):
+def convert_downward_api_field_label(version: str, label: str, value: str) -> tuple[str, str]:
     """``ConvertDownwardAPIFieldLabel``: ``(internal label, value)`` or ``FieldLabelError``."""
     if version != "v1":
         raise FieldLabelError("unsupported pod version: %s" % version)
@@ -70,7 +70,7 @@ def convert_downward_api_field_label(version, label, value):
     raise FieldLabelError("field label not supported: %s" % label)
 
 
-def format_map(mapping):
+def format_map(mapping: dict) -> str:
     """``FormatMap``: ``key="Go-quoted value"`` lines sorted by key bytes, no trailing newline.
 
     Code-point order is UTF-8 byte order, so ``sorted`` sorts as Go's ``sort.Strings``. Kubernetes
@@ -80,13 +80,13 @@ def format_map(mapping):
     return "\n".join("%s=%s" % (key, go_quote(mapping[key])) for key in sorted(mapping))
 
 
-def subscript_key_errors(path, subscript):
+def subscript_key_errors(path: str, subscript: str) -> tuple[str, list[str]]:
     """The label key rule on a subscript: annotations are checked lower-cased, labels as written."""
     key = _go_to_lower(subscript) if path == "metadata.annotations" else subscript
     return key, is_qualified_name(key)
 
 
-def extract_field_path_as_string(obj, field_path):
+def extract_field_path_as_string(obj: dict, field_path: str) -> str:
     """``ExtractFieldPathAsString``: the metadata fields a Downward API volume file can hold."""
     metadata = field(expect(obj, dict, "pod"), "metadata", dict, "", {})
     path, subscript, subscripted = split_maybe_subscripted_path(field_path)

@@ -20,14 +20,14 @@ class Unresolved(object):
         self.reason = reason
         self.field = field
 
-    def at(self, field):
+    def at(self, field: str | None) -> Unresolved:
         return Unresolved(self.reason, field)
 
-    def as_dict(self, name):
+    def as_dict(self, name: str | None) -> dict:
         return {"name": name, "field": self.field, "reason": self.reason}
 
 
-def mappings(obj, key, path):
+def mappings(obj: dict, key: str, path: str) -> list[tuple[dict, str]]:
     """``(item, item path)`` for every mapping in the list ``obj[key]``."""
     base = child(path, key)
     found = []
@@ -37,7 +37,7 @@ def mappings(obj, key, path):
     return found
 
 
-def int32(obj, key, path):
+def int32(obj: dict, key: str, path: str) -> int | None:
     value = field(obj, key, int, path)
     if value is not None and not -(1 << 31) <= value < (1 << 31):
         raise InputError("%s must fit in an int32, got %d" % (child(path, key), value))

@@ -71,21 +71,21 @@ class _PodView(object):
         parsed = [parse_ip_sloppy(ip) for ip in written]
         return [go_ip_string(ip) for ip in parsed if ip is not None] or None
 
-    def field_value(self, api_version, field_path):
+    def field_value(self, api_version: str, field_path: str) -> str | Unresolved:
         """An env ``fieldRef``'s value: the same for every container, so computed once."""
         key = (api_version, field_path)
         if key not in self._field_values:
             self._field_values[key] = pod_field_runtime_value(api_version, field_path, self.pod, self.pod_ips, self.host_ips)
         return self._field_values[key]
 
-    def file_field_value(self, field_path):
+    def file_field_value(self, field_path: str) -> str | Unresolved:
         """A volume ``fieldRef``'s content, computed once per pod."""
         key = (None, field_path)
         if key not in self._field_values:
             self._field_values[key] = pod_metadata_value(self.pod, field_path)
         return self._field_values[key]
 
-    def file_resource_value(self, selector, path):
+    def file_resource_value(self, selector: dict, path: str) -> str | Unresolved:
         """``ExtractResourceValueByContainerNameAndNodeAllocatable`` for a volume item."""
         name = field(selector, "containerName", str, path, "")
         try:
@@ -95,7 +95,7 @@ class _PodView(object):
                 raise
             raise InputError("%s: %s" % (path, exc)) from None
 
-    def env_resource_value(self, selector, path, container, container_path):
+    def env_resource_value(self, selector: dict, path: str, container: dict, container_path: str) -> str | Unresolved:
         """``defaultPodLimitsForDownwardAPI`` + ``containerResourceRuntimeValue``: the current
         container and the pod's regular containers are defaulted; init containers found by name are not."""
         resource, divisor, name = resource_field_selector(selector, path)
@@ -111,7 +111,7 @@ class _PodView(object):
             limits = merge_container_resource_limits(limits, allocatable)
         return extract_container_resource_value(resource, divisor, limits, requests, path)
 
-    def volume_files(self, name, mount_path):
+    def volume_files(self, name: str, mount_path: str) -> tuple[dict, list[Unresolved]] | None:
         """``({path: {"content", "mode"}}, [unresolved])`` of a downwardAPI or projected volume;
         ``None`` for other volumes."""
         if name not in self._volume_files:
@@ -163,7 +163,7 @@ def _container_values(view, container, path):
     return {"env": env, "files": files, "unresolved": list(unique.values())}
 
 
-def downward_values(pod, node=None):
+def downward_values(pod: dict, node: dict | None = None) -> dict:
     """What each container of ``pod`` sees through the Downward API, as the kubelet computes it.
 
     Returns ``{container: {"env": {NAME: value}, "files": {"VOLUME/PATH": {"content", "mode"}},

@@ -10,6 +10,8 @@ Sources, in kubernetes/kubernetes: ``pkg/volume/downwardapi/downwardapi.go`` (``
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, field
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs import Unresolved, int32, mappings
@@ -20,13 +22,13 @@ MAX_PATH_LENGTH = 4096
 MAX_FILE_NAME_LENGTH = 255
 
 
-def go_clean_path(path):
+def go_clean_path(path: str) -> str:
     """Go's ``filepath.Clean`` on Linux (unlike ``posixpath.normpath``, ``//a`` becomes ``/a``)."""
     cleaned = posixpath.normpath(path)
     return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
-def validate_atomic_writer_path(path):
+def validate_atomic_writer_path(path: str) -> None:
     """``validatePath`` of the kubelet's atomic writer; raises ``InputError`` with its text.
 
     It sees the paths ``CollectData`` already cleaned. (A variant that cleans them again and adds
@@ -48,7 +50,8 @@ def validate_atomic_writer_path(path):
         raise InputError("invalid path: must not start with '..': %s" % path)
 
 
-def collect_data(items, default_mode, field_value, resource_value):
+def collect_data(items: list[tuple[dict, str]], default_mode: int, field_value: Callable[[str], str | Unresolved],
+                 resource_value: Callable[[dict, str], str | Unresolved]) -> dict:
     """``CollectData``: ``{cleaned path: {"content", "mode"}}`` for ``(item, item path)`` pairs.
 
     ``field_value(fieldPath)`` gives a ``fieldRef``'s content (the path is used as written, not
@@ -72,7 +75,7 @@ def collect_data(items, default_mode, field_value, resource_value):
     return data
 
 
-def container_files(view, container, path):
+def container_files(view: Any, container: dict, path: str) -> tuple[dict, list[tuple[str, Unresolved]]]:
     """``({"VOLUME/PATH": {"content", "mode"}}, [(name, Unresolved)])`` of the Downward API volumes mounted."""
     files, unresolved = {}, []
     for mount, mount_path in mappings(container, "volumeMounts", path):
