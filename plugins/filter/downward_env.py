@@ -79,7 +79,7 @@ _value:
 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_downward_env = core("downward", "downward_env")
+_downward_env = core("downward.exposure", "downward_env")
 
 
 @filter_entry(versioned=True)

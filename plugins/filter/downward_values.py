@@ -115,7 +115,7 @@ _value:
 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_downward_values = core("downward", "downward_values")
+_downward_values = core("downward.values", "downward_values")
 
 
 @filter_entry(versioned=True)

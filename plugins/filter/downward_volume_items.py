@@ -74,7 +74,7 @@ _value:
 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_downward_volume_items = core("downward", "downward_volume_items")
+_downward_volume_items = core("downward.exposure", "downward_volume_items")
 
 
 @filter_entry(versioned=True)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
-from ansible_collections.clusternet.k8s.plugins.module_utils.hosts import duplicate_names, update_block, validate_host_entries
+from ansible_collections.clusternet.k8s.plugins.module_utils.hosts_block import duplicate_names, update_block, validate_host_entries
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"  # bytes that are not UTF-8 survive a read-modify-write unchanged

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class InputError(ValueError):
@@ -23,13 +24,13 @@ MAX_INT_DIGITS = 4300
 _MAX_INT = 10 ** MAX_INT_DIGITS
 
 
-def check_structure(value, what):
+def check_structure(value: Any, what: str) -> None:
     """Refuse (``InputError``) input nested more than ``MAX_DEPTH`` levels deep or holding an integer of more than
     ``MAX_INT_DIGITS`` digits: either would end in Python's own error text deep inside. ``what`` names the input.
 
     Iterative, so that the check itself copes with any depth.
     """
-    stack = [(value, 0, ())]
+    stack: list[tuple[Any, int, tuple]] = [(value, 0, ())]
     while stack:
         item, depth, path = stack.pop()
         if isinstance(item, int) and not isinstance(item, bool):
@@ -37,6 +38,7 @@ def check_structure(value, what):
                 raise InputError("%s holds an integer of more than %d digits; no Kubernetes field or setting takes one"
                                  % (_path_text(what, path), MAX_INT_DIGITS))
             continue
+        children: Any
         if isinstance(item, Mapping):
             children = item.items()
         elif isinstance(item, (list, tuple, set, frozenset)):
@@ -59,7 +61,7 @@ class _Refused(Exception):
         self.path = []
 
 
-def plain_input(value, what):
+def plain_input(value: Any, what: str) -> Any:
     """:func:`check_structure` then :func:`to_builtin`, in one walk: what a filter reads its arguments with.
 
     Ansible's lazy containers render each value they are asked for; walking them once instead of twice halves the cost
@@ -112,7 +114,7 @@ def _plain(value, depth):
     return to_builtin(value)
 
 
-def shown(value, depth=0):
+def shown(value: Any, depth: int = 0) -> Any:
     """A copy of ``value`` to show (a module's ``invocation``): what is nested deeper than ``MAX_DEPTH`` is left out."""
     if depth > MAX_DEPTH:
         return "(nested too deep to show)"
@@ -135,7 +137,7 @@ def _path_text(what, path):
     return text
 
 
-def to_builtin(value):
+def to_builtin(value: Any) -> Any:
     """Deep-convert Ansible's tagged/lazy containers and strings into plain builtins.
 
     ansible-core 2.19 hands plugins subclasses of str/dict/list; JSON, jmespath and ``type() is``
@@ -160,7 +162,7 @@ def to_builtin(value):
     return value
 
 
-def type_name(value):
+def type_name(value: Any) -> str:
     """The YAML/JSON name of a value's type, for error messages."""
     if value is None:
         return "null"
@@ -171,7 +173,7 @@ def type_name(value):
     return type(value).__name__
 
 
-def expect(value, kind, what):
+def expect(value: Any, kind: type, what: str) -> Any:
     """Return ``value`` if it is a ``kind`` (``dict``, ``list``, ``str``, ``int`` or ``bool``), else raise.
 
     ``what`` names the field, e.g. ``"pod.spec.hostAliases"``.
@@ -183,14 +185,14 @@ def expect(value, kind, what):
     return value
 
 
-def optional(value, kind, what, default=None):
+def optional(value: Any, kind: type, what: str, default: Any = None) -> Any:
     """Like :func:`expect` but ``None`` gives ``default``."""
     if value is None:
         return default
     return expect(value, kind, what)
 
 
-def field(obj, name, kind, path, default=None):
+def field(obj: dict, name: str, kind: type, path: str, default: Any = None) -> Any:
     """The one typed-field reader: ``obj[name]`` as a ``kind`` (absent or null gives ``default``); an error names
     ``path.name``. The path is built only on failure: these reads run for every field of every object."""
     value = obj.get(name)
@@ -201,7 +203,7 @@ def field(obj, name, kind, path, default=None):
     return expect(value, kind, "%s.%s" % (path, name) if path else name)
 
 
-def strings(value, path):
+def strings(value: Any, path: str) -> list[str]:
     """A list of strings (``None`` is an empty list); an error names ``path[i]``."""
     if value is None:
         return []

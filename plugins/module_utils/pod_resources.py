@@ -23,7 +23,7 @@ gate of :mod:`releases`. The rules: docs/downward-api.md#pod-level-resources.
 from __future__ import annotations
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import releases
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import expect
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import expect, field
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, forbidden, index, invalid, key
 
@@ -31,31 +31,26 @@ HUGEPAGES_PREFIX = "hugepages-"
 CONTAINER_KINDS = ("initContainers", "containers", "ephemeralContainers")  # VisitContainers' order
 
 
-def is_supported(name):
+def is_supported(name: str) -> bool:
     """``IsSupportedPodLevelResource``: cpu, memory and every hugepages size."""
     return name in ("cpu", "memory") or name.startswith(HUGEPAGES_PREFIX)
 
 
-def is_hugepages(name):
+def is_hugepages(name: str) -> bool:
     return name.startswith(HUGEPAGES_PREFIX)
 
 
-def overcommit_allowed(name):
+def overcommit_allowed(name: str) -> bool:
     """``IsOvercommitAllowed``: a native resource (no domain, or ``kubernetes.io/``) other than hugepages."""
     return ("/" not in name or "kubernetes.io/" in name) and not is_hugepages(name)
 
 
-def _mapping(obj, name, path):
-    value = obj.get(name)
-    return {} if value is None else expect(value, dict, child(path, name))
-
-
 def _decoded(resources, name, path):
     """A ``ResourceList`` as decoded (not yet rounded); ``None`` when absent (Go's nil map)."""
-    value = resources.get(name)
+    value = field(resources, name, dict, path)
     if value is None:
         return None
-    return {res: Quantity.decode(text, key(child(path, name), res)) for res, text in expect(value, dict, child(path, name)).items()}
+    return {res: Quantity.decode(text, key(child(path, name), res)) for res, text in value.items()}
 
 
 def _add_list(total, more):
@@ -71,14 +66,15 @@ def _max_list(total, more):
             total[name] = quantity
 
 
-def aggregate(containers, init_containers, which):
+def aggregate(containers: list, init_containers: list, which: str) -> dict:
     """``AggregateContainerRequests`` (``which`` "requests") or ``AggregateContainerLimits`` ("limits") of a pod whose
     containers are ``Container`` entries: the regular and restartable init containers summed, at least each init
     container plus the restartable ones before it."""
-    result = {}
+    result: dict = {}
     for container in containers:
         _add_list(result, getattr(container, which))
-    restartable, init = {}, {}
+    restartable: dict = {}
+    init: dict = {}
     for container in init_containers:
         resources = getattr(container, which)
         if container.restartable:
@@ -86,7 +82,7 @@ def aggregate(containers, init_containers, which):
             _add_list(restartable, resources)
             resources = dict(restartable)
         else:
-            combined = {}
+            combined: dict = {}
             _add_list(combined, resources)
             _add_list(combined, restartable)
             resources = combined
@@ -115,7 +111,7 @@ class PodResources(object):
             entries = spec.get(kind)
             for i, container in enumerate(expect(entries, list, child(path, kind)) if entries is not None else []):
                 cpath = index(child(path, kind), i)
-                resources = _mapping(expect(container, dict, cpath), "resources", cpath)
+                resources = field(expect(container, dict, cpath), "resources", dict, cpath, {})
                 rpath = child(cpath, "resources")
                 limits = _decoded(resources, "limits", rpath) or {}
                 requests = _decoded(resources, "requests", rpath) or {}
@@ -135,7 +131,7 @@ class PodResources(object):
             self.pod_limits = _decoded(resources, "limits", rpath)
             self.pod_requests = _decoded(resources, "requests", rpath)
             self.claims = resources.get("claims") is not None
-            self.windows = _mapping(spec, "os", path).get("name") == "windows"
+            self.windows = field(spec, "os", dict, path, {}).get("name") == "windows"
         fixed = releases.enabled("PodLevelResourcesFixDefaulting")
         if self.enabled and is_pod and not fixed:
             self._default_hugepage_limits()
@@ -148,7 +144,7 @@ class PodResources(object):
                 self._default_requests()
             self._default_limits()
 
-    def aggregate(self, which):
+    def aggregate(self, which: str) -> dict:
         return aggregate(self.containers["containers"], self.containers["initContainers"], which)
 
     def _round(self):
@@ -207,7 +203,7 @@ class PodResources(object):
             limits[name] = request if request.value > value.value else value
         self.pod_limits = limits
 
-    def errors(self, path="spec"):
+    def errors(self, path: str = "spec") -> list:
         """``validatePodResources`` but ``validatePodResourceRequirements`` (the names, values and requests against
         limits at the pod level are not checked here): the windows and claims refusals, then
         ``validatePodResourceConsistency``. Upstream reports the errors of one check in Go map order; here by
@@ -236,12 +232,12 @@ class PodResources(object):
                                           "must be less than or equal to pod limits of %s" % pod_limits[name]))
         return errors
 
-    def stored_pod_limits(self):
+    def stored_pod_limits(self) -> dict:
         """The pod-level limits the kubelet reads (``String()`` parsed again), ``{}`` when unset."""
         return {name: quantity.stored() for name, quantity in (self.pod_limits or {}).items()}
 
 
-def validate_pod_resources(spec, path="spec", is_pod=True):
+def validate_pod_resources(spec: dict, path: str = "spec", is_pod: bool = True) -> list:
     """The pod-level resources errors of a pod spec (``is_pod`` false: a workload's template, not defaulted)."""
     if spec.get("resources") is None:
         return []

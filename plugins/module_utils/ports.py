@@ -23,12 +23,12 @@ _PORT_NAME_CHARSET = re.compile(r"[-a-z0-9]+\Z")
 _PORT_NAME_LETTER = re.compile(r"[a-z]")
 
 
-def is_valid_port_num(port):
+def is_valid_port_num(port: int) -> list[str]:
     """``IsValidPortNum``."""
     return [] if 1 <= port <= 65535 else ["must be between 1 and 65535, inclusive"]
 
 
-def is_valid_port_name(name):
+def is_valid_port_name(name: str) -> list[str]:
     """``IsValidPortName`` (an IANA_SVC_NAME)."""
     errors = []
     if len(name.encode("utf-8")) > 15:
@@ -71,7 +71,7 @@ def _host_port(port, host_network_pod):
     return _int(port, "containerPort") if host_network_pod and host_port == 0 else host_port
 
 
-def validate_container_ports(container, path, host_network_pod):
+def validate_container_ports(container: dict, path: str, host_network_pod: bool) -> list:
     """``validateContainerPorts`` on one container at ``path``: names, container and host port numbers.
     (The protocol is defaulted; a protocol other than TCP, UDP and SCTP is not checked here.)"""
     errors = []
@@ -99,7 +99,7 @@ def validate_container_ports(container, path, host_network_pod):
     return errors
 
 
-def host_port_conflicts(containers, path, host_network_pod, seen=None):
+def host_port_conflicts(containers: list, path: str, host_network_pod: bool, seen: set | None = None) -> list:
     """``AccumulateUniqueHostPorts`` over ``containers`` (``(container, index)`` pairs of the list at
     ``path``): a host port taken twice (protocol, host IP and port) is a Duplicate."""
     seen = set() if seen is None else seen
@@ -117,7 +117,7 @@ def host_port_conflicts(containers, path, host_network_pod, seen=None):
     return errors
 
 
-def validate_host_network_ports(spec, path, is_pod):
+def validate_host_network_ports(spec: dict, path: str, is_pod: bool) -> list:
     """``validatePodHostNetworkDeps``: on the host network a regular container's host port is its container
     port; in a pod template (not defaulted: the pod will be) it may also be unset."""
     if spec.get("hostNetwork") is not True:
@@ -132,7 +132,7 @@ def validate_host_network_ports(spec, path, is_pod):
     return errors
 
 
-def validate_service_ports(spec, path):
+def validate_service_ports(spec: dict, path: str) -> list:
     """``validateServicePort`` for each of a Service's ``ports``: name (required when there are several,
     unique), port number, target port (number or name; defaulted to the port). (The protocol is
     defaulted; another protocol, the appProtocol and node ports are not checked here.)"""
@@ -169,7 +169,7 @@ def _port_field(path, i, name):
     return child(index(child(path, "ports"), i), name)
 
 
-def service_port_duplicates(spec, path):
+def service_port_duplicates(spec: dict, path: str) -> list:
     """``ValidateService``'s duplicate ports: a (protocol, port) pair taken twice, printed as the internal
     ``core.ServicePort`` holding only them."""
     ports = _items(spec, "ports")

@@ -29,6 +29,7 @@ import math
 import os
 import re
 import sys
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
 
@@ -242,7 +243,7 @@ class Quantity(object):
         self._parts = None  # _coefficient(value), once: parsed quantities are cached and read many times
 
     @classmethod
-    def parse(cls, value, what="quantity"):
+    def parse(cls, value: Any, what: str = "quantity") -> Quantity:
         """``resource.ParseQuantity``; ``what`` names the field in the error message."""
         text = _text_of(value, what)
         parsed = _parse_text(text)
@@ -251,17 +252,17 @@ class Quantity(object):
         return parsed
 
     @classmethod
-    def decode(cls, value, what="quantity"):
+    def decode(cls, value: Any, what: str = "quantity") -> Quantity:
         """``Quantity.UnmarshalJSON``: a field of an object read from JSON or YAML. Surrounding
         whitespace is trimmed first (``strings.TrimSpace``), then the text is parsed."""
         if isinstance(value, str):
             value = value.strip(_GO_SPACE)
         return cls.parse(value, what)
 
-    def is_zero(self):
+    def is_zero(self) -> bool:
         return self.value == 0
 
-    def scaled_value(self, scale):
+    def scaled_value(self, scale: int) -> int:
         """``ScaledValue(scale)``: the value in units of 10^scale, rounded up as Go does, with Go's
         int64 overflow (an ``int64Amount`` gives 0, an ``inf.Dec`` wraps around).
 
@@ -297,15 +298,15 @@ class Quantity(object):
         quotient, remainder = divmod(coefficient * 10 ** power, 10 ** dif)  # floor for a positive divisor
         return _int64(_big_int64(quotient) + 1) if remainder else _big_int64(quotient)
 
-    def value_int(self):
+    def value_int(self) -> int:
         """``Quantity.Value()``."""
         return self.scaled_value(0)
 
-    def milli_value(self):
+    def milli_value(self) -> int:
         """``Quantity.MilliValue()``."""
         return self.scaled_value(_MILLI)
 
-    def round_up_milli(self):
+    def round_up_milli(self) -> Quantity:
         """``RoundUp(-3)``, as ``SetDefaults_ResourceList`` applies to every ``ResourceList`` value:
         finer values are rounded up (away from zero) to milli units and lose their kept text."""
         if self.int64_scale is not None and self.int64_scale >= _MILLI:
@@ -313,7 +314,7 @@ class Quantity(object):
         rounded = _round_up(self.value.copy_abs(), decimal.Decimal("1e-3"))
         return Quantity(rounded.copy_negate() if self.value < 0 else rounded, self.format, None, None, 3)
 
-    def add(self, other):
+    def add(self, other: Quantity) -> Quantity:
         """``q.Add(y)`` on a copy of ``q``: the exact sum, which prints in its canonical form (the kept text goes),
         in ``q``'s format unless ``q`` is zero (then ``y``'s). Two ``int64Amount`` values stay one, at the finer of
         their scales, while the sum fits in an int64; otherwise the sum is an ``inf.Dec`` of the finer scale."""
@@ -334,7 +335,7 @@ class Quantity(object):
         scales = [-q.int64_scale if q.int64_scale is not None else q.dec_scale for q in (self, other)]
         return Quantity(total, fmt, None, None, max(scales))
 
-    def stored(self):
+    def stored(self) -> Quantity:
         """The quantity another component reads back: the apiserver serializes ``String()`` and
         the reader parses that text again."""
         return _parse_text(str(self))

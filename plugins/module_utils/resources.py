@@ -57,7 +57,7 @@ OTHER_KINDS = {
 SUPPORTED_KINDS = sorted(list(POD_SPEC_PATHS) + list(OTHER_KINDS))
 
 
-def pod_spec(obj):
+def pod_spec(obj: dict) -> tuple[dict | None, str | None]:
     """``(spec, path)`` of the pod spec inside a Pod or workload object, or ``(None, None)``."""
     path = POD_SPEC_PATHS.get(optional(obj.get("kind"), str, "resource.kind", ""))
     if path is None:
@@ -68,7 +68,7 @@ def pod_spec(obj):
     return node, ".".join(path)
 
 
-def pod_spec_patch(reference, spec):
+def pod_spec_patch(reference: dict, spec: dict) -> dict:
     """The smallest object of ``reference`` (``{kind, name, namespace?, apiVersion?}``; other keys are
     ignored) that carries ``spec`` at the kind's pod spec path: a server-side apply patch."""
     expect(reference, dict, "reference")
@@ -91,7 +91,7 @@ def pod_spec_patch(reference, spec):
     return patch
 
 
-def validation_errors(obj, patch=False):
+def validation_errors(obj: dict, patch: bool = False) -> list:
     """Every apiserver validation error this collection reproduces for ``obj`` (a list of FieldError),
     each text once from 1.37 (releases.RULES ErrorTextsOnce): every kind's strategy runs declarative validation,
     whose handling of the handwritten errors (``ErrorList.Filter``, through ``ToAggregate``) drops repeated texts.

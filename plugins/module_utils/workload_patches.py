@@ -11,36 +11,37 @@ second patch would undo the first), each prefixed with the workload.
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import downward, hosts, resources
+from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, resources
+from ansible_collections.clusternet.k8s.plugins.module_utils.downward.exposure import downward_env, downward_volume_items
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 
 PRESENT, ABSENT = "present", "absent"
 DOWNWARD_VOLUME_NAME = "podinfo"
 
 
-def host_aliases_spec(workload, present=True):
+def host_aliases_spec(workload: dict, present: bool = True) -> dict:
     """``{hostAliases}`` of the workload's ``entries`` (``hosts.host_aliases``, not validated: the patch is);
     absent: an empty list, so the field manager owns no entry."""
     entries = (workload.get("entries") or []) if present else []
     return {"hostAliases": hosts.host_aliases(entries, validate=False)}
 
 
-def downward_api_spec(workload, present=True):
-    """The workload's ``containers`` (names) with the Downward API ``env`` (``downward.downward_env``) and the mount of
-    its ``volume`` (``{name, mount_path, files, default_mode}``; ``files`` as for ``downward.downward_volume_items``,
+def downward_api_spec(workload: dict, present: bool = True) -> dict:
+    """The workload's ``containers`` (names) with the Downward API ``env`` (``downward_env``) and the mount of
+    its ``volume`` (``{name, mount_path, files, default_mode}``; ``files`` as for ``downward_volume_items``,
     the volume named ``podinfo`` unless named), and that ``downwardAPI`` volume; absent: empty lists of containers
     and volumes, so the field manager owns nothing in the workload."""
     if not present:
         return {"containers": [], "volumes": []}
     names = optional(workload.get("containers"), list, "containers", [])
-    env = downward.downward_env(workload.get("env") or {}, validate=False)
+    env = downward_env(workload.get("env") or {}, validate=False)
     volume = optional(workload.get("volume") or {}, dict, "volume")
     container = {"env": env} if env else {}
     spec = {}
     if volume:
         volume_name = volume.get("name") or DOWNWARD_VOLUME_NAME
         container["volumeMounts"] = [{"name": volume_name, "mountPath": volume.get("mount_path"), "readOnly": True}]
-        source = {"items": downward.downward_volume_items(volume.get("files") or {}, validate=False)}
+        source = {"items": downward_volume_items(volume.get("files") or {}, validate=False)}
         if volume.get("default_mode") is not None:
             source["defaultMode"] = volume["default_mode"]
         spec = {"volumes": [{"name": volume_name, "downwardAPI": source}]}
@@ -50,7 +51,7 @@ def downward_api_spec(workload, present=True):
 FEATURES = {"host_aliases": host_aliases_spec, "downward_api": downward_api_spec}
 
 
-def workload_patches(workloads, feature, state=PRESENT, listed_in="workloads"):
+def workload_patches(workloads: list, feature: str, state: str = PRESENT, listed_in: str = "workloads") -> list[dict]:
     """``[{ref, file, patch, errors}]``, one per workload of ``workloads``, in order: ``ref`` (``Kind ns/name``),
     ``file`` (``kind-ns-name.yaml``), ``patch`` (the server-side apply patch of ``feature``, ``host_aliases`` or
     ``downward_api``; with ``state`` ``absent``, the one that releases every entry the field manager set) and

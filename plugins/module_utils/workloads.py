@@ -18,7 +18,8 @@ the end).
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import downward, hosts, pod_resources, ports
+from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, pod_resources, ports
+from ansible_collections.clusternet.k8s.plugins.module_utils.downward.exposure import validate_volumes_and_containers
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (GoSyntax, child, forbidden, go_struct, invalid,
                                                                                 not_supported, required,
@@ -28,27 +29,27 @@ ALWAYS, ON_FAILURE, NEVER = "Always", "OnFailure", "Never"
 NEGATIVE = "must be greater than or equal to 0"
 
 
-def validate_pod_spec(spec, path, kind="Pod"):
+def validate_pod_spec(spec: dict, path: str, kind: str = "Pod") -> list:
     """The ``ValidatePodSpec`` rules this collection covers, in upstream order: volumes and containers
     (Downward API, ports), the pod-level resources (``validatePodResources``), ``validatePodHostNetworkDeps``, ``validateRestartPolicy``, then hostnameOverride,
     hostname, subdomain and hostAliases. A StatefulSet's template is validated without its hostname
     and subdomain (the controller overwrites them: pod name, serviceName)."""
     if kind == "StatefulSet":
         spec = {key: value for key, value in spec.items() if key not in ("hostname", "subdomain")}
-    errors = downward.validate_pod_spec(spec, path, with_ports=True, is_pod=kind == "Pod")
+    errors = validate_volumes_and_containers(spec, path, with_ports=True, is_pod=kind == "Pod")
     errors += pod_resources.validate_pod_resources(spec, path, is_pod=kind == "Pod")
     errors += ports.validate_host_network_ports(spec, path, kind == "Pod")
     errors += validate_restart_policy(restart_policy(spec), child(path, "restartPolicy"))
-    return errors + hosts.validate_pod_spec(spec, path)
+    return errors + hosts.validate_pod_host_fields(spec, path)
 
 
-def restart_policy(spec):
+def restart_policy(spec: dict) -> str:
     """``SetDefaults_PodSpec``: Always when unset or empty."""
     value = spec.get("restartPolicy")
     return value if isinstance(value, str) and value else ALWAYS
 
 
-def validate_restart_policy(policy, path):
+def validate_restart_policy(policy: str, path: str) -> list:
     """``validateRestartPolicy``."""
     if policy in (ALWAYS, ON_FAILURE, NEVER):
         return []
@@ -138,7 +139,7 @@ def _selected_mismatch(selector, template, template_path):
     return []
 
 
-def validate_workload(obj, kind, pod_errors):
+def validate_workload(obj: dict, kind: str, pod_errors: list) -> list:
     """The workload rules of ``kind`` around ``pod_errors`` (its template's pod spec errors), in the
     order kube-apiserver reports them."""
     spec = obj.get("spec") or {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.downward import downward_values
+from ansible_collections.clusternet.k8s.plugins.module_utils.downward.values import downward_values
 from tests.bench.harness import Job, Target
 
 LABELS = {"app": "web", "tier": "front", "version": "v1"}

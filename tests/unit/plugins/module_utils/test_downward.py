@@ -5,8 +5,11 @@ import os
 
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import downward
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.downward import (
+    container_resources, env_values, exposure, fieldpath, volume_files)
+from ansible_collections.clusternet.k8s.plugins.module_utils.downward.values import downward_values
+from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "hosts-downward.json")
@@ -77,21 +80,21 @@ def test_vector_counts():
 
 @pytest.mark.parametrize("vec", vectors("fieldpath_format_map"))
 def test_format_map(vec):
-    assert downward.format_map(vec["input"]["map"]) == vec["expected"]
+    assert fieldpath.format_map(vec["input"]["map"]) == vec["expected"]
 
 
 @pytest.mark.parametrize("vec", vectors("fieldpath_extract"))
 def test_extract_field_path_as_string(vec):
     obj = {"metadata": vec["input"]["metadata"]}
     if isinstance(vec["expected"], dict):
-        assert_error(vec, downward.extract_field_path_as_string, obj, vec["input"]["field_path"])
+        assert_error(vec, fieldpath.extract_field_path_as_string, obj, vec["input"]["field_path"])
     else:
-        assert downward.extract_field_path_as_string(obj, vec["input"]["field_path"]) == vec["expected"]
+        assert fieldpath.extract_field_path_as_string(obj, vec["input"]["field_path"]) == vec["expected"]
 
 
 @pytest.mark.parametrize("vec", vectors("fieldpath_split_subscript"))
 def test_split_maybe_subscripted_path(vec):
-    path, subscript, ok = downward.split_maybe_subscripted_path(vec["input"]["field_path"])
+    path, subscript, ok = fieldpath.split_maybe_subscripted_path(vec["input"]["field_path"])
     assert {"path": path, "subscript": subscript, "ok": ok} == vec["expected"]
 
 
@@ -99,9 +102,9 @@ def test_split_maybe_subscripted_path(vec):
 def test_convert_downward_api_field_label(vec):
     i = vec["input"]
     if "error" in vec["expected"]:
-        assert_error(vec, downward.convert_downward_api_field_label, i["version"], i["label"], i["value"])
+        assert_error(vec, fieldpath.convert_downward_api_field_label, i["version"], i["label"], i["value"])
     else:
-        label, value = downward.convert_downward_api_field_label(i["version"], i["label"], i["value"])
+        label, value = fieldpath.convert_downward_api_field_label(i["version"], i["label"], i["value"])
         assert {"label": label, "value": value} == vec["expected"]
 
 
@@ -114,7 +117,7 @@ def env_value_pod(i):
 @pytest.mark.parametrize("vec", vectors("downward_env_value"))
 def test_pod_field_runtime_value(vec):
     i = vec["input"]
-    got = {name: downward.pod_field_runtime_value(i["api_version"], path, env_value_pod(i), i["pod_ips"], i["node_ips"])
+    got = {name: env_values.pod_field_runtime_value(i["api_version"], path, env_value_pod(i), i["pod_ips"], i["node_ips"])
            for name, path in i["env_field_refs"].items()}
     assert got == vec["expected"]
 
@@ -130,13 +133,13 @@ def test_env_value_through_downward_values(vec):
         for name, path in i["env_field_refs"].items()]}]
     manifest["status"] = {"podIPs": [{"ip": ip} for ip in i["pod_ips"]]}
     node = {"status": {"addresses": [{"type": "InternalIP", "address": ip} for ip in i["node_ips"]]}}
-    assert downward.downward_values(manifest, node)["c"]["env"] == vec["expected"]
+    assert downward_values(manifest, node)["c"]["env"] == vec["expected"]
 
 
 def test_two_pod_ips_of_one_family_are_refused():
     pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]},
            "status": {"podIPs": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]}}
-    assert error_of(downward.downward_values, pod) == (
+    assert error_of(downward_values, pod) == (
         "pod's status: kube-apiserver would reject it: status.podIPs: Invalid value: "
         '[{"IP":"10.0.0.1"},{"IP":"10.0.0.2"}]: may specify no more than one IP for each IP family')
 
@@ -149,9 +152,9 @@ def test_extract_resource_value_by_container_name(vec):
         selector["divisor"] = i["divisor"]
     args = (selector, i["pod"], i["container_name"])
     if isinstance(vec["expected"], dict):
-        assert_error(vec, downward.extract_resource_value_by_container_name, *args)
+        assert_error(vec, container_resources.extract_resource_value_by_container_name, *args)
     else:
-        assert downward.extract_resource_value_by_container_name(*args) == vec["expected"]
+        assert container_resources.extract_resource_value_by_container_name(*args) == vec["expected"]
 
 
 def defaulted_vector_pod(i):
@@ -167,11 +170,11 @@ def test_limits_defaulted_for_env(vec):
     """The core steps with the vector's feature gate: pod-level limits, then node allocatable."""
     i = vec["input"]
     gate = i.get("feature_gates", {}).get("PodLevelResources", True)
-    allocatable = downward.resource_list(i, "node_allocatable", "")
-    pod_limits = downward.resource_list(i.get("pod_resources", {}), "limits", "")
-    limits, requests = downward.container_resources(i["container"], "container")
-    limits = downward.merge_container_resource_limits(limits, downward.pod_level_allocatable(allocatable, pod_limits, gate))
-    got = {r: downward.extract_container_resource_value(r, None, limits, requests) for r in i["resources_requested"]}
+    allocatable = container_resources.resource_list(i, "node_allocatable", "")
+    pod_limits = container_resources.resource_list(i.get("pod_resources", {}), "limits", "")
+    limits, requests = container_resources.container_resources(i["container"], "container")
+    limits = container_resources.merge_container_resource_limits(limits, container_resources.pod_level_allocatable(allocatable, pod_limits, gate))
+    got = {r: container_resources.extract_container_resource_value(r, None, limits, requests) for r in i["resources_requested"]}
     assert got == vec["expected"]
 
 
@@ -180,7 +183,7 @@ def test_limits_defaulted_through_downward_values(vec):
     i = vec["input"]
     assert i.get("feature_gates", {}).get("PodLevelResources", True)  # the gate downward_values assumes
     node = {"status": {"allocatable": i["node_allocatable"]}}
-    assert downward.downward_values(defaulted_vector_pod(i), node)["foo"]["env"] == vec["expected"]
+    assert downward_values(defaulted_vector_pod(i), node)["foo"]["env"] == vec["expected"]
 
 
 @pytest.mark.parametrize("vec", vectors("downward_volume_file"))
@@ -195,7 +198,7 @@ def test_volume_file(vec):
     manifest = {"metadata": {"name": i.get("name", "test"), "namespace": "ns", "uid": "u", "labels": i.get("labels", {})},
                 "spec": {"volumes": [{"name": "podinfo", "downwardAPI": source}],
                          "containers": [{"name": "c", "volumeMounts": [{"name": "podinfo", "mountPath": "/etc/podinfo"}]}]}}
-    files = downward.downward_values(manifest)["c"]["files"]
+    files = downward_values(manifest)["c"]["files"]
     expected = vec["expected"]
     assert files == {"podinfo/" + expected.get("file", item["path"]): {"content": expected["content"], "mode": expected["mode"]}}
 
@@ -207,7 +210,7 @@ def as_container_env(text):
 @pytest.mark.parametrize("vec", vectors("validation_env_fieldref") + vectors("validation_divisor"))
 def test_validate_env(vec):
     """The apiserver's internal validation, without v1 defaulting, as the Go test runs it."""
-    errors = [str(e) for e in downward.validate_env(vec["input"]["env"], vec["input"]["field_path_root"], defaults=False)]
+    errors = [str(e) for e in exposure.validate_env(vec["input"]["env"], vec["input"]["field_path_root"], defaults=False)]
     if vec["expected"]["valid"]:
         assert errors == []
     else:
@@ -226,13 +229,13 @@ def test_validate_env_of_a_pod_manifest(vec):
 
 def test_manifest_api_version_is_defaulted_before_validation():
     env = [{"name": "abc", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
-    assert downward.validate_env(env, "env", defaults=False) != []
+    assert exposure.validate_env(env, "env", defaults=False) != []
     assert validation_errors(pod([{"name": "c", "env": env}])) == []
 
 
 @pytest.mark.parametrize("vec", vectors("validation_volume_file"))
 def test_validate_volume(vec):
-    errors = [str(e) for e in downward.validate_volume(vec["input"]["volume"], vec["input"]["field_path_root"], defaults=False)]
+    errors = [str(e) for e in exposure.validate_volume(vec["input"]["volume"], vec["input"]["field_path_root"], defaults=False)]
     if vec["expected"]["valid"]:
         assert errors == []
     else:
@@ -298,7 +301,7 @@ def test_init_and_ephemeral_containers_are_validated():
 ])
 def test_item_paths(path, errors):
     volume = {"name": "v", "downwardAPI": {"items": [{"path": path, "fieldRef": {"fieldPath": "metadata.name"}}]}}
-    assert [str(e) for e in downward.validate_volume(volume, "v")] == errors
+    assert [str(e) for e in exposure.validate_volume(volume, "v")] == errors
 
 
 @pytest.mark.parametrize("item, errors", [
@@ -321,7 +324,7 @@ def test_item_paths(path, errors):
 ])
 def test_volume_items(item, errors):
     volume = {"name": "v", "downwardAPI": {"items": [item]}}
-    assert [str(e) for e in downward.validate_volume(volume, "v")] == errors
+    assert [str(e) for e in exposure.validate_volume(volume, "v")] == errors
 
 
 @pytest.mark.parametrize("divisor, resource, valid", [
@@ -331,7 +334,7 @@ def test_volume_items(item, errors):
     ("-1", "limits.cpu", False), ("3", "limits.gpu-thing", True),
 ])
 def test_divisor_is_compared_in_canonical_form(divisor, resource, valid):
-    errors = downward.validate_container_resource_divisor(resource, downward.Quantity.parse(divisor), "r")
+    errors = exposure.validate_container_resource_divisor(resource, Quantity.parse(divisor), "r")
     assert (errors == []) is valid
 
 
@@ -343,7 +346,7 @@ def test_divisor_text_kept_by_parse_quantity_is_what_validation_compares(divisor
     """``validateContainerResourceDivisor`` tests ``divisor.String()``, and ``ParseQuantity`` keeps the
     text it was given when its int64 path deems it canonical (apimachinery quantity.go): ``+1``,
     ``01``, ``1e0`` are not ``1`` to the apiserver."""
-    errors = downward.validate_container_resource_divisor(resource, downward.Quantity.parse(divisor), "r")
+    errors = exposure.validate_container_resource_divisor(resource, Quantity.parse(divisor), "r")
     assert [str(e).split(": ", maxsplit=1)[0] for e in errors] == ["r.divisor"]
 
 
@@ -362,7 +365,7 @@ def test_resource_values_are_read_as_the_kubelet_reads_them(limit, expected):
     """The kubelet reads limits the apiserver decoded (``UnmarshalJSON``), defaulted (``RoundUp(-3)``)
     and stored as ``String()``; ``Value()`` then has Go's int64 overflow."""
     manifest = pod([{"name": "c", "resources": {"limits": {"memory": limit}}, "env": [resource_env("M", "limits.memory")]}])
-    assert downward.downward_values(manifest, NODE)["c"]["env"] == {"M": expected}
+    assert downward_values(manifest, NODE)["c"]["env"] == {"M": expected}
 
 
 def test_projected_volume_rules():
@@ -402,7 +405,7 @@ def test_projected_volume_rules():
 ])
 def test_one_volume_type_per_volume_and_per_projected_source(volume, errors):
     """pkg/apis/core/validation/validation.go ``validateVolumeSource`` and ``validateProjectionSources``."""
-    assert [str(e) for e in downward.validate_volume(volume, "v")] == errors
+    assert [str(e) for e in exposure.validate_volume(volume, "v")] == errors
 
 
 @pytest.mark.parametrize("spec", [
@@ -414,7 +417,7 @@ def test_one_volume_type_per_volume_and_per_projected_source(volume, errors):
 ])
 def test_wrong_types_are_input_errors(spec):
     with pytest.raises(InputError):
-        downward.validate_pod_spec(spec, "spec")
+        exposure.validate_volumes_and_containers(spec, "spec")
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -422,7 +425,7 @@ def test_wrong_types_are_input_errors(spec):
 @pytest.mark.parametrize("path, expected", [
     ("this//labels", "this/labels"), ("//a", "/a"), ("a/./b/../c", "a/c"), ("", "."), ("a/", "a"), ("../a", "../a")])
 def test_go_clean_path(path, expected):
-    assert downward.go_clean_path(path) == expected
+    assert volume_files.go_clean_path(path) == expected
 
 
 @pytest.mark.parametrize("path, message", [
@@ -434,12 +437,12 @@ def test_go_clean_path(path, expected):
     ("..a/b", "invalid path: must not start with '..': ..a/b"),
 ])
 def test_atomic_writer_path(path, message):
-    assert error_of(downward.validate_atomic_writer_path, path) == message
+    assert error_of(volume_files.validate_atomic_writer_path, path) == message
 
 
 @pytest.mark.parametrize("path", ["a", "a/..b", "." + "x" * 254, "ok/" + "n" * 255])
 def test_atomic_writer_accepts(path):
-    downward.validate_atomic_writer_path(path)
+    volume_files.validate_atomic_writer_path(path)
 
 
 @pytest.mark.parametrize("pod_ips, node_ips, expected", [
@@ -454,15 +457,15 @@ def test_atomic_writer_accepts(path):
 def test_sort_pod_ips(pod_ips, node_ips, expected):
     """``sortPodIPs`` (pkg/kubelet/kubelet_pods.go): the first IP of the primary family, then the first
     of the other, each as ``ParseIPSloppy(ip).String()``."""
-    assert downward.sort_pod_ips(pod_ips, node_ips) == expected
+    assert env_values.sort_pod_ips(pod_ips, node_ips) == expected
 
 
 def test_node_host_ips():
-    assert downward.node_host_ips(NODE) == ["192.168.1.1", "fd00:1::1"]
+    assert env_values.node_host_ips(NODE) == ["192.168.1.1", "fd00:1::1"]
     external = {"status": {"addresses": [{"type": "ExternalIP", "address": "::ffff:203.0.113.1"}]}}
-    assert downward.node_host_ips(external) == ["203.0.113.1"]
+    assert env_values.node_host_ips(external) == ["203.0.113.1"]
     none = {"status": {"addresses": [{"type": "Hostname", "address": "n1"}]}}
-    assert error_of(downward.node_host_ips, none) == "host IP unknown; known addresses: [{Hostname n1}]"
+    assert error_of(env_values.node_host_ips, none) == "host IP unknown; known addresses: [{Hostname n1}]"
 
 
 def test_expand():
@@ -471,11 +474,11 @@ def test_expand():
     def lookup(name):
         return values.get(name, "$(%s)" % name)
 
-    assert downward.expand("$(A)-$(EMPTY)-$(B)-$$(A)-$$$(A)-$(A-$x-$", lookup) == "x--$(B)-$(A)-$x-$(A-$x-$"
-    assert downward.expand("cost: 5$", lookup) == "cost: 5$"
+    assert env_values.expand("$(A)-$(EMPTY)-$(B)-$$(A)-$$$(A)-$(A-$x-$", lookup) == "x--$(B)-$(A)-$x-$(A-$x-$"
+    assert env_values.expand("cost: 5$", lookup) == "cost: 5$"
     # tryReadVariableName decodes the rune after "$" (kubernetes PR #136325, in 1.34.x, 1.35.x and 1.36):
     # "$é" stays as written; before it, the first byte alone made invalid UTF-8
-    assert downward.expand("$é-$日本-$$é", lookup) == "$é-$日本-$é"
+    assert env_values.expand("$é-$日本-$$é", lookup) == "$é-$日本-$é"
 
 
 def full_pod():
@@ -533,7 +536,7 @@ APP_ENV = {"A": "y", "IP": "10.0.0.5", "URL": "http://10.0.0.5:80/x/$(UNDEFINED)
 
 
 def test_downward_values_with_the_node():
-    values = downward.downward_values(full_pod(), NODE)
+    values = downward_values(full_pod(), NODE)
     assert values == {
         "init": {"env": {"MEM": "17179869184"},  # the current container is defaulted, even an init container
                  "files": {"info/labels": {"content": 'app="web"\ntier="front"', "mode": 420}}, "unresolved": []},
@@ -550,7 +553,7 @@ def test_downward_values_with_the_node():
 
 
 def test_downward_values_without_the_node():
-    values = downward.downward_values(full_pod())
+    values = downward_values(full_pod())
     allocatable = "%s: the limit is unset, so the kubelet uses the node's allocatable; pass the node"
     assert values["init"] == {
         "env": {}, "files": {"info/labels": {"content": 'app="web"\ntier="front"', "mode": 420}},
@@ -569,13 +572,13 @@ def test_downward_values_without_the_node():
 def test_status_host_ips_stand_in_for_the_node():
     manifest = pod([{"name": "c", "env": [field_env("H", "status.hostIP"), field_env("P", "status.podIPs")]}],
                    status={"podIPs": [{"ip": "10.0.0.5"}, {"ip": "fd00::5"}], "hostIPs": [{"ip": "fd00:1::0001"}]})
-    assert downward.downward_values(manifest)["c"]["env"] == {"H": "fd00:1::1", "P": "fd00::5,10.0.0.5"}
+    assert downward_values(manifest)["c"]["env"] == {"H": "fd00:1::1", "P": "fd00::5,10.0.0.5"}
 
 
 def test_unknown_ips_and_metadata_are_unresolved():
     manifest = pod([{"name": "c", "env": [field_env("IP", "status.podIP"), field_env("UID", "metadata.uid")]}], status={})
     del manifest["metadata"]["uid"]
-    assert [(u["name"], u["reason"]) for u in downward.downward_values(manifest)["c"]["unresolved"]] == [
+    assert [(u["name"], u["reason"]) for u in downward_values(manifest)["c"]["unresolved"]] == [
         ("IP", "status.podIP: the pod has no IP yet (no status.podIPs)"),
         ("UID", "metadata.uid is not set in this manifest; the apiserver assigns it")]
 
@@ -583,8 +586,8 @@ def test_unknown_ips_and_metadata_are_unresolved():
 def test_service_links_decide_which_names_may_be_service_variables():
     env = [{"name": "A", "value": "$(MY_DB_SERVICE_HOST)"}, {"name": "B", "value": "$(KUBERNETES_PORT_443_TCP_ADDR)"},
            {"name": "C", "value": "$(HOME)"}]
-    with_links = downward.downward_values(pod([{"name": "c", "env": env}]))["c"]
-    without = downward.downward_values(pod([{"name": "c", "env": env}], enableServiceLinks=False))["c"]
+    with_links = downward_values(pod([{"name": "c", "env": env}]))["c"]
+    without = downward_values(pod([{"name": "c", "env": env}], enableServiceLinks=False))["c"]
     assert with_links["env"] == {"C": "$(HOME)"}
     assert without["env"] == {"A": "$(MY_DB_SERVICE_HOST)", "C": "$(HOME)"}
     assert [u["name"] for u in without["unresolved"]] == ["B"]
@@ -593,7 +596,7 @@ def test_service_links_decide_which_names_may_be_service_variables():
 def test_earlier_values_are_used_by_later_references():
     env = [{"name": "A", "value": "1"}, {"name": "B", "value": "$(A)$(C)"}, {"name": "A", "value": "2"},
            {"name": "C", "value": "3"}, {"name": "D", "value": "$(A)$(C)"}]
-    assert downward.downward_values(pod([{"name": "c", "env": env}]))["c"]["env"] == {"A": "2", "B": "1$(C)", "C": "3", "D": "23"}
+    assert downward_values(pod([{"name": "c", "env": env}]))["c"]["env"] == {"A": "2", "B": "1$(C)", "C": "3", "D": "23"}
 
 
 def test_allocatable_defaults_to_capacity_and_requests_are_never_defaulted():
@@ -601,23 +604,23 @@ def test_allocatable_defaults_to_capacity_and_requests_are_never_defaulted():
     env = [resource_env("L", "limits.cpu"), resource_env("R", "requests.memory"), resource_env("E", "limits.ephemeral-storage"),
            resource_env("H", "limits.hugepages-2Mi", divisor="1Mi")]
     manifest = pod([{"name": "c", "env": env, "resources": {"limits": {"hugepages-2Mi": "4Mi"}}}])
-    assert downward.downward_values(manifest, node)["c"]["env"] == {"L": "4", "R": "0", "E": "0", "H": "4"}
+    assert downward_values(manifest, node)["c"]["env"] == {"L": "4", "R": "0", "E": "0", "H": "4"}
 
 
 def test_kubelet_failures_are_errors():
     missing = pod([{"name": "c", "env": [resource_env("X", "limits.cpu", containerName="nope")]}])
-    assert error_of(downward.downward_values, missing) == (
+    assert error_of(downward_values, missing) == (
         "spec.containers[0].env[0].valueFrom.resourceFieldRef: container nope not found")
     long_name = pod([{"name": "c", "volumeMounts": [{"name": "v", "mountPath": "/v"}]}],
                     volumes=[{"name": "v", "downwardAPI": {"items": [{"path": "n" * 256, "fieldRef": {"fieldPath": "metadata.name"}}]}}])
-    assert error_of(downward.downward_values, long_name) == "invalid path: filenames must be less than or equal to 255 characters"
+    assert error_of(downward_values, long_name) == "invalid path: filenames must be less than or equal to 255 characters"
     no_volume = pod([{"name": "c", "volumeMounts": [{"name": "v", "mountPath": "/v"}]}])
-    assert error_of(downward.downward_values, no_volume) == (
+    assert error_of(downward_values, no_volume) == (
         'spec.containers[0].volumeMounts[0]: cannot find volume "v" to mount into the container')
 
 
 def test_pods_the_apiserver_rejects_are_errors():
-    assert error_of(downward.downward_values, pod([{"name": "c", "env": [field_env("L", "metadata.labels")]}])) == (
+    assert error_of(downward_values, pod([{"name": "c", "env": [field_env("L", "metadata.labels")]}])) == (
         "pod: kube-apiserver would reject it: spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: "
         'Unsupported value: "metadata.labels": ' + ENV_SUPPORTED)
 
@@ -633,13 +636,13 @@ def test_pods_the_apiserver_rejects_are_errors():
      "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
 ])
 def test_bad_input(manifest, node, message):
-    assert error_of(downward.downward_values, manifest, node) == message
+    assert error_of(downward_values, manifest, node) == message
 
 
 # --- builders ----------------------------------------------------------------------------------
 
 def test_downward_env():
-    assert downward.downward_env({"POD": "metadata.name", "MEM": {"resource": "limits.memory", "divisor": "1Mi"},
+    assert exposure.downward_env({"POD": "metadata.name", "MEM": {"resource": "limits.memory", "divisor": "1Mi"},
                                   "CPU": {"resource": "limits.cpu", "container": "app"},
                                   "NS": {"fieldPath": "metadata.namespace"}}) == [
         {"name": "POD", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
@@ -662,11 +665,11 @@ def test_downward_env():
     ("A", "mapping must be a mapping, got string 'A'"),
 ])
 def test_downward_env_rejects(mapping, message):
-    assert error_of(downward.downward_env, mapping).startswith(message)
+    assert error_of(exposure.downward_env, mapping).startswith(message)
 
 
 def test_downward_volume_items():
-    assert downward.downward_volume_items({"labels": "metadata.labels",
+    assert exposure.downward_volume_items({"labels": "metadata.labels",
                                            "cpu": {"resource": "limits.cpu", "divisor": "1m", "container": "app", "mode": 256}}) == [
         {"path": "labels", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.labels"}},
         {"path": "cpu", "resourceFieldRef": {"resource": "limits.cpu", "divisor": "1m", "containerName": "app"}, "mode": 256}]
@@ -682,16 +685,16 @@ def test_downward_volume_items():
     ({"a": {"fieldPath": "metadata.name", "mode": "0644"}}, "downwardAPI.items[0].mode must be an integer"),
 ])
 def test_downward_volume_items_rejects(mapping, message):
-    assert error_of(downward.downward_volume_items, mapping).startswith(message)
+    assert error_of(exposure.downward_volume_items, mapping).startswith(message)
 
 
 def test_built_entries_resolve():
-    env = downward.downward_env({"POD": "metadata.name", "CPU": {"resource": "limits.cpu", "divisor": "1m"}})
-    items = downward.downward_volume_items({"labels": "metadata.labels"})
+    env = exposure.downward_env({"POD": "metadata.name", "CPU": {"resource": "limits.cpu", "divisor": "1m"}})
+    items = exposure.downward_volume_items({"labels": "metadata.labels"})
     manifest = pod([{"name": "c", "env": env, "resources": {"limits": {"cpu": "250m"}},
                      "volumeMounts": [{"name": "info", "mountPath": "/info"}]}],
                    volumes=[{"name": "info", "downwardAPI": {"items": items}}])
-    assert downward.downward_values(manifest) == {"c": {
+    assert downward_values(manifest) == {"c": {
         "env": {"POD": "web-0", "CPU": "250"},
         "files": {"info/labels": {"content": 'app="web"\ntier="front"', "mode": 420}}, "unresolved": []}}
 
@@ -700,10 +703,10 @@ def test_a_node_without_ips_fails_the_containers_that_ask_for_them():
     """GetNodeHostIPs fails: makeEnvironmentVariables returns its error, the container does not start
     (even when a later entry redefines the variable)."""
     node = {"metadata": {"name": "n1"}, "status": {"addresses": [{"type": "Hostname", "address": "n1"}]}}
-    values = downward.downward_values(pod([{"name": "c", "env": [field_env("P", "status.podIP")]}]), node)
+    values = downward_values(pod([{"name": "c", "env": [field_env("P", "status.podIP")]}]), node)
     assert values["c"]["env"] == {"P": "10.0.0.5"}
     asks = pod([{"name": "c", "env": [field_env("H", "status.hostIP"), {"name": "H", "value": "x"}]}])
     with pytest.raises(InputError, match=r"^host IP unknown; known addresses: \[\{Hostname n1\}\]$"):
-        downward.downward_values(asks, node)
+        downward_values(asks, node)
     with pytest.raises(InputError, match=r"node.status.addresses\[0\].address must be a string"):
-        downward.downward_values(pod(), {"status": {"addresses": [{"type": "InternalIP", "address": 1}]}})
+        downward_values(pod(), {"status": {"addresses": [{"type": "InternalIP", "address": 1}]}})

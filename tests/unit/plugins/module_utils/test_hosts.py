@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, releases
+from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, hosts_block, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
 
@@ -112,12 +112,12 @@ def test_validation_host_aliases(vec):
     i = vec["input"]
     assert_validation(hosts.validate_host_aliases(i["host_aliases"], i["field_path_root"]), vec["expected"], i["field_path_root"])
     spec = {"hostAliases": i["host_aliases"], "hostNetwork": i.get("host_network", False)}
-    assert_validation(hosts.validate_pod_spec(spec, "spec"), vec["expected"], i["field_path_root"])
+    assert_validation(hosts.validate_pod_host_fields(spec, "spec"), vec["expected"], i["field_path_root"])
 
 
 @pytest.mark.parametrize("vec", vectors("validation_hostname"))
 def test_validation_hostname(vec):
-    assert_validation(hosts.validate_pod_spec(dict(vec["input"]), "spec"), vec["expected"], "spec.")
+    assert_validation(hosts.validate_pod_host_fields(dict(vec["input"]), "spec"), vec["expected"], "spec.")
 
 
 # --- kubelet rendering: own cases --------------------------------------------------------------
@@ -400,20 +400,20 @@ def test_host_aliases_bad_shapes(entries):
 def test_parse_hosts():
     text = ("# comment\n\n127.0.0.1\tlocalhost localhost.localdomain # inline\n  ::1 ip6-localhost\r\n"
             "10.0.0.1#nothing\n   # indented comment\n10.0.0.2\n192.168.0.1 \vNode-1\fnode-1.example\n")
-    assert hosts.parse_hosts(text) == [("127.0.0.1", ["localhost", "localhost.localdomain"]), ("::1", ["ip6-localhost"]),
-                                       ("10.0.0.1", []), ("10.0.0.2", []), ("192.168.0.1", ["Node-1", "node-1.example"])]
-    assert hosts.parse_hosts("") == []
-    assert hosts.parse_hosts("1.1.1.1 a\u00a0b") == [("1.1.1.1", ["a\u00a0b"])]  # only C isspace() splits
+    assert hosts_block.parse_hosts(text) == [("127.0.0.1", ["localhost", "localhost.localdomain"]), ("::1", ["ip6-localhost"]),
+                                             ("10.0.0.1", []), ("10.0.0.2", []), ("192.168.0.1", ["Node-1", "node-1.example"])]
+    assert hosts_block.parse_hosts("") == []
+    assert hosts_block.parse_hosts("1.1.1.1 a\u00a0b") == [("1.1.1.1", ["a\u00a0b"])]  # only C isspace() splits
     with pytest.raises(InputError):
-        hosts.parse_hosts(None)
+        hosts_block.parse_hosts(None)
 
 
 def test_validate_host_entries_merges_and_canonicalises():
     entries = {"node-1": ["10.0.0.1", "fd00::1"], "Node-1.Example": "010.000.000.001", "node-2": "FD00:0:0::2"}
-    assert hosts.validate_host_entries(entries) == [("10.0.0.1", ["node-1", "Node-1.Example"]), ("fd00::1", ["node-1"]),
-                                                    ("fd00::2", ["node-2"])]
-    assert hosts.validate_host_entries(hosts.validate_host_entries(entries)) == hosts.validate_host_entries(entries)
-    assert hosts.validate_host_entries(["::ffff:10.0.0.1 a", "10.0.0.1 a b"]) == [("10.0.0.1", ["a", "b"])]
+    assert hosts_block.validate_host_entries(entries) == [("10.0.0.1", ["node-1", "Node-1.Example"]), ("fd00::1", ["node-1"]),
+                                                          ("fd00::2", ["node-2"])]
+    assert hosts_block.validate_host_entries(hosts_block.validate_host_entries(entries)) == hosts_block.validate_host_entries(entries)
+    assert hosts_block.validate_host_entries(["::ffff:10.0.0.1 a", "10.0.0.1 a b"]) == [("10.0.0.1", ["a", "b"])]
 
 
 @pytest.mark.parametrize("entries, message", [
@@ -436,28 +436,28 @@ def test_validate_host_entries_merges_and_canonicalises():
 ])
 def test_validate_host_entries_refuses_line_injection(entries, message):
     if message is None:
-        assert hosts.validate_host_entries(entries) == [("10.0.0.1", ["a", "b"])]
+        assert hosts_block.validate_host_entries(entries) == [("10.0.0.1", ["a", "b"])]
         return
     with pytest.raises(InputError) as err:
-        hosts.validate_host_entries(entries)
+        hosts_block.validate_host_entries(entries)
     assert message in str(err.value)
 
 
 def test_validate_host_entries_keeps_non_dns_names():
-    assert hosts.validate_host_entries(["10.0.0.1 UPPER under_score trailing. caf\u00e9"]) == [
+    assert hosts_block.validate_host_entries(["10.0.0.1 UPPER under_score trailing. caf\u00e9"]) == [
         ("10.0.0.1", ["UPPER", "under_score", "trailing.", "caf\u00e9"])]
 
 
 def test_validate_host_entries_names_the_field():
     with pytest.raises(InputError, match="^hosts_file entries"):
-        hosts.validate_host_entries(5, what="hosts_file entries")
+        hosts_block.validate_host_entries(5, what="hosts_file entries")
 
 
 def test_duplicate_names():
     entries = ["10.0.0.1 node-1 api", "fd00::1 node-1", "10.0.0.2 Node-1", "10.0.0.3 api", "fd00::3 api", "fd00::4 api"]
-    assert hosts.duplicate_names(entries) == {"node-1": ["10.0.0.1", "fd00::1", "10.0.0.2"],
-                                              "api": ["10.0.0.1", "10.0.0.3", "fd00::3", "fd00::4"]}
-    assert hosts.duplicate_names(["10.0.0.1 a", "fd00::1 a", "10.0.0.1 a"]) == {}
+    assert hosts_block.duplicate_names(entries) == {"node-1": ["10.0.0.1", "fd00::1", "10.0.0.2"],
+                                                    "api": ["10.0.0.1", "10.0.0.3", "fd00::3", "fd00::4"]}
+    assert hosts_block.duplicate_names(["10.0.0.1 a", "fd00::1 a", "10.0.0.1 a"]) == {}
 
 
 BLOCK = "# BEGIN cluster nodes\n10.0.0.1\tnode-1 node-1.example\nfd00::1\tnode-1\n# END cluster nodes\n"
@@ -465,11 +465,11 @@ ENTRIES = ["10.0.0.1 node-1 node-1.example", "fd00::1 node-1"]
 
 
 def test_render_block():
-    assert hosts.render_block(ENTRIES, "cluster nodes") == BLOCK
-    assert hosts.render_block([], "m") == "# BEGIN m\n# END m\n"
+    assert hosts_block.render_block(ENTRIES, "cluster nodes") == BLOCK
+    assert hosts_block.render_block([], "m") == "# BEGIN m\n# END m\n"
     for marker in ("", "a\nb", "a\rb", None, "x\x00"):
         with pytest.raises(InputError):
-            hosts.render_block(ENTRIES, marker)
+            hosts_block.render_block(ENTRIES, marker)
 
 
 @pytest.mark.parametrize("before, after", [
@@ -482,8 +482,8 @@ def test_render_block():
     ("a\n# BEGIN other\nx\n# END other\n", "a\n# BEGIN other\nx\n# END other\n" + BLOCK),
 ], ids=["empty", "append", "append-no-final-newline", "replace", "replace-at-eof-no-newline", "crlf-markers", "other-block"])
 def test_update_block(before, after):
-    assert hosts.update_block(before, ENTRIES, "cluster nodes") == after
-    assert hosts.update_block(after, ENTRIES, "cluster nodes") == after  # idempotent
+    assert hosts_block.update_block(before, ENTRIES, "cluster nodes") == after
+    assert hosts_block.update_block(after, ENTRIES, "cluster nodes") == after  # idempotent
 
 
 @pytest.mark.parametrize("before, after", [
@@ -493,7 +493,7 @@ def test_update_block(before, after):
     ("a", "a"),
 ])
 def test_update_block_removes(before, after):
-    assert hosts.update_block(before, None, "cluster nodes") == after
+    assert hosts_block.update_block(before, None, "cluster nodes") == after
 
 
 # Files of every newline shape: none, LF, CRLF, CR only, with and without a final line break, mixed.
@@ -504,21 +504,21 @@ NEWLINE_SHAPES = ["", "a\n", "a", "a\nb", "a\r\n", "a\r\nb", "a\rb", "a\rb\r", "
 def test_a_block_keeps_the_file_newline_style_and_removing_it_gives_back_the_original(original):
     """Issue 13, defect 7: removal added a final newline to files without one; CRLF files got an LF block."""
     newline = "\r\n" if "\r\n" in original[:3] else "\r" if original[1:2] == "\r" else "\n"
-    with_block = hosts.update_block(original, ENTRIES, "cluster nodes")
+    with_block = hosts_block.update_block(original, ENTRIES, "cluster nodes")
     block = BLOCK.replace("\n", newline)
     ends = original.endswith(("\n", "\r"))
     expected = original + block if ends or not original else original + newline + block[:-len(newline)]
     assert with_block == expected
-    assert hosts.update_block(with_block, ENTRIES, "cluster nodes") == with_block
-    assert hosts.update_block(with_block, None, "cluster nodes") == original
+    assert hosts_block.update_block(with_block, ENTRIES, "cluster nodes") == with_block
+    assert hosts_block.update_block(with_block, None, "cluster nodes") == original
 
 
 def test_update_block_never_touches_other_lines():
     outside = "127.0.0.1   localhost  # keep   spacing\n\n# BEGIN cluster nodes x\n\t weird\tline \n"
     text = outside + BLOCK + "tail without newline"
-    new = hosts.update_block(text, ["10.9.9.9 n"], "cluster nodes")
+    new = hosts_block.update_block(text, ["10.9.9.9 n"], "cluster nodes")
     assert new == outside + "# BEGIN cluster nodes\n10.9.9.9\tn\n# END cluster nodes\ntail without newline"
-    assert hosts.update_block(new, None, "cluster nodes") == outside + "tail without newline"
+    assert hosts_block.update_block(new, None, "cluster nodes") == outside + "tail without newline"
 
 
 @pytest.mark.parametrize("text, where", [
@@ -531,17 +531,17 @@ def test_update_block_refuses_broken_markers(text, where):
     marker = "cluster nodes" if text.startswith(BLOCK) else "m"
     for entries in (ENTRIES, None):
         with pytest.raises(InputError) as err:
-            hosts.update_block(text, entries, marker)
+            hosts_block.update_block(text, entries, marker)
         assert "duplicated or unbalanced (%s)" % where in str(err.value)
 
 
 def test_update_block_bad_input():
     for args in ((None, ENTRIES, "m"), ("", ENTRIES, None), ("", ["bad a"], "m"), ("", 5, "m")):
         with pytest.raises(InputError):
-            hosts.update_block(*args)
+            hosts_block.update_block(*args)
 
 
 def test_update_block_marker_is_matched_literally():
     text = "# BEGIN a.c\nx\n# END a.c\n"
-    assert hosts.update_block(text, ["10.0.0.1 n"], "a+c") == text + "# BEGIN a+c\n10.0.0.1\tn\n# END a+c\n"
-    assert hosts.update_block(text, None, "a.c") == ""
+    assert hosts_block.update_block(text, ["10.0.0.1 n"], "a+c") == text + "# BEGIN a+c\n10.0.0.1\tn\n# END a+c\n"
+    assert hosts_block.update_block(text, None, "a.c") == ""

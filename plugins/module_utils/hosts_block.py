@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+# Copyright: clusternet.k8s contributors
+# Apache License 2.0 (see LICENSE)
+"""One owned block in a node's ``/etc/hosts``, edited the way kubespray's former ``blockinfile`` task did
+(``# BEGIN <marker>`` ... ``# END <marker>``): host entries in user input, parsed, checked and merged by IP,
+rendered between the markers in the file's own line endings.
+
+Pure Python, no Ansible imports, and none of the pod rules (the ``hosts_file`` module loads only this). The rules and
+the assumptions: docs/hosts.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_quote, index, ip_text, ip_value_sloppy
+
+# Host entries in user input: {name: ip or [ips]}, [{ip, hostnames}], ["ip name name"], [[ip, [names]]]
+
+
+def entry_pairs(entries: Any, what: str) -> Iterator[tuple[str, list[str], str]]:
+    """Yield ``(ip, hostnames, where)`` from any accepted input shape, type-checked."""
+    if isinstance(entries, dict):
+        for name, ips in entries.items():
+            where = "%s[%s]" % (what, go_quote(name) if isinstance(name, str) else type_name(name))
+            expect(name, str, where + " key")
+            if isinstance(ips, str):
+                yield ips, [name], where
+                continue
+            for k, ip in enumerate(expect(ips, list, where)):
+                yield expect(ip, str, index(where, k)), [name], where
+        return
+    if not isinstance(entries, (list, tuple)):
+        raise InputError("%s must be a mapping of hostname to IP(s), or a list of {ip, hostnames} mappings, "
+                         "\"ip name ...\" strings or [ip, [names]] pairs; got %s" % (what, type_name(entries)))
+    for i, item in enumerate(entries):
+        yield _list_item(item, index(what, i))
+
+
+def _list_item(item, where):
+    if isinstance(item, str):
+        lines = [line for line in item.splitlines() if line.strip()]
+        if len(lines) > 1:  # read as one line, the names of the second would resolve to the first IP
+            raise InputError('%s holds %d lines: %s; give one "ip name ..." string per line, each its own list item'
+                             % (where, len(lines), go_quote(item)))
+        fields = item.split()
+        if not fields:
+            raise InputError("%s is an empty string: expected \"ip name ...\"" % where)
+        return fields[0], fields[1:], where
+    if isinstance(item, dict):
+        unknown = sorted(go_quote(str(k)) for k in item if k not in ("ip", "hostnames"))
+        if unknown:
+            raise InputError("%s has unknown keys %s: an entry has only ip and hostnames" % (where, ", ".join(unknown)))
+        names = item.get("hostnames")
+        return expect(item.get("ip"), str, child(where, "ip")), _names([] if names is None else names, child(where, "hostnames")), where
+    if isinstance(item, (list, tuple)) and len(item) == 2:
+        return expect(item[0], str, index(where, 0)), _names(item[1], index(where, 1)), where
+    raise InputError("%s must be a {ip, hostnames} mapping, an \"ip name ...\" string or an [ip, [names]] pair, got %s"
+                     % (where, type_name(item)))
+
+
+def _names(value, where):
+    if not isinstance(value, (list, tuple)):
+        raise InputError("%s must be a list of hostnames, got %s" % (where, type_name(value)))
+    return strings(list(value), where)
+
+
+def merge_by_ip(keyed: Iterable[tuple[Any, str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Merge ``(key, ip, names)`` by address key in first-seen order, keeping the first spelling
+    of each address and dropping names repeated for one address."""
+    merged: dict = {}
+    for key, ip, names in keyed:
+        slot = merged.setdefault(key, (ip, {}))
+        for name in names:
+            slot[1].setdefault(name, None)  # a dict keeps insertion order and makes lookups O(1)
+    return [(ip, list(names)) for ip, names in merged.values()]
+
+
+# Node hosts files
+
+# What breaks the one-line, whitespace-separated format: whitespace (incl. newlines), '#', C0/C1
+# controls, and lone surrogates (not encodable as UTF-8).
+UNSAFE_NAME = re.compile("[\\s#\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff]")
+_UNSAFE_MARKER = re.compile("[\\n\\r\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff]")
+# glibc splits hosts lines on C isspace() characters; the newline already ended the line.
+_HOSTS_FIELD = re.compile("[^ \\t\\v\\f\\r]+")
+
+
+def parse_hosts(text: str) -> list[tuple[str, list[str]]]:
+    """Entries of a hosts file: ``[(ip, [names])]`` per line, in file order, as written.
+
+    Blank lines, comment lines and inline ``#`` comments are ignored; nothing is validated or
+    merged (a line with only an address gives an empty name list).
+    """
+    expect(text, str, "hosts file content")
+    entries = []
+    for line in text.split("\n"):
+        fields = _HOSTS_FIELD.findall(line.partition("#")[0])
+        if fields:
+            entries.append((fields[0], fields[1:]))
+    return entries
+
+
+def _nodeentry_pairs(entries, what):
+    """:func:`entry_pairs`, plus the compact shapes of a node hosts file: one text of ``ip name ...`` lines, read as
+    the resolver reads a hosts file (blank lines and ``#`` comments skipped), and a mapping of IP to its names (a
+    list, or one string of names), recognised by its keys being IP addresses."""
+    if isinstance(entries, str):
+        for number, line in enumerate(entries.split("\n"), 1):
+            fields = _HOSTS_FIELD.findall(line.partition("#")[0])
+            if fields:
+                yield fields[0], fields[1:], "%s line %d" % (what, number)
+        return
+    if isinstance(entries, dict) and entries and all(isinstance(k, str) and ip_value_sloppy(k) for k in entries):
+        for ip, names in entries.items():
+            where = "%s[%s]" % (what, go_quote(ip))
+            yield ip, names.split() if isinstance(names, str) else _names(names, where), where
+        return
+    yield from entry_pairs(entries, what)
+
+
+def _checked_entries(entries, what):
+    """Yield ``(canonical ip, canonical ip, names)`` after refusing what would break the file."""
+    for ip, names, where in _nodeentry_pairs(entries, what):
+        parsed = ip_value_sloppy(ip)
+        if parsed is None:
+            raise InputError("%s: %s is not an IP address (expected IPv4 like 10.9.8.7 or IPv6 like 2001:db8::ffff)"
+                             % (where, go_quote(ip)))
+        for name in names:
+            if not name or UNSAFE_NAME.search(name):
+                raise InputError("%s: hostname %s must be non-empty and must not contain whitespace, newlines, '#' or "
+                                 "control characters" % (where, go_quote(name)))
+        canonical = ip_text(*parsed)
+        yield canonical, canonical, names
+
+
+class HostEntries(list):
+    """Entries that went through :func:`validate_host_entries`: passing them again costs nothing."""
+
+
+def validate_host_entries(entries: Any, what: str = "entries") -> HostEntries:
+    """Host entries for a node hosts file: ``[(ip, [names])]`` merged by IP, first-seen order.
+
+    Accepts ``{name: ip or [ips]}``, a list of ``{ip, hostnames}``, of ``"ip name ..."`` strings
+    or of ``[ip, [names]]`` pairs (so its own result is valid input), and the compact shapes: one text of
+    ``"ip name ..."`` lines, or ``{ip: [names] or "names"}`` (see :func:`_node_entry_pairs`). Only what would break the
+    file format is refused: an IP that is not IPv4/IPv6 (``ParseIPSloppy``), an IP without names,
+    an empty name, or a name with whitespace, a newline, ``#`` or a control character, so no
+    entry can inject a line. Names are deliberately not held to DNS-1123: node files
+    legitimately hold upper case and other names. IPs come out in canonical form, because
+    resolvers read leading zeros as octal and one spelling per address keeps merging exact.
+    """
+    if isinstance(entries, HostEntries):
+        return entries
+    merged = merge_by_ip(_checked_entries(entries, what))
+    for ip, names in merged:
+        if not names:
+            raise InputError("%s: %s has no hostnames; a hosts-file line needs at least one name" % (what, ip))
+    return HostEntries(merged)
+
+
+def duplicate_names(entries: Any) -> dict[str, list[str]]:
+    """``{name: [ips]}`` for names that resolve to more than one IP of one family.
+
+    One IPv4 plus one IPv6 address is normal dual-stack and not reported. Names compare
+    case-insensitively, as resolvers do; a reported name lists all its IPs, both families, in
+    entry order, under its first spelling.
+    """
+    seen: dict = {}  # lower-case name: [first spelling, ips, families seen (bits), a family seen twice]
+    for ip, names in validate_host_entries(entries):
+        family = 2 if ":" in ip else 1  # validated entries are canonical
+        for name in names:
+            found = seen.get(name.lower())
+            if found is None:
+                seen[name.lower()] = [name, [ip], family, False]
+            else:
+                found[1].append(ip)
+                found[3] = found[3] or bool(found[2] & family)
+                found[2] |= family
+    return {spelling: ips for spelling, ips, _families, twice in seen.values() if twice}
+
+
+def _marker_lines(marker):
+    expect(marker, str, "marker")
+    if not marker or _UNSAFE_MARKER.search(marker):
+        raise InputError("marker %s must be non-empty, on one line and free of control characters" % go_quote(marker))
+    return "# BEGIN %s" % marker, "# END %s" % marker
+
+
+# A line ends with CRLF, LF or a lone CR (files written on every platform); a file uses the first it has.
+_LINE_BREAK = re.compile("\r\n|\n|\r")
+
+
+def newline_of(text: str) -> str:
+    """The file's own line ending: the first one it has (``\\r\\n``, ``\\n`` or a lone ``\\r``), ``\\n`` when none."""
+    found = _LINE_BREAK.search(expect(text, str, "hosts file content"))
+    return found.group(0) if found else "\n"
+
+
+def _ends_with_line_break(text):
+    return text.endswith(("\n", "\r"))
+
+
+def _line_break_before(text, offset):
+    """The length of the line break that ends at ``offset``: 2 for CRLF, 1 for LF or CR, 0 for none."""
+    if text.endswith("\r\n", 0, offset):
+        return 2
+    return 1 if offset and text[offset - 1] in "\r\n" else 0
+
+
+def render_block(entries: Any, marker: str, newline: str = "\n") -> str:
+    """The owned block: ``# BEGIN <marker>``, one ``ip<TAB>name name`` line per IP, ``# END <marker>``,
+    each line ending in ``newline``. ``entries`` are validated (:func:`validate_host_entries`); an
+    empty list gives a block with only its markers."""
+    begin, end = _marker_lines(marker)
+    lines = ["%s\t%s%s" % (ip, " ".join(names), newline) for ip, names in validate_host_entries(entries)]
+    return begin + newline + "".join(lines) + end + newline
+
+
+def _line_numbers(text, offsets):
+    return ", ".join(str(len(_LINE_BREAK.findall(text, 0, offset)) + 1) for offset in offsets) or "none"
+
+
+def _find_block(text, marker):
+    """``(start, stop)`` offsets of the block (its END line's line break included), or ``None``.
+
+    A marker line is a whole line, whatever ends it (CRLF, LF or CR).
+    """
+    found = []
+    for line in _marker_lines(marker):
+        pattern = re.compile("(?<![^\r\n])" + re.escape(line) + "(?![^\r\n])")
+        found.append([m.start() for m in pattern.finditer(text)])
+    begins, ends = found
+    if not begins and not ends:
+        return None
+    if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
+        raise InputError("the markers of block %s are duplicated or unbalanced (BEGIN lines: %s; END lines: %s); "
+                         "fix the file by hand" % (go_quote(marker), _line_numbers(text, begins), _line_numbers(text, ends)))
+    stop = ends[0] + len(_marker_lines(marker)[1])
+    line_break = _LINE_BREAK.match(text, stop)
+    return begins[0], stop if line_break is None else line_break.end()
+
+
+def update_block(text: str, entries: Any, marker: str) -> str:
+    """``text`` with the block of ``marker`` replaced by ``entries``, appended when absent, or
+    removed when ``entries`` is ``None``. Bytes outside the block never change.
+
+    The block's lines end as the file's own lines do (:func:`newline_of`). A file without a final
+    line break keeps having none: a block appended to it is preceded by a line break and has none
+    at its end, and removing such a block at the end of the file removes that line break too, so
+    adding then removing a block gives back the original text. Duplicated or unbalanced markers
+    raise :class:`InputError` rather than guessing which lines are owned.
+    """
+    expect(text, str, "hosts file content")
+    newline = newline_of(text)
+    span = _find_block(text, marker)
+    if entries is None:
+        if span is None:
+            return text
+        start, stop = span
+        if stop == len(text) and not _ends_with_line_break(text):  # the line break it was appended after goes too
+            start -= _line_break_before(text, start)
+        return text[:start] + text[stop:]
+    block = render_block(entries, marker, newline)
+    if span is None:
+        if not text or _ends_with_line_break(text):
+            return text + block
+        return text + newline + block[:-len(newline)]
+    start, stop = span
+    if stop == len(text) and not _ends_with_line_break(text):
+        block = block[:-len(newline)]
+    return text[:start] + block + text[stop:]
