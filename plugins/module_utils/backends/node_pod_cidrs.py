@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
-from ansible_collections.clusternet.k8s.plugins.module_utils._dualstack_info import stream
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     RETRYABLE_STATUSES, ApiError, ConnectionFailure, K8sError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
 
 IMMUTABLE = "spec.podCIDRs is immutable once set: only re-creating the Node changes it"
 

@@ -6,7 +6,7 @@ checks over a live cluster's Nodes, Pods and Services.
 
 The checks themselves are ``dualstack.check_node``, ``check_pod`` and ``check_service``; this file
 only reads the objects and tallies the reports. Objects are read one page at a time
-(``Cluster.pages``) and dropped once checked: what is kept is each object's report and, for the
+(``k8s.paging.stream``) and dropped once checked: what is kept is each object's report and, for the
 pods' checks, a few fields of each Node (its podCIDRs and InternalIPs), so memory grows with the
 number of objects' reports, never with the size of the objects themselves.
 
@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import DiscoveryError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import aggregate, validate_dns1123_label
 
 KINDS = ("nodes", "pods", "services")
@@ -69,28 +70,6 @@ class Settings(object):
         if report not in REPORTS:
             raise InputError("report must be one of %s, got %r" % (", ".join(REPORTS), report))
         self.report = report
-
-
-def stream(cluster, api_version, kind, consume, reset, namespace=None, label_selector=None, page_size=500,
-           on_page=None):
-    """Give every object of a kind to ``consume``, one page at a time.
-
-    When the server expires the continue token mid-way (410), ``reset`` forgets what was consumed
-    and the listing starts over, at most ``cluster.policy.attempts`` times.
-    """
-    attempts = cluster.policy.attempts
-    for attempt in range(1, attempts + 1):
-        reset()
-        try:
-            for page in cluster.pages(api_version, kind, namespace, label_selector, None, page_size):
-                if on_page:
-                    on_page()
-                for item in page:
-                    consume(item)
-            return
-        except ApiError as exc:
-            if exc.code != 410 or attempt == attempts:
-                raise
 
 
 class Tally(object):
