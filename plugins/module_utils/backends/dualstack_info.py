@@ -16,7 +16,7 @@ The rules, their upstream origin and the assumptions: docs/dualstack-checks.md.
 from __future__ import annotations
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, strings, to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import DiscoveryError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
@@ -35,7 +35,7 @@ class Settings(object):
 
     def __init__(self, kinds=KINDS, cluster_cidrs=None, node_mask_sizes=None, service_cidrs=None, namespaces=None,
                  label_selector=None, node_label_selector=None, page_size=500, report="all"):
-        kinds = [expect(k, str, "kinds[%d]" % i) for i, k in enumerate(expect(to_builtin(kinds), list, "kinds"))]
+        kinds = strings(expect(to_builtin(kinds), list, "kinds"), "kinds")
         unknown = [k for k in kinds if k not in KINDS]
         if unknown or not kinds:
             raise InputError("kinds must be a non-empty list of %s, got %r" % (", ".join(KINDS), kinds))
@@ -54,8 +54,7 @@ class Settings(object):
         self.service_cidrs = to_builtin(service_cidrs) or None
         if self.service_cidrs is not None:
             dualstack.service_networks(self.service_cidrs)
-        self.namespaces = [expect(n, str, "namespaces[%d]" % i)
-                           for i, n in enumerate(optional(to_builtin(namespaces), list, "namespaces", []))]
+        self.namespaces = strings(to_builtin(namespaces), "namespaces")
         if any(not n for n in self.namespaces):
             raise InputError("namespaces must not hold an empty name")
         for i, namespace in enumerate(self.namespaces):  # each goes into a URL path

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings, to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     RETRYABLE_STATUSES, ApiError, ConnectionFailure, K8sError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
@@ -58,8 +58,8 @@ class Settings(object):
         self.cluster, self.masks, self.services = cidrset.allocator_config(
             self.cluster_cidrs, self.node_mask_sizes, self.service_cidrs)
         self.allocator()  # the CidrSets themselves may be refused (IPv6 mask difference over 16)
-        subset = optional(to_builtin(nodes), list, "nodes")
-        self.nodes = None if subset is None else [expect(n, str, "nodes[%d]" % i) for i, n in enumerate(subset)]
+        subset = to_builtin(nodes)
+        self.nodes = None if subset is None else strings(subset, "nodes")
         self.field_manager = field_manager
         self.page_size = expect(page_size, int, "page_size")
         if self.page_size < 1:
