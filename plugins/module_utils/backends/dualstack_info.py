@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, strings, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import (
+    InputError, expect, optional, strings, to_builtin)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import DiscoveryError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
