@@ -23,7 +23,7 @@ class K8sError(Exception):
     retryable = False
     retry_after: str | None = None
 
-    def __init__(self, message: str, verb: str | None = None, target: str | None = None) -> None:
+    def __init__(self, message: str, verb: str | None = None, target: object = None) -> None:
         super().__init__(message)
         self.verb = verb
         self.target = target
@@ -54,7 +54,7 @@ class DiscoveryError(K8sError):
 class ApiError(K8sError):
     """The API server answered with an error status."""
 
-    def __init__(self, verb: str, target: str, code: int, http_reason: str | None, body: Any = None,
+    def __init__(self, verb: str, target: object, code: int, http_reason: str | None, body: Any = None,
                  retry_after: str | None = None) -> None:
         self.code = code
         self.http_reason = http_reason or ""
@@ -110,7 +110,7 @@ class ApiError(K8sError):
 class ConnectionFailure(K8sError):
     """No HTTP answer: the connection was refused, dropped, timed out, or TLS failed."""
 
-    def __init__(self, verb: str, target: str, host: str, cause: Any, retryable: bool = True) -> None:
+    def __init__(self, verb: str, target: object, host: str, cause: Any, retryable: bool = True) -> None:
         self.host = host
         self.cause = cause
         self.retryable = retryable
@@ -120,7 +120,7 @@ class ConnectionFailure(K8sError):
 class WaitTimeout(K8sError):
     """The object did not reach the awaited state in time; ``last`` is the last object seen."""
 
-    def __init__(self, target: str, awaited: str, seconds: float, observed: str, last: Any) -> None:
+    def __init__(self, target: object, awaited: str, seconds: float, observed: str, last: Any) -> None:
         self.last = last
         super().__init__("timed out after %ss waiting for %s to %s; last seen: %s" % (seconds, target, awaited, observed),
                          "wait", target)
