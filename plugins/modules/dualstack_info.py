@@ -268,7 +268,8 @@ list_requests:
   sample: {nodes: 1, pods: 3, services: 1}
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info as core, releases
+from ansible_collections.clusternet.k8s.plugins.module_utils import releases
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends import dualstack_info as core
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (

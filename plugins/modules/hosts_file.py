@@ -227,7 +227,7 @@ import os
 import tempfile
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.ansible_module import ansible_module
-from ansible_collections.clusternet.k8s.plugins.module_utils._hosts_file import (
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends.hosts_file import (
     RENAME_ERRNOS,
     WriteFailure,
     directory_lock,

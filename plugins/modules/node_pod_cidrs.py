@@ -163,7 +163,8 @@ skipped_nodes:
         spec.podCIDRs has 1 entries for 2 --cluster-cidr entries (10.244.0.0/16,fd00:10:244::/56)
 """
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _node_pod_cidrs as core, releases
+from ansible_collections.clusternet.k8s.plugins.module_utils import releases
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends import node_pod_cidrs as core
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.module import (

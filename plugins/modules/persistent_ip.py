@@ -451,7 +451,7 @@ not_ready:
 """
 
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _persistent_ip_apply as pip
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends import persistent_ip as pip
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.apply import (
     ApplyOptions, BatchFailure, apply_all, done_note, summary)

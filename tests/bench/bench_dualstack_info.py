@@ -5,7 +5,8 @@ objects as a cluster would hold them: dual-stack nodes with addresses, pods with
 dual-stack IPs, services of every task-page shape; about 1% of each is broken. Both sides talk to it through the
 collection's ``Cluster`` (the official client over HTTP):
 
-* ours: the module's core (``_dualstack_info.check_cluster``): paginated lists of 500, each page checked and dropped;
+* ours: the module's core (``backends.dualstack_info.check_cluster``): paginated lists of 500, each page
+  checked and dropped;
 * baseline: what a user would otherwise run, ``kubectl get nodes,pods,services -A -o json`` in one go (one
   unpaginated list per kind) and the same checks applied to each object once.
 
@@ -16,7 +17,8 @@ import concurrent.futures
 
 from kubernetes import client as k8s_client, config as k8s_config
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info, dualstack
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends import dualstack_info
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import build_configuration, resolve_auth
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
 from tests.bench.harness import Job
@@ -152,11 +154,11 @@ def _environment(pods):
 
 
 def _settings():
-    return _dualstack_info.Settings(cluster_cidrs=CLUSTER_CIDRS, page_size=500, report="all")
+    return dualstack_info.Settings(cluster_cidrs=CLUSTER_CIDRS, page_size=500, report="all")
 
 
 def ours(cluster):
-    result = _dualstack_info.check_cluster(cluster, _settings())
+    result = dualstack_info.check_cluster(cluster, _settings())
     del result["list_requests"]
     return result
 
@@ -167,15 +169,15 @@ def baseline(cluster):
     nodes = cluster.list("v1", "Node", page_size=None)
     listed = cluster.list("v1", "Pod", page_size=None)
     services = cluster.list("v1", "Service", page_size=None)
-    service_cidrs = _dualstack_info.cluster_service_cidrs(cluster)
+    service_cidrs = dualstack_info.cluster_service_cidrs(cluster)
     by_name = {n["metadata"]["name"]: n for n in nodes}
-    pods = [p for p in listed if _dualstack_info._pod_has_ips(p)]    # pylint: disable=protected-access
+    pods = [p for p in listed if dualstack_info._pod_has_ips(p)]    # pylint: disable=protected-access
     result = {}
     for plural, kind, reports in (
             ("nodes", "Node", (dualstack.check_node(n, settings.cluster_cidrs, settings.node_mask_sizes) for n in nodes)),
             ("pods", "Pod", (dualstack.check_pod(p, by_name.get(p["spec"].get("nodeName"))) for p in pods)),
             ("services", "Service", (dualstack.check_service(s, service_cidrs) for s in services))):
-        tally = _dualstack_info.Tally(kind, "all")
+        tally = dualstack_info.Tally(kind, "all")
         for report in reports:
             tally.add(report)
         if kind == "Pod":
@@ -184,10 +186,10 @@ def baseline(cluster):
     summary = {plural: tally.summary() for plural, tally in result.items()}
     summary["failing"] = [ref for tally in result.values() for ref in tally.failing]
     summary["pass"] = not summary["failing"]
-    summary["line"] = _dualstack_info.summary_line(summary, list(result))   # the same presentation: not what is measured
+    summary["line"] = dualstack_info.summary_line(summary, list(result))   # the same presentation: not what is measured
     out = {plural: tally.objects for plural, tally in result.items()}
     rows = [row for tally in result.values() for row in tally.rows]
-    out.update(summary=summary, table=_dualstack_info.table(_dualstack_info.TABLE_HEADER, rows),
+    out.update(summary=summary, table=dualstack_info.table(dualstack_info.TABLE_HEADER, rows),
                service_cidrs=service_cidrs, warnings=[])
     return out
 

@@ -6,8 +6,10 @@ those inside functions, and the deferred imports of filters, ``core("<module>", 
   imports the edge;
 - filters never import modules or other filters, modules never import filters or other modules, and neither
   imports action plugins;
-- a private file of ``module_utils`` (``_*.py``: a module's backend, or generated data) is imported only by its
-  owner (:data:`PRIVATE_OWNERS`);
+- a module's backend, ``module_utils/backends/<x>.py``, is imported only by its module, ``modules/<x>.py``
+  (:func:`backend_owner`; tests may import it too, they are not scanned);
+- a private file of ``module_utils`` (``_*.py``: generated data) is imported only by its owner
+  (:data:`PRIVATE_OWNERS`);
 - nothing under ``tests/support`` imports ``plugins/`` (the test helpers are independent readings of the rules,
   so a mistake in the code cannot confirm itself).
 
@@ -35,19 +37,13 @@ COMMON_UTILS = "ansible.module_utils.common"
 
 # Private files of module_utils and the only files that may import them.
 PRIVATE_OWNERS = {
-    "plugins/module_utils/_dualstack_info.py": {"plugins/modules/dualstack_info.py"},
-    "plugins/module_utils/_hosts_file.py": {"plugins/modules/hosts_file.py"},
-    "plugins/module_utils/_node_pod_cidrs.py": {"plugins/modules/node_pod_cidrs.py"},
-    "plugins/module_utils/_persistent_ip_apply.py": {"plugins/modules/persistent_ip.py"},
     "plugins/module_utils/_go_types.py": {"plugins/module_utils/go_decode.py"},  # generated Go type table
 }
 
+BACKENDS = "plugins/module_utils/backends/"
+
 # (importer, imported) pairs that break a rule today. Each names what removes it.
-KNOWN_EXCEPTIONS = {
-    # issue 16, point 2: cluster paging (``stream``) moves to module_utils/k8s, then the node_pod_cidrs backend
-    # no longer reaches into the dualstack_info backend.
-    ("plugins/module_utils/_node_pod_cidrs.py", "plugins/module_utils/_dualstack_info.py"),
-}
+KNOWN_EXCEPTIONS = set()
 
 
 def rel(path):
@@ -115,11 +111,19 @@ ALL_EDGES = edges(py_files("plugins"))
 SUPPORT_EDGES = edges(py_files("tests", "support"))
 
 
+def backend_owner(path):
+    """The one module that may import ``path`` if it is a module's backend (``backends/<x>.py`` ->
+    ``modules/<x>.py``), else None."""
+    if path.startswith(BACKENDS) and path.endswith(".py") and path != BACKENDS + "__init__.py":
+        return "plugins/modules/" + path[len(BACKENDS):]
+    return None
+
+
 def kind(path):
     """``core``, ``edge``, ``private``, ``filter``, ``module``, ``action``, ``plugin_utils`` or ``other``."""
     if path in ANSIBLE_EDGE:
         return "edge"
-    if path in PRIVATE_OWNERS:
+    if path in PRIVATE_OWNERS or backend_owner(path):
         return "private"
     for prefix, name in (("plugins/module_utils/", "core"), ("plugins/filter/", "filter"),
                          ("plugins/modules/", "module"), ("plugins/action/", "action"),
@@ -141,6 +145,33 @@ def test_the_rules_see_the_files():
     assert any(kind(a) == "module" and kind(b) == "private" for a, b in ALL_EDGES)
     for path in ANSIBLE_EDGE | set(PRIVATE_OWNERS):
         assert (ROOT / path).is_file(), path + " is named by this test but does not exist"
+    assert ("plugins/modules/dualstack_info.py", BACKENDS + "dualstack_info.py") in ALL_EDGES
+
+
+def test_every_backend_has_its_module():
+    backends = [rel(p) for p in (PLUGINS / "module_utils" / "backends").rglob("*.py")]
+    assert len(backends) > 1
+    for path in backends:
+        owner = backend_owner(path)
+        assert path.endswith("/__init__.py") or (ROOT / owner).is_file(), path + ": a backend is named for its module"
+
+
+def backend_rule(importer, imported):
+    """True when the edge keeps every backend to its own module (anything else: not this rule's business)."""
+    owner = backend_owner(imported)
+    return owner is None or importer == owner
+
+
+def test_backend_rule():
+    """The rule itself, on edges that break it and edges that keep it."""
+    backend = BACKENDS + "node_pod_cidrs.py"
+    assert backend_rule("plugins/modules/node_pod_cidrs.py", backend)
+    assert not backend_rule("plugins/modules/dualstack_info.py", backend)
+    assert not backend_rule(BACKENDS + "dualstack_info.py", backend)
+    assert not backend_rule("plugins/module_utils/dualstack.py", backend)
+    assert not backend_rule("plugins/filter/node_pod_cidrs.py", backend)
+    assert backend_rule("plugins/modules/node_pod_cidrs.py", BACKENDS + "__init__.py")
+    assert backend_rule(BACKENDS + "node_pod_cidrs.py", "plugins/module_utils/k8s/paging.py")
 
 
 def test_every_private_file_has_an_owner():
@@ -174,6 +205,10 @@ def test_private_files_are_used_only_by_their_owner():
     def rule(importer, imported):
         return imported not in PRIVATE_OWNERS or importer in PRIVATE_OWNERS[imported]
     assert broken(rule) == []
+
+
+def test_backends_are_used_only_by_their_module():
+    assert broken(backend_rule) == []
 
 
 def test_known_exceptions_still_happen():

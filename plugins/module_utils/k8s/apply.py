@@ -13,6 +13,7 @@ or the answer to the write itself, when reading the object back shows the write 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
@@ -20,6 +21,9 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import A
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import (
     Ref, apply_body, changed_fields, differs, mask_secret, masked_pair, ref_of, without_managed_fields)
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
+
+if TYPE_CHECKING:  # for the hints only: apply is given a cluster, it never makes one
+    from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
 
 CHANGING_ACTIONS = ("created", "updated", "deleted")
 
@@ -47,7 +51,7 @@ class ApplyOptions:
     continue_on_error: bool = False
     delete_options: dict | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _wait.check_timing(self.wait_timeout, self.wait_sleep)
 
 
@@ -69,17 +73,17 @@ class Outcome:
     cause: Exception | None = field(default=None, repr=False, compare=False)
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return self.action in CHANGING_ACTIONS
 
-    def as_result(self):
+    def as_result(self) -> dict:
         entry = dict(self.ref.as_dict(), action=self.action, changed=self.changed,
                      result=mask_secret(without_managed_fields(self.after)) or {})
         if self.error:
             entry["error"] = self.error
         return entry
 
-    def diff(self):
+    def diff(self) -> dict:
         """Ansible's diff for this object: only the fields that change (a Secret's values masked as kubectl masks them)."""
         before, after = changed_fields(*masked_pair(self.before, self.after))
         return {"before": before, "after": after, "before_header": "%s (live)" % self.ref,
@@ -89,21 +93,21 @@ class Outcome:
 class BatchFailure(K8sError):
     """One definition failed: ``outcomes`` covers every definition, ``error`` is the cause."""
 
-    def __init__(self, outcomes, error):
+    def __init__(self, outcomes: list[Outcome], error: Exception) -> None:
         self.outcomes, self.error = outcomes, error
         text = str(error)
         if len(outcomes) > 1 or any(o.changed for o in outcomes):
             text += " " + done_note(outcomes)
         super().__init__(text, getattr(error, "verb", None), getattr(error, "target", None))
 
-    def details(self):
+    def details(self) -> dict:
         details = self.error.details() if isinstance(self.error, K8sError) else {}
         if "last_object" in details:
             details["last_object"] = mask_secret(details["last_object"])
         return details
 
 
-def done_note(outcomes):
+def done_note(outcomes: list[Outcome]) -> str:
     """``[2 of 3 objects done: ConfigMap default/a created, ...; not applied: ...]``, for a failure message."""
     done = [o for o in outcomes if o.action not in ("failed", "skipped")]
     pending = [str(o.ref) for o in outcomes if o.action in ("failed", "skipped")]
@@ -122,19 +126,19 @@ class DryRunPlan:
     namespaces: set = field(default_factory=set)
     kinds: dict = field(default_factory=dict)  # (apiVersion, kind) -> namespaced
 
-    def record(self, outcome):
+    def record(self, outcome: Outcome) -> None:
         if outcome.action != "created":
             return
         if (outcome.ref.api_version, outcome.ref.kind) == ("v1", "Namespace"):
             self.namespaces.add(outcome.ref.name)
         elif outcome.ref.kind == "CustomResourceDefinition":
-            spec = outcome.after.get("spec") or {}
+            spec = outcome.after.get("spec") or {}  # type: ignore[union-attr]  # created: the server's answer
             for version in spec.get("versions") or []:
                 key = ("%s/%s" % (spec.get("group"), version.get("name")), (spec.get("names") or {}).get("kind"))
                 self.kinds[key] = spec.get("scope") == "Namespaced"
 
 
-def apply_all(cluster, definitions, options):
+def apply_all(cluster: Cluster, definitions: list, options: ApplyOptions) -> list[Outcome]:
     """Bring each definition (a dict from ``objects.load_definitions``) to ``options.state``, in order.
 
     Returns one :class:`Outcome` per definition, or raises :class:`BatchFailure` at the first error (a
@@ -157,7 +161,7 @@ def apply_all(cluster, definitions, options):
     return outcomes
 
 
-def apply_one(cluster, definition, options, plan=None):
+def apply_one(cluster: Cluster, definition: dict, options: ApplyOptions, plan: DryRunPlan | None = None) -> Outcome:
     """One definition brought to ``options.state``; raises ``K8sError``. ``plan``: see :class:`DryRunPlan`."""
     if options.state == "absent":
         return _absent(cluster, definition, options)
@@ -299,10 +303,10 @@ def _identity(definition, options):
                metadata.get("namespace") or options.namespace)
 
 
-def summary(outcomes, with_diff=False):
+def summary(outcomes: list[Outcome], with_diff: bool = False) -> dict:
     """A module result: ``changed``, ``objects`` (one entry per definition), ``result`` when there is one
     definition, and ``diff`` (changed objects only) when ``with_diff``."""
-    summary_ = {"changed": any(o.changed for o in outcomes), "objects": [o.as_result() for o in outcomes]}
+    summary_: dict = {"changed": any(o.changed for o in outcomes), "objects": [o.as_result() for o in outcomes]}
     if len(outcomes) == 1:
         summary_["result"] = summary_["objects"][0]["result"]
     if with_diff:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
@@ -83,7 +84,7 @@ _USER_SECRETS = ("token", "password", "client-key-data")
 _AUTH_PROVIDER_SECRETS = ("id-token", "refresh-token", "access-token", "client-secret")
 
 
-def resolve_auth(params, environ):
+def resolve_auth(params: dict, environ: Mapping[str, str]) -> dict:
     """The effective connection options: ``params`` (module parameters), else the ``K8S_AUTH_*`` variables.
 
     Returns a dict holding only the options that are set. Raises ``InputError`` for a malformed
@@ -138,7 +139,7 @@ def _check(option, value, source):
     return value
 
 
-def check_header_value(value, source, header):
+def check_header_value(value: str, source: str, header: str) -> None:
     """A value sent in an HTTP header: no control characters (a line break would end the header; http.client refuses
     them). Raises ``InputError``."""
     bad = [c for c in value if (ord(c) < 0x20 and c != "\t") or ord(c) == 0x7f]
@@ -162,7 +163,7 @@ def _url_parts(value, what, source):
     return parts
 
 
-def check_host(value, source="host"):
+def check_host(value: str, source: str = "host") -> None:
     """``host``: an ``https://`` or ``http://`` URL with a host (``host:port`` alone is read as ``http://host:port``,
     as the client does); anything else would fail every request the same way. Raises ``InputError``."""
     what = "an API server URL"
@@ -174,7 +175,7 @@ def check_host(value, source="host"):
         raise InputError("%s: %s is not %s: it has no host" % (source, go_quote(value), what))
 
 
-def check_proxy(value, source="proxy"):
+def check_proxy(value: str, source: str = "proxy") -> None:
     """``proxy``: a URL with one of ``PROXY_SCHEMES`` and a host. Raises ``InputError``."""
     what = "a proxy URL"
     parts = _url_parts(value, what, source)
@@ -196,18 +197,18 @@ def _proxy_headers(given, environ):
     return headers
 
 
-def impersonation_headers(auth):
+def impersonation_headers(auth: dict) -> dict:
     """The ``Impersonate-User`` and ``Impersonate-Group`` headers of ``auth``: ``{header: value or list of values}``."""
     return {header: auth[option] for option, header in IMPERSONATION_HEADERS.items() if auth.get(option)}
 
 
-def secrets(auth):
+def secrets(auth: dict) -> set:
     """Every secret in ``auth`` (api_key, password, proxy credentials, a kubeconfig mapping's tokens, passwords, keys, the
     passwords in the ``host`` and ``proxy`` URLs)."""
     return param_secrets(auth)
 
 
-def param_secrets(params):
+def param_secrets(params: dict) -> set:
     """The secrets of connection options, from module arguments as given (before any validation: any value of any
     type may be there), so that they can be hidden even when the arguments are refused."""
     found = [params.get("api_key"), params.get("password")]
@@ -227,7 +228,7 @@ def _basic_auth_password(value):
     return value.split(":", 1)[1] if isinstance(value, str) and ":" in value else None
 
 
-def url_secrets(value):
+def url_secrets(value: Any) -> set:
     """The password of a URL's user information (``https://user:pass@host``), and that ``user:pass`` itself."""
     if not isinstance(value, str) or "@" not in value:
         return set()
@@ -236,7 +237,7 @@ def url_secrets(value):
     return {userinfo, password} if password else set()
 
 
-def redact_url(value):
+def redact_url(value: Any) -> Any:
     """A URL with the password of its user information replaced by ``xxxxx``, as Go's ``url.URL.Redacted`` does."""
     if not isinstance(value, str):
         return value
@@ -248,9 +249,9 @@ def redact_url(value):
     return "%s%s%s:xxxxx@%s%s%s" % (scheme, sep, userinfo.split(":", 1)[0], hostport, slash, path)
 
 
-def kubeconfig_secrets(kubeconfig):
+def kubeconfig_secrets(kubeconfig: dict) -> set:
     """The secret strings of a kubeconfig mapping's users."""
-    found = []
+    found: list = []
     users = kubeconfig.get("users")
     for entry in users if isinstance(users, list) else []:
         user = entry.get("user") if isinstance(entry, dict) else None
@@ -271,10 +272,10 @@ def kubeconfig_secrets(kubeconfig):
     return {value for value in found if isinstance(value, str) and value}
 
 
-def configuration_secrets(configuration):
+def configuration_secrets(configuration: Any) -> set:
     """Secrets a loaded configuration carries (e.g. from a kubeconfig file): bearer tokens, bare and with their
     prefix, a basic-auth password, the passwords of the server and proxy URLs."""
-    found = set()
+    found: set = set()
     for value in (configuration.api_key or {}).values():
         if isinstance(value, str) and value:
             found.add(value)
@@ -285,7 +286,7 @@ def configuration_secrets(configuration):
     return {value for value in found if isinstance(value, str) and value}
 
 
-def build_configuration(auth, environ=None):
+def build_configuration(auth: dict, environ: Mapping[str, str] | None = None) -> Any:
     """A ``kubernetes.client.Configuration`` for ``auth`` (as returned by :func:`resolve_auth`).
 
     Like kubernetes.core: ``host`` with ``api_key`` (or ``username`` and ``password``) needs no kubeconfig; otherwise the kubeconfig
@@ -301,13 +302,13 @@ def build_configuration(auth, environ=None):
     return configuration
 
 
-def basic_auth_header(username, password):
+def basic_auth_header(username: str, password: str) -> str:
     """``Basic`` and the base64 of ``username:password`` in UTF-8, as client-go (Go's ``SetBasicAuth``) sends it.
     urllib3's ``make_headers`` encodes Latin-1 and fails on any other character."""
     return proxy_headers({"basic_auth": "%s:%s" % (username, password)})["authorization"]
 
 
-def proxy_headers(options):
+def proxy_headers(options: dict) -> dict:
     """The headers of the ``proxy_headers`` options, as urllib3's ``make_headers`` gives them, credentials in UTF-8."""
     headers = {}
     if options.get("user_agent"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any, Callable, Iterator, List
 from urllib.parse import quote
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import retry as _retry
@@ -23,9 +24,10 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.auth import red
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     ApiError, ConfigError, ConnectionFailure, DiscoveryError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import apply_body, ref_of, split_api_version
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref, apply_body, ref_of, split_api_version
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote, is_valid_path_segment_name
 
+KUBERNETES_IMPORT_ERROR: ImportError | None
 try:
     import urllib3
     from kubernetes.client import ApiClient
@@ -51,7 +53,7 @@ class ResourceType:
     name: str
     namespaced: bool
 
-    def path(self, name=None, namespace=None):
+    def path(self, name: str | None = None, namespace: str | None = None) -> str:
         """The URL path of the collection (no ``name``) or of one object, in ``namespace`` if given.
 
         Every segment is checked as client-go checks names and namespaces (``InputError``), then quoted: no
@@ -75,7 +77,7 @@ def _segment(value, what):
     return quote(value, safe=_PATH_SEGMENT_SAFE)
 
 
-def group_version_path(api_version):
+def group_version_path(api_version: str) -> str:
     """The discovery path of an apiVersion: ``/api/v1``, ``/apis/apps/v1``."""
     group, version = split_api_version(api_version)
     if not group:
@@ -107,15 +109,16 @@ class _NoDiscovery:
 class Cluster:
     """One API server, reached with retries. Build it with :meth:`connect` (or give a ``DynamicClient``)."""
 
-    def __init__(self, dynamic_client, policy=_retry.RetryPolicy(), sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, dynamic_client: Any, policy: _retry.RetryPolicy = _retry.RetryPolicy(),
+                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
         self._client = dynamic_client
         self.host = redact_url(dynamic_client.configuration.host)  # it names the server in messages
         self.policy = policy
         self._sleep, self._clock = sleep, clock
-        self._served = {}  # apiVersion -> {kind: ResourceType}
+        self._served: dict = {}  # apiVersion -> {kind: ResourceType}
 
     @classmethod
-    def connect(cls, configuration, headers=None, **kwargs):
+    def connect(cls, configuration: Any, headers: dict | None = None, **kwargs: Any) -> Cluster:
         """A Cluster for a client configuration (see ``auth.build_configuration``); ``ConfigError`` when the client
         cannot be built from it (the options are checked before, see ``auth.resolve_auth``: this is a safety net).
 
@@ -135,7 +138,7 @@ class Cluster:
 
     # -- discovery -------------------------------------------------------------------------------
 
-    def resource(self, api_version, kind):
+    def resource(self, api_version: str, kind: str) -> ResourceType:
         """The :class:`ResourceType` serving ``kind`` in ``api_version``; raises ``DiscoveryError``.
 
         A kind missing from the cached list is looked up once more: a CRD may have just been created.
@@ -163,7 +166,7 @@ class Cluster:
             }
         return self._served[api_version]
 
-    def ref(self, definition, default_namespace=None):
+    def ref(self, definition: dict, default_namespace: str | None = None) -> Ref:
         """The :class:`Ref` of a definition, its namespace defaulted if its kind is namespaced."""
         resource = self.resource(definition["apiVersion"], definition["kind"])
         return ref_of(definition, resource.namespaced, default_namespace)
@@ -173,7 +176,7 @@ class Cluster:
 
     # -- verbs -----------------------------------------------------------------------------------
 
-    def get(self, ref):
+    def get(self, ref: Ref) -> dict | None:
         """The live object, or ``None`` if it does not exist."""
         try:
             return self._call("get", ref, "GET", self._path(ref))
@@ -182,7 +185,8 @@ class Cluster:
                 return None
             raise
 
-    def list(self, api_version, kind, namespace=None, label_selector=None, field_selector=None, page_size=500):
+    def list(self, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None,
+             field_selector: str | None = None, page_size: int | None = 500) -> List[dict]:
         """Every object of a kind (in ``namespace``, or in all namespaces), fetched ``page_size`` at a time.
 
         Items get ``apiVersion`` and ``kind`` (list responses omit them). If the server expires the
@@ -198,7 +202,8 @@ class Cluster:
                     raise
                 attempt += 1
 
-    def pages(self, api_version, kind, namespace=None, label_selector=None, field_selector=None, page_size=500):
+    def pages(self, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None,
+              field_selector: str | None = None, page_size: int | None = 500) -> Iterator[List[dict]]:
         """The objects of a kind one page (a list) at a time, for callers that must not hold them all.
 
         ``page_size=None`` asks for everything in one response. Items get ``apiVersion`` and ``kind``.
@@ -220,7 +225,8 @@ class Cluster:
             if not token:
                 return
 
-    def apply(self, definition, field_manager, force=False, dry_run=False, default_namespace=None):
+    def apply(self, definition: dict, field_manager: str, force: bool = False, dry_run: bool = False,
+              default_namespace: str | None = None) -> dict:
         """Server-side apply ``definition`` as ``field_manager``; returns the object as the server now holds it.
 
         ``force`` takes ownership of conflicting fields; ``dry_run`` asks the server what it would
@@ -231,7 +237,7 @@ class Cluster:
         return self._call("apply", ref, "PATCH", self._path(ref), body=body, content_type=APPLY_PATCH,
                           field_manager=field_manager, force_conflicts=force, dry_run="All" if dry_run else None)
 
-    def patch(self, ref, body, field_manager=None, dry_run=False):
+    def patch(self, ref: Ref, body: dict, field_manager: str | None = None, dry_run: bool = False) -> dict:
         """JSON-merge-patch an existing object (a patch never creates one); returns the object as the server now holds it.
 
         A ``metadata.resourceVersion`` in ``body`` makes the patch conditional: the server answers 409
@@ -240,7 +246,7 @@ class Cluster:
         return self._call("patch", ref, "PATCH", self._path(ref), body=body, content_type=MERGE_PATCH,
                           field_manager=field_manager, dry_run="All" if dry_run else None)
 
-    def delete(self, ref, dry_run=False, options=None):
+    def delete(self, ref: Ref, dry_run: bool = False, options: dict | None = None) -> dict | None:
         """Delete the object; returns what the server answered (the object or a Status), ``None`` if it did not exist.
 
         ``options``: fields of a ``DeleteOptions`` (``propagationPolicy``, ``gracePeriodSeconds``, ``preconditions``).
@@ -253,18 +259,18 @@ class Cluster:
                 return None
             raise
 
-    def pause(self, attempt):
+    def pause(self, attempt: int) -> None:
         """Wait as the retry policy does after failed attempt number ``attempt`` (for callers that retry themselves)."""
         self._sleep(self.policy.delay(attempt))
 
-    def wait(self, ref, check, timeout, interval):
+    def wait(self, ref: Ref, check: Any, timeout: float, interval: float) -> dict | None:
         """Poll the object until ``check`` (from ``wait``) matches; returns the object (``None`` once gone).
 
         Raises ``WaitTimeout`` with the last object seen.
         """
         return _wait.poll(lambda: self.get(ref), check, ref, timeout, interval, clock=self._clock, sleep=self._sleep)
 
-    def server_version(self):
+    def server_version(self) -> dict:
         """The API server's ``/version`` (``gitVersion``, ``major``, ``minor``, ...)."""
         return self._call("get", "/version", "GET", "/version")
 

@@ -11,6 +11,7 @@ HTTP status, the server's ``Status`` reason, message and causes, or the connecti
 from __future__ import annotations
 
 import json
+from typing import Any
 
 # HTTP statuses worth another attempt: throttling and the apiserver's transient failures.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
@@ -20,16 +21,16 @@ class K8sError(Exception):
     """A cluster operation failed. ``str()`` is the whole message; no traceback is needed."""
 
     retryable = False
-    retry_after = None
+    retry_after: str | None = None
 
-    def __init__(self, message, verb=None, target=None):
+    def __init__(self, message: str, verb: str | None = None, target: object = None) -> None:
         super().__init__(message)
         self.verb = verb
         self.target = target
         self.attempts = 1
         self.hint = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = self.args[0]
         if self.attempts > 1:
             text += " (gave up after %d attempts)" % self.attempts
@@ -37,7 +38,7 @@ class K8sError(Exception):
             text += ". " + self.hint
         return text
 
-    def details(self):
+    def details(self) -> dict:
         """Facts for a module's failure result (merged into ``fail_json``)."""
         return {}
 
@@ -53,7 +54,8 @@ class DiscoveryError(K8sError):
 class ApiError(K8sError):
     """The API server answered with an error status."""
 
-    def __init__(self, verb, target, code, http_reason, body=None, retry_after=None):
+    def __init__(self, verb: str, target: object, code: int, http_reason: str | None, body: Any = None,
+                 retry_after: str | None = None) -> None:
         self.code = code
         self.http_reason = http_reason or ""
         self.status = _status_object(body)
@@ -62,31 +64,31 @@ class ApiError(K8sError):
         super().__init__(self._render(verb, target), verb, target)
 
     @property
-    def retryable(self):
+    def retryable(self) -> bool:  # type: ignore[override]  # a class attribute elsewhere
         return self.code in RETRYABLE_STATUSES
 
     @property
-    def reason(self):
+    def reason(self) -> str:
         """The ``Status.reason`` (``Conflict``, ``NotFound``, ``Invalid``...), else the HTTP reason."""
         return (self.status or {}).get("reason") or self.http_reason
 
     @property
-    def message(self):
+    def message(self) -> str:
         if self.status is not None:
             return self.status.get("message") or ""
         return _text(self.body)
 
     @property
-    def causes(self):
+    def causes(self) -> list:
         return ((self.status or {}).get("details") or {}).get("causes") or []
 
     @property
-    def field_manager_conflict(self):
+    def field_manager_conflict(self) -> bool:
         """A server-side apply conflict: another field manager owns fields this apply sets (``force`` takes them)."""
         return self.code == 409 and any(isinstance(c, dict) and c.get("reason") == "FieldManagerConflict" for c in self.causes)
 
     @property
-    def modified_conflict(self):
+    def modified_conflict(self) -> bool:
         """409 "the object has been modified": it changed since it was read; a fresh read and a new try can succeed."""
         return self.code == 409 and self.reason in ("Conflict", "") and not self.field_manager_conflict
 
@@ -101,14 +103,14 @@ class ApiError(K8sError):
             text += "; causes: " + "; ".join(extra)
         return text
 
-    def details(self):
+    def details(self) -> dict:
         return {"status": self.code, "reason": self.reason, "causes": self.causes}
 
 
 class ConnectionFailure(K8sError):
     """No HTTP answer: the connection was refused, dropped, timed out, or TLS failed."""
 
-    def __init__(self, verb, target, host, cause, retryable=True):
+    def __init__(self, verb: str, target: object, host: str, cause: Any, retryable: bool = True) -> None:
         self.host = host
         self.cause = cause
         self.retryable = retryable
@@ -118,12 +120,12 @@ class ConnectionFailure(K8sError):
 class WaitTimeout(K8sError):
     """The object did not reach the awaited state in time; ``last`` is the last object seen."""
 
-    def __init__(self, target, awaited, seconds, observed, last):
+    def __init__(self, target: object, awaited: str, seconds: float, observed: str, last: Any) -> None:
         self.last = last
         super().__init__("timed out after %ss waiting for %s to %s; last seen: %s" % (seconds, target, awaited, observed),
                          "wait", target)
 
-    def details(self):
+    def details(self) -> dict:
         return {"last_object": self.last}
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import os
+from typing import Any
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -46,31 +47,32 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import K
 from ansible_collections.clusternet.k8s.plugins.module_utils.report_query import JMESPATH_IMPORT_ERROR
 
 
-def cluster_module(**kwargs):
+def cluster_module(**kwargs: Any) -> Any:
     """The AnsibleModule of a cluster module (``ansible_module``): every connection secret of its arguments is hidden
     from the start, whatever fails (argument validation included), and a Secret's values in ``definition`` never show
     in ``invocation``."""
     return ansible_module(secrets=param_secrets, mask=mask_secrets_in, **kwargs)
 
 
-def cluster_argument_spec(**options):
+def cluster_argument_spec(**options: dict) -> dict:
     """``AUTH_ARG_SPEC`` plus a module's own ``options`` (a fresh copy: AnsibleModule may alter it)."""
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     spec.update(copy.deepcopy(options))
     return spec
 
 
-def apply_argument_spec():
+def apply_argument_spec() -> dict:
     """The options of the ``clusternet.k8s.k8s_apply_options`` doc fragment."""
     return copy.deepcopy(APPLY_ARG_SPEC)
 
 
-def wait_argument_spec():
+def wait_argument_spec() -> dict:
     """The options of the ``clusternet.k8s.k8s_wait_options`` doc fragment."""
     return copy.deepcopy(wait.WAIT_ARG_SPEC)
 
 
-def require_libraries(module, need_yaml=False, need_jmespath=False, need_kubernetes=True):
+def require_libraries(module: Any, need_yaml: bool = False, need_jmespath: bool = False,
+                      need_kubernetes: bool = True) -> None:
     """Fail with Ansible's standard message if ``kubernetes`` (or, when ``need_yaml``, PyYAML; when ``need_jmespath``,
     jmespath) is missing."""
     if need_kubernetes and KUBERNETES_IMPORT_ERROR is not None:
@@ -81,7 +83,7 @@ def require_libraries(module, need_yaml=False, need_jmespath=False, need_kuberne
         module.fail_json(msg=missing_required_lib("PyYAML"))
 
 
-def connect(module):
+def connect(module: Any) -> Cluster:
     """A :class:`Cluster` from the module's auth options and ``K8S_AUTH_*``; every secret is added to ``no_log_values``.
 
     Raises ``InputError`` or ``ConfigError``.
@@ -93,7 +95,7 @@ def connect(module):
     return Cluster.connect(configuration, headers=impersonation_headers(auth))
 
 
-def wait_check(params):
+def wait_check(params: dict) -> wait.Condition | wait.JsonPath | None:
     """The check for ``wait_condition`` or ``wait_jsonpath`` (see ``wait``), or ``None`` when neither is set."""
     if params.get("wait_condition"):
         condition = params["wait_condition"]
@@ -103,7 +105,7 @@ def wait_check(params):
     return None
 
 
-def fail(module, exc, **result):
+def fail(module: Any, exc: Exception, **result: Any) -> None:
     """``fail_json`` with the error's message and details (``status``, ``reason``, ``causes``, ``last_object``...)."""
     details = exc.details() if hasattr(exc, "details") else {}
     details.update(result)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Any
 
 from ansible.module_utils.common.dict_transformations import recursive_diff
 
@@ -44,14 +45,14 @@ class Ref:
     name: str
     namespace: str | None = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "%s %s" % (self.kind, "%s/%s" % (self.namespace, self.name) if self.namespace else self.name)
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {"apiVersion": self.api_version, "kind": self.kind, "name": self.name, "namespace": self.namespace}
 
 
-def load_definitions(value, what="definition", defaults=None):
+def load_definitions(value: Any, what: str = "definition", defaults: dict | None = None) -> list:
     """Resource definitions from a mapping, a list, or multi-document YAML text, as a flat list of dicts.
 
     Empty YAML documents and ``None`` entries are skipped; ``kind: List`` (and ``*List``) objects
@@ -72,7 +73,7 @@ def load_definitions(value, what="definition", defaults=None):
     return found
 
 
-def read_definitions(path, defaults=None):
+def read_definitions(path: str, defaults: dict | None = None) -> list:
     """Resource definitions from a (multi-document) YAML file."""
     try:
         with open(path, encoding="utf-8") as f:
@@ -91,7 +92,7 @@ def _yaml_documents(text, what):
         raise InputError("%s is not valid YAML: %s" % (what, yaml_error_text(exc))) from None
 
 
-def yaml_error_text(exc):
+def yaml_error_text(exc: Exception) -> str:
     """A YAML error as one line with its position, without PyYAML's snippet of the text (it could hold a secret)."""
     problem = getattr(exc, "problem", None)
     if problem is None:
@@ -155,7 +156,7 @@ def _check_definition(item, what):
         raise InputError("%s: %s" % (what, invalid_object(group, item["kind"], metadata["name"], errors)))
 
 
-def split_api_version(api_version):
+def split_api_version(api_version: str) -> tuple[str, str]:
     """``(group, version)`` of an ``apiVersion`` (``v1``: the core group ``""``), as apimachinery's ParseGroupVersion
     splits it; both parts must be names an API server can serve (a DNS-1123 subdomain and label), so that neither
     can change the discovery URL they go into. Raises ``InputError``."""
@@ -172,28 +173,28 @@ def split_api_version(api_version):
     return group, version
 
 
-def qualified_kind(group, kind):
+def qualified_kind(group: str, kind: str) -> str:
     """``schema.GroupKind.String()``: ``ConfigMap``, ``Deployment.apps``."""
     return "%s.%s" % (kind, group) if group else kind
 
 
-def name_errors(group, kind, name):
+def name_errors(group: str, kind: str, name: str) -> list:
     """The field errors kube-apiserver gives ``metadata.name`` of a ``kind`` (see ``NAME_RULES``)."""
     rule = NAME_RULES.get((group, kind), is_valid_path_segment_name)
     return [invalid("metadata.name", name, message) for message in rule(name)]
 
 
-def namespace_errors(namespace):
+def namespace_errors(namespace: str) -> list:
     """The field errors of ``metadata.namespace`` (``ValidateNamespaceName``: a DNS-1123 label), for a namespaced kind."""
     return [invalid("metadata.namespace", namespace, message) for message in is_dns1123_label(namespace)]
 
 
-def invalid_object(group, kind, name, errors):
+def invalid_object(group: str, kind: str, name: str, errors: list) -> str:
     """kube-apiserver's ``NewInvalid`` text: ``ConfigMap "x" is invalid: metadata.name: Invalid value: ...``."""
     return "%s %s is invalid: %s" % (qualified_kind(group, kind), go_quote(name), aggregate(errors))
 
 
-def ref_of(definition, namespaced, default_namespace=None):
+def ref_of(definition: dict, namespaced: bool, default_namespace: str | None = None) -> Ref:
     """The :class:`Ref` of a definition; namespaced kinds without a namespace get ``default_namespace`` or ``default``.
 
     The namespace of a namespaced kind must be a namespace name (``InputError`` with kube-apiserver's text);
@@ -210,7 +211,7 @@ def ref_of(definition, namespaced, default_namespace=None):
     return Ref(definition["apiVersion"], definition["kind"], metadata["name"], namespace)
 
 
-def apply_body(definition, ref):
+def apply_body(definition: dict, ref: Ref) -> dict:
     """The body to apply: a copy of ``definition`` with the namespace of ``ref`` and without ``managedFields``.
 
     The API server rejects an applied ``managedFields``; objects fetched from a cluster carry it.
@@ -233,26 +234,26 @@ SECRET_FIELDS = ("data", "stringData")  # kubectl masks data, the only one a ser
 _MASK_DEPTH = MAX_DEPTH
 
 
-def is_secret(obj):
+def is_secret(obj: Any) -> bool:
     """Whether ``obj`` is a core v1 Secret (kubectl masks exactly these)."""
     return isinstance(obj, dict) and obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
 
 
-def mask_secret(obj):
+def mask_secret(obj: Any) -> Any:
     """``obj`` with every value of a Secret's ``data`` and ``stringData`` replaced by ``***`` (a copy; other
     objects are returned as they are)."""
     return masked_pair(obj, None)[0] if is_secret(obj) else obj
 
 
-def masked_pair(before, after):
+def masked_pair(before: Any, after: Any) -> tuple[Any, Any]:
     """Two versions of an object, masked as kubectl diff masks a Secret: equal values become ``***``, different ones
     ``*** (before)`` and ``*** (after)``, keys on one side only ``***``. Other kinds are returned as they are."""
     if not (is_secret(before) or is_secret(after)):
         return before, after
     before, after = copy.deepcopy(before), copy.deepcopy(after)
     for field in SECRET_FIELDS:
-        old = before.get(field) if isinstance(before, dict) else None
-        new = after.get(field) if isinstance(after, dict) else None
+        old: Any = before.get(field) if isinstance(before, dict) else None
+        new: Any = after.get(field) if isinstance(after, dict) else None
         old, new = (old if isinstance(old, dict) else None), (new if isinstance(new, dict) else None)
         for key in list(old or {}):
             if new is not None and key in new and old[key] != new[key]:
@@ -270,7 +271,7 @@ def masked_pair(before, after):
     return before, after
 
 
-def mask_secrets_in(value, depth=0):
+def mask_secrets_in(value: Any, depth: int = 0) -> Any:
     """A copy of ``value`` (module arguments, say) with every Secret in it masked, wherever it is: in mappings,
     lists, and YAML text holding Secrets (shown as the masked documents). What is nested too deep to look
     through is not shown at all."""
@@ -301,7 +302,7 @@ def _holds_secret(value, depth=0):
     return False
 
 
-def strip_server_fields(obj):
+def strip_server_fields(obj: dict | None) -> dict | None:
     """A copy of ``obj`` without server-owned metadata and ``status``: what a user's configuration decides."""
     if obj is None:
         return None
@@ -313,7 +314,7 @@ def strip_server_fields(obj):
     return stripped
 
 
-def without_managed_fields(obj):
+def without_managed_fields(obj: dict | None) -> dict | None:
     """A shallow copy of ``obj`` without ``metadata.managedFields`` (for results: it is noise to a reader)."""
     if not obj or "managedFields" not in obj.get("metadata", {}):
         return obj
@@ -321,12 +322,12 @@ def without_managed_fields(obj):
     return dict(obj, metadata=metadata)
 
 
-def differs(before, after):
+def differs(before: dict | None, after: dict | None) -> bool:
     """Whether two versions of an object differ in anything but server-owned fields."""
     return strip_server_fields(before) != strip_server_fields(after)
 
 
-def changed_fields(before, after):
+def changed_fields(before: dict | None, after: dict | None) -> tuple[dict, dict]:
     """``(before, after)`` reduced to the fields that differ, server-owned fields excluded.
 
     ansible-core's ``recursive_diff``: mappings are compared key by key; lists and scalars that differ are

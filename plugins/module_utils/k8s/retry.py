@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import RETRYABLE_STATUSES, ApiError, K8sError
 
@@ -44,7 +45,7 @@ class RetryPolicy:
     max_retry_after: float = 30.0
     jitter: bool = True  # clients that failed together do not retry together; tests turn it off
 
-    def retry(self, history=()):
+    def retry(self, history: tuple = ()) -> Retry:
         """A urllib3 ``Retry`` for one request under this policy (``history``: the failed attempts so far)."""
         return Retry(total=self.attempts - 1, connect=None, read=None, redirect=0, status=None, other=None,
                      allowed_methods=None,  # every method: the collection's requests are all idempotent
@@ -52,14 +53,15 @@ class RetryPolicy:
                      backoff_jitter=self.base if self.jitter else 0.0, respect_retry_after_header=True,
                      raise_on_status=False, history=history)
 
-    def delay(self, attempt):
+    def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based) when the caller retries itself
         (a 409 "the object has been modified" is answered by a fresh read, not by this module's loop)."""
         failed = (RequestHistory(None, None, None, None, None),) * attempt
         return self.retry(failed).get_backoff_time()
 
 
-def call(func, policy, sleep=time.sleep, method=None):
+def call(func: Callable[[], Any], policy: RetryPolicy, sleep: Callable[[float], Any] = time.sleep,
+         method: str | None = None) -> Any:
     """``func()``, tried again while urllib3's ``Retry`` says its :class:`K8sError` is worth another attempt.
 
     The error that ends the loop is re-raised with ``attempts`` set to the number of tries.

@@ -14,6 +14,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import WaitTimeout
@@ -40,7 +41,7 @@ WAIT_ARG_SPEC = {
 }
 
 
-def check_timing(timeout, sleep):
+def check_timing(timeout: Any, sleep: Any) -> None:
     """``wait_timeout`` (seconds, 0: check once) and ``wait_sleep`` (at least a second between polls); ``InputError``."""
     if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 0:
         raise InputError("wait_timeout must be 0 or more (seconds), got %s" % (timeout,))
@@ -62,16 +63,16 @@ class Condition:
     reason: str | None = None
 
     @property
-    def awaited(self):
+    def awaited(self) -> str:
         text = "have condition %s=%s" % (self.type, self.status)
         return text + (" with reason %s" % self.reason if self.reason else "")
 
-    def matches(self, obj):
+    def matches(self, obj: dict | None) -> bool:
         found = self._find(obj)
         return (found is not None and str(found.get("status")) == self.status
                 and (self.reason is None or found.get("reason") == self.reason))
 
-    def observed(self, obj):
+    def observed(self, obj: dict | None) -> str:
         found = self._find(obj)
         if obj is None:
             return "the object does not exist"
@@ -93,22 +94,22 @@ class JsonPath:
     path: str
     value: object = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         parse_jsonpath(self.path)  # reject a bad path before any request
 
     @property
-    def awaited(self):
+    def awaited(self) -> str:
         if self.value is None:
             return "have a value at %s" % self.path
         return "have %s = %s" % (self.path, _text(self.value))
 
-    def matches(self, obj):
+    def matches(self, obj: dict | None) -> bool:
         results = jsonpath(obj, self.path) if obj is not None else []
         if self.value is None:
             return any(r is not None for r in results)
         return bool(results) and all(_text(r) == _text(self.value) for r in results)
 
-    def observed(self, obj):
+    def observed(self, obj: dict | None) -> str:
         if obj is None:
             return "the object does not exist"
         results = jsonpath(obj, self.path)
@@ -188,15 +189,15 @@ class Ready:
     kind: str
 
     @property
-    def awaited(self):
+    def awaited(self) -> str:
         return _READY[self.kind][1] if self.kind in _READY else "exist"
 
-    def matches(self, obj):
+    def matches(self, obj: dict | None) -> bool:
         if obj is None:
             return False
         return _READY[self.kind][0](obj) if self.kind in _READY else True
 
-    def observed(self, obj):
+    def observed(self, obj: dict | None) -> str:
         if obj is None:
             return "the object does not exist"
         status, meta = _fields(obj, "status", "metadata")
@@ -220,10 +221,10 @@ class Gone:
 
     awaited = "be deleted"
 
-    def matches(self, obj):
+    def matches(self, obj: dict | None) -> bool:
         return obj is None
 
-    def observed(self, obj):
+    def observed(self, obj: dict) -> str:  # asked only while the object exists
         deleting = (obj.get("metadata") or {}).get("deletionTimestamp")
         finalizers = (obj.get("metadata") or {}).get("finalizers") or []
         if deleting:
@@ -231,7 +232,8 @@ class Gone:
         return "the object still exists"
 
 
-def poll(fetch, check, target, timeout, interval, clock=time.monotonic, sleep=time.sleep):
+def poll(fetch: Callable[[], Any], check: Any, target: object, timeout: float, interval: float,
+         clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], Any] = time.sleep) -> Any:
     """``fetch()`` every ``interval`` seconds until ``check`` matches; returns the matching object.
 
     Raises :class:`WaitTimeout` with the last object seen (``None`` if it did not exist) when
@@ -263,7 +265,7 @@ _FILTER = re.compile(r"""^\?\(@((?:\.[^.=!\s)]+)+)\s*(?:(==|!=)\s*(?:"([^"]*)"|'
 _RELAXED = re.compile(r"^\{\.?([^{}]+)\}$|^\.?([^{}]+)$")
 
 
-def parse_jsonpath(path):
+def parse_jsonpath(path: str) -> list:
     """Steps of ``path``: ``("key", name)``, ``("index", n)``, ``("all", None)`` or ``("filter", (steps, op, value))``."""
     text = path.strip()
     if not text:
@@ -335,7 +337,7 @@ def _bracket(inner, path):
     return ("filter", (parse_jsonpath(field_path), op, value))
 
 
-def jsonpath(obj, path):
+def jsonpath(obj: Any, path: str) -> list:
     """Every value ``path`` selects in ``obj`` (a list; empty when nothing matches)."""
     nodes = [obj]
     for kind, arg in parse_jsonpath(path):

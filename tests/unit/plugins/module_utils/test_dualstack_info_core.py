@@ -1,7 +1,7 @@
-"""_dualstack_info: settings, streaming with restarts, tallies and reports, on a fake cluster."""
+"""backends/dualstack_info: settings, streaming with restarts, tallies and reports, on a fake cluster."""
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _dualstack_info as core
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends import dualstack_info as core
 from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError

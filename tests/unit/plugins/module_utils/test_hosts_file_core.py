@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils._hosts_file import WriteFailure, rewrite_in_place
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends.hosts_file import WriteFailure, rewrite_in_place
 
 CASES = [(b"", b"abc"), (b"abc", b""), (b"abc", b"abcdef"), (b"abcdef", b"abc"), (b"abc", b"xbc"), (b"a" * 9000, b"b" * 12000),
          (b"head\nold block\ntail\n" * 100, b"head\nnew, longer block\ntail\n" * 100), (b"same", b"same")]

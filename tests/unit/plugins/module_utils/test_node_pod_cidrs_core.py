@@ -1,7 +1,7 @@
-"""_node_pod_cidrs: the plan (allocator order, kept and refused podCIDRs, subsets) and the patches, on a fake cluster."""
+"""backends/node_pod_cidrs: the plan (allocator order, kept and refused podCIDRs, subsets) and the patches, on a fake cluster."""
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _node_pod_cidrs as core
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends import node_pod_cidrs as core
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.retry import RetryPolicy

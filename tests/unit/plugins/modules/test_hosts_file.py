@@ -10,7 +10,7 @@ import stat
 import pytest
 
 from tests.support.module_args import patch_module_args
-from ansible_collections.clusternet.k8s.plugins.module_utils._hosts_file import is_mount_point
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends.hosts_file import is_mount_point
 from ansible_collections.clusternet.k8s.plugins.modules import hosts_file
 
 ORIGINAL = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n# a comment of the admin\n10.0.0.5 admin-box\n"

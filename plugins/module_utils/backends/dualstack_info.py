@@ -6,7 +6,7 @@ checks over a live cluster's Nodes, Pods and Services.
 
 The checks themselves are ``dualstack.check_node``, ``check_pod`` and ``check_service``; this file
 only reads the objects and tallies the reports. Objects are read one page at a time
-(``Cluster.pages``) and dropped once checked: what is kept is each object's report and, for the
+(``k8s.paging.stream``) and dropped once checked: what is kept is each object's report and, for the
 pods' checks, a few fields of each Node (its podCIDRs and InternalIPs), so memory grows with the
 number of objects' reports, never with the size of the objects themselves.
 
@@ -15,11 +15,18 @@ The rules, their upstream origin and the assumptions: docs/dualstack-checks.md.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
-from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import (
+    InputError, expect, optional, strings, to_builtin)
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import DiscoveryError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import aggregate, validate_dns1123_label
+
+if TYPE_CHECKING:  # for the hints only: the backend is given a cluster, it never makes one
+    from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
 
 KINDS = ("nodes", "pods", "services")
 REPORTS = ("all", "failed", "none")
@@ -32,9 +39,10 @@ MESSAGE_LIMIT = 20
 class Settings(object):
     """What to check and how, validated before anything is read from the cluster."""
 
-    def __init__(self, kinds=KINDS, cluster_cidrs=None, node_mask_sizes=None, service_cidrs=None, namespaces=None,
-                 label_selector=None, node_label_selector=None, page_size=500, report="all"):
-        kinds = [expect(k, str, "kinds[%d]" % i) for i, k in enumerate(expect(to_builtin(kinds), list, "kinds"))]
+    def __init__(self, kinds: Any = KINDS, cluster_cidrs: Any = None, node_mask_sizes: Any = None,
+                 service_cidrs: Any = None, namespaces: Any = None, label_selector: str | None = None,
+                 node_label_selector: str | None = None, page_size: int = 500, report: str = "all") -> None:
+        kinds = strings(expect(to_builtin(kinds), list, "kinds"), "kinds")
         unknown = [k for k in kinds if k not in KINDS]
         if unknown or not kinds:
             raise InputError("kinds must be a non-empty list of %s, got %r" % (", ".join(KINDS), kinds))
@@ -53,8 +61,7 @@ class Settings(object):
         self.service_cidrs = to_builtin(service_cidrs) or None
         if self.service_cidrs is not None:
             dualstack.service_networks(self.service_cidrs)
-        self.namespaces = [expect(n, str, "namespaces[%d]" % i)
-                           for i, n in enumerate(optional(to_builtin(namespaces), list, "namespaces", []))]
+        self.namespaces = strings(to_builtin(namespaces), "namespaces")
         if any(not n for n in self.namespaces):
             raise InputError("namespaces must not hold an empty name")
         for i, namespace in enumerate(self.namespaces):  # each goes into a URL path
@@ -71,47 +78,25 @@ class Settings(object):
         self.report = report
 
 
-def stream(cluster, api_version, kind, consume, reset, namespace=None, label_selector=None, page_size=500,
-           on_page=None):
-    """Give every object of a kind to ``consume``, one page at a time.
-
-    When the server expires the continue token mid-way (410), ``reset`` forgets what was consumed
-    and the listing starts over, at most ``cluster.policy.attempts`` times.
-    """
-    attempts = cluster.policy.attempts
-    for attempt in range(1, attempts + 1):
-        reset()
-        try:
-            for page in cluster.pages(api_version, kind, namespace, label_selector, None, page_size):
-                if on_page:
-                    on_page()
-                for item in page:
-                    consume(item)
-            return
-        except ApiError as exc:
-            if exc.code != 410 or attempt == attempts:
-                raise
-
-
 class Tally(object):
     """The reports of one kind: counts per check, the failing objects, and the reports kept."""
 
-    def __init__(self, kind, report):
+    def __init__(self, kind: str, report: str) -> None:
         self.kind = kind
         self.report = report
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.total = self.passed = self.failed = self.skipped = 0
-        self.checks = {}  # check -> [passed, failed]
-        self.objects = []
-        self.failing = []
-        self.rows = []  # (kind, namespace/name, check, reason) of every failed check
+        self.checks: dict = {}  # check -> [passed, failed]
+        self.objects: list = []
+        self.failing: list = []
+        self.rows: list = []  # (kind, namespace/name, check, reason) of every failed check
 
-    def skip(self):
+    def skip(self) -> None:
         self.skipped += 1
 
-    def add(self, report):
+    def add(self, report: dict) -> None:
         self.total += 1
         failed = []
         for check in report["checks"]:
@@ -138,7 +123,7 @@ class Tally(object):
         if self.report == "all" or (self.report == "failed" and failed):
             self.objects.append(report)
 
-    def merge(self, other):
+    def merge(self, other: Tally) -> None:
         """Add the reports of ``other`` (one listing) to these."""
         self.total += other.total
         self.passed += other.passed
@@ -152,7 +137,7 @@ class Tally(object):
         self.failing.extend(other.failing)
         self.rows.extend(other.rows)
 
-    def summary(self):
+    def summary(self) -> dict:
         return {"total": self.total, "passed": self.passed, "failed": self.failed, "skipped": self.skipped,
                 "checks": {name: {"passed": counts[0], "failed": counts[1]} for name, counts in self.checks.items()}}
 
@@ -183,7 +168,7 @@ def _pod_has_ips(pod):
     return bool(status.get("podIPs") or status.get("podIP")) or status.get("phase") == "Running"
 
 
-def cluster_service_cidrs(cluster):
+def cluster_service_cidrs(cluster: Cluster) -> list | None:
     """``spec.cidrs`` of the ``kubernetes`` ServiceCIDR (kube-apiserver's ``--service-cluster-ip-range``), or None."""
     for api_version in SERVICE_CIDR_VERSIONS:
         try:
@@ -203,15 +188,15 @@ class Run(object):
     a listing that starts over after a 410 drops only its own reports.
     """
 
-    def __init__(self, cluster, settings):
+    def __init__(self, cluster: Cluster, settings: Settings) -> None:
         self.cluster = cluster
         self.settings = settings
         self.tallies = {kind: Tally(KIND_NAMES[kind], settings.report) for kind in KINDS}
         self.requests = {kind: 0 for kind in KINDS}
-        self.nodes = {}
+        self.nodes: dict = {}
         self.service_cidrs = settings.service_cidrs
-        self.warnings = []
-        self._listing = None
+        self.warnings: list = []
+        self._listing: Tally | None = None
 
     def _stream(self, kind, api_version, api_kind, check, namespace=None, label_selector=None):
         def reset():
@@ -258,7 +243,7 @@ class Run(object):
             report = _broken("Service", service, err)
         self._listing.add(report)
 
-    def run(self):
+    def run(self) -> dict:
         """Read and check everything asked for; returns the module's result (see :meth:`result`)."""
         kinds = self.settings.kinds
         namespaces = self.settings.namespaces or [None]
@@ -279,16 +264,16 @@ class Run(object):
                     self._stream("services", "v1", "Service", self._service, namespace, self.settings.label_selector)
         return self.result()
 
-    def result(self):
+    def result(self) -> dict:
         """``{nodes, pods, services}`` (the reports kept, per kind asked for), ``summary``, ``service_cidrs``,
         ``list_requests`` and ``warnings``."""
         kinds = self.settings.kinds
-        summary = {kind: self.tallies[kind].summary() for kind in kinds}
+        summary: dict = {kind: self.tallies[kind].summary() for kind in kinds}
         failing = [ref for kind in kinds for ref in self.tallies[kind].failing]
         summary["failing"] = failing
         summary["pass"] = not failing
         summary["line"] = summary_line(summary, kinds)
-        result = {kind: self.tallies[kind].objects for kind in kinds}
+        result: dict = {kind: self.tallies[kind].objects for kind in kinds}
         rows = [row for kind in kinds for row in self.tallies[kind].rows]
         result.update(summary=summary, table=table(TABLE_HEADER, rows), service_cidrs=self.service_cidrs,
                       list_requests=dict(self.requests), warnings=self.warnings)
@@ -300,7 +285,7 @@ TABLE_HEADER = ("KIND", "NAMESPACE/NAME", "CHECK", "REASON")
 REASON_WIDTH = 160
 
 
-def table(header, rows):
+def table(header: tuple, rows: list) -> list:
     """Rows as lines of aligned columns under ``header`` (the last column is not padded): ``[]`` without rows."""
     if not rows:
         return []
@@ -312,7 +297,7 @@ def table(header, rows):
             for row in [header] + rows]
 
 
-def summary_line(summary, kinds):
+def summary_line(summary: dict, kinds: list) -> str:
     """One line for a job log: ``2 of 9 objects fail the dual-stack checks: Node 0 of 2, Pod 2 of 5 (1 skipped),
     Service 0 of 2``."""
     parts, failed, total = [], 0, 0
@@ -326,12 +311,12 @@ def summary_line(summary, kinds):
     return "%d of %d objects %s the dual-stack checks: %s" % (failed, total, verdict, ", ".join(parts))
 
 
-def check_cluster(cluster, settings):
+def check_cluster(cluster: Cluster, settings: Settings) -> dict:
     """The dual-stack checks of every object ``settings`` selects (see :class:`Run`)."""
     return Run(cluster, settings).run()
 
 
-def failure_message(result):
+def failure_message(result: dict) -> str:
     """The message of ``fail_on_error``: how many objects fail, and the first of them with their checks."""
     failing = result["summary"]["failing"]
     total = sum(result["summary"][kind]["total"] for kind in KINDS if kind in result["summary"])

@@ -15,13 +15,17 @@ The rules, their upstream origin and the assumptions: docs/pod-cidrs.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, dualstack
-from ansible_collections.clusternet.k8s.plugins.module_utils._dualstack_info import stream
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings, to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     RETRYABLE_STATUSES, ApiError, ConnectionFailure, K8sError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
+
+if TYPE_CHECKING:  # for the hints only: the backend is given a cluster, it never makes one
+    from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
 
 IMMUTABLE = "spec.podCIDRs is immutable once set: only re-creating the Node changes it"
 
@@ -43,29 +47,29 @@ class Plan:
     assignments: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
 
-    def skip(self, name, pod_cidrs, reason):
+    def skip(self, name: str, pod_cidrs: Iterable[str], reason: str) -> None:
         self.skipped.append({"name": name, "podCIDRs": list(pod_cidrs), "reason": reason})
 
 
 class Settings(object):
     """The allocator's configuration, checked as kube-controller-manager checks its flags."""
 
-    def __init__(self, cluster_cidrs, node_mask_sizes=None, service_cidrs=None, nodes=None, field_manager=None,
-                 page_size=500):
+    def __init__(self, cluster_cidrs: Any, node_mask_sizes: Any = None, service_cidrs: Any = None, nodes: Any = None,
+                 field_manager: str | None = None, page_size: int = 500) -> None:
         self.cluster_cidrs = to_builtin(cluster_cidrs)
         self.node_mask_sizes = to_builtin(node_mask_sizes)
         self.service_cidrs = to_builtin(service_cidrs) or None
         self.cluster, self.masks, self.services = cidrset.allocator_config(
             self.cluster_cidrs, self.node_mask_sizes, self.service_cidrs)
         self.allocator()  # the CidrSets themselves may be refused (IPv6 mask difference over 16)
-        subset = optional(to_builtin(nodes), list, "nodes")
-        self.nodes = None if subset is None else [expect(n, str, "nodes[%d]" % i) for i, n in enumerate(subset)]
+        subset = to_builtin(nodes)
+        self.nodes = None if subset is None else strings(subset, "nodes")
         self.field_manager = field_manager
         self.page_size = expect(page_size, int, "page_size")
         if self.page_size < 1:
             raise InputError("page_size must be at least 1, got %d" % self.page_size)
 
-    def allocator(self):
+    def allocator(self) -> cidrset.RangeAllocator:
         """A fresh ``RangeAllocator`` with the service ranges occupied."""
         try:
             return cidrset.RangeAllocator(self.cluster, self.masks, self.services)
@@ -74,7 +78,7 @@ class Settings(object):
                              % (self.cluster_cidrs, self.node_mask_sizes, err)) from None
 
 
-def node_state(node):
+def node_state(node: dict) -> NodeState:
     """A :class:`NodeState` of a Node as the API returns it (``podCIDR`` alone counts as ``podCIDRs``)."""
     meta = node.get("metadata") or {}
     spec = node.get("spec") or {}
@@ -86,9 +90,9 @@ def node_state(node):
                      meta.get("resourceVersion") or "")
 
 
-def read_nodes(cluster, page_size=500):
+def read_nodes(cluster: Cluster, page_size: int = 500) -> list[NodeState]:
     """Every Node's :class:`NodeState`, in the order the API server lists them (by name)."""
-    found = []
+    found: list = []
 
     def reset():
         del found[:]
@@ -106,7 +110,7 @@ def _kept_reason(settings, node):
     return "%s; it does not match cluster_cidrs: %s" % (IMMUTABLE, fit["reason"])
 
 
-def plan(settings, nodes):
+def plan(settings: Settings, nodes: list[NodeState]) -> Plan:
     """Which Nodes get which podCIDRs, as kube-controller-manager would hand them out.
 
     Every Node's existing podCIDRs are occupied first (a Node kube-controller-manager would refuse
@@ -132,7 +136,7 @@ def plan(settings, nodes):
             result.skip(node.name, node.pod_cidrs, reason)
     if wanted is not None:
         listed = {node.name for node in nodes}
-        for name in dict.fromkeys(settings.nodes):
+        for name in dict.fromkeys(settings.nodes or ()):
             if name not in listed:
                 result.skip(name, (), "no Node of this name")
     for node in pending:
@@ -148,16 +152,17 @@ def plan(settings, nodes):
 class AssignFailure(K8sError):
     """A patch failed: ``done`` are the assignments made before it."""
 
-    def __init__(self, done, error):
+    def __init__(self, done: dict, error: K8sError) -> None:
         self.done, self.error = done, error
         super().__init__("%s [podCIDRs set on %d Node(s) before: %s]"
                          % (error, len(done), ", ".join(done) or "none"), error.verb, error.target)
 
-    def details(self):
+    def details(self) -> dict:
         return self.error.details()
 
 
-def assign(cluster, result, nodes, field_manager, dry_run=False):
+def assign(cluster: Cluster, result: Plan, nodes: list[NodeState], field_manager: str | None,
+           dry_run: bool = False) -> dict:
     """Patch each planned Node; returns the assignments made (or, with ``dry_run``, that the server accepts).
 
     A Node whose podCIDRs were set meanwhile (409 Conflict on its resourceVersion, or 422 from the
@@ -223,7 +228,7 @@ def _worth_reading_back(exc, dry_run):
     return isinstance(exc, ConnectionFailure) and not dry_run
 
 
-def diff(name, cidrs):
+def diff(name: str, cidrs: list) -> dict:
     """Ansible's diff for one Node."""
     return {"before": {"spec": {}}, "after": {"spec": {"podCIDR": cidrs[0], "podCIDRs": cidrs}},
             "before_header": "Node %s (live)" % name, "after_header": "Node %s (podCIDRs assigned)" % name}

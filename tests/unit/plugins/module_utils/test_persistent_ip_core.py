@@ -2,7 +2,7 @@
 reading the cluster, waiting and explaining (with a stand-in cluster)."""
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _persistent_ip_apply as pip
+from ansible_collections.clusternet.k8s.plugins.module_utils.backends import persistent_ip as pip
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, DiscoveryError
 

@@ -3,7 +3,7 @@
 # Apache License 2.0 (see LICENSE)
 """The file side of the ``hosts_file`` module: lock, read, plan one block change, bind-mount check.
 
-Private to the collection (the rules of the block itself live in ``hosts.py``).
+Private to the collection (the rules of the block itself live in ``hosts_block.py``).
 
 The rules, their upstream origin and the assumptions: docs/hosts.md#node-hosts-block.
 """
@@ -18,6 +18,7 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, Iterator
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.hosts_block import duplicate_names, update_block, validate_host_entries
@@ -38,11 +39,11 @@ class BlockChange:
     duplicates: dict = field(default_factory=dict)
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return self.before != self.after
 
     @property
-    def message(self):
+    def message(self) -> str:
         if not self.changed:
             return "block unchanged" if self.present else "block absent"
         if self.before is None:
@@ -51,7 +52,7 @@ class BlockChange:
 
 
 @contextmanager
-def directory_lock(path):
+def directory_lock(path: str) -> Iterator[OSError | None]:
     """Hold an exclusive ``flock`` on the directory of ``path``; yields None, or the ``OSError``
     of a file system that cannot lock (the caller warns and goes on unlocked).
 
@@ -75,7 +76,7 @@ _NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character devic
                 (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
 
 
-def check_regular(path, mode):
+def check_regular(path: str, mode: int) -> None:
     """Raise ``InputError`` unless ``mode`` (an ``st_mode``) is a regular file's: hosts_file never replaces a
     device, a FIFO, a socket or a directory with a file, nor writes into one."""
     if stat.S_ISREG(mode):
@@ -85,7 +86,7 @@ def check_regular(path, mode):
                      % (path, kind))
 
 
-def open_regular(path, flags):
+def open_regular(path: str, flags: int) -> int:
     """``os.open`` of a regular file, never blocking: a FIFO swapped in after a check still fails, it cannot hang."""
     fd = os.open(path, flags | os.O_NONBLOCK | os.O_NOCTTY)
     try:
@@ -97,7 +98,7 @@ def open_regular(path, flags):
     return fd
 
 
-def read_text(path):
+def read_text(path: str) -> str | None:
     """The file's text, or None when it does not exist. Anything but a regular file raises ``InputError``,
     before it is opened (opening a device can act on it, opening a FIFO blocks)."""
     try:
@@ -112,7 +113,7 @@ def read_text(path):
 class WriteFailure(Exception):
     """An in-place write failed; ``str()`` says what happened to the file, ``changed`` whether it differs now."""
 
-    def __init__(self, message, changed=False):
+    def __init__(self, message: str, changed: bool = False) -> None:
         super().__init__(message)
         self.changed = changed
 
@@ -124,7 +125,7 @@ def _pwrite_all(fd, data, offset):
         view, offset = view[written:], offset + written
 
 
-def rewrite_in_place(path, before, after):
+def rewrite_in_place(path: str, before: bytes, after: bytes) -> None:
     """Replace the bytes ``before`` of the regular file ``path`` by ``after`` without a rename (a mount point, such
     as a container's bind-mounted ``/etc/hosts``, cannot be renamed over), and without ever losing a byte.
 
@@ -182,11 +183,11 @@ def _error_text(exc):
 RENAME_ERRNOS = (errno.EPERM, errno.EXDEV, errno.EACCES, errno.ETXTBSY, errno.EBUSY)
 
 
-def encode(text):
+def encode(text: str) -> bytes:
     return text.encode(ENCODING, ERRORS)
 
 
-def plan_block(before, entries, marker, present=True):
+def plan_block(before: str | None, entries: Any, marker: str, present: bool = True) -> BlockChange:
     """The :class:`BlockChange` that puts ``entries`` in the block of ``marker`` (or removes it).
 
     Entries are validated first, so bad input raises ``InputError`` before anything is written.
@@ -200,7 +201,7 @@ def plan_block(before, entries, marker, present=True):
     return BlockChange(before, after, True, normalised, duplicate_names(normalised))
 
 
-def is_mount_point(path):
+def is_mount_point(path: str) -> bool:
     """Whether ``path`` is itself a mount point, like the bind-mounted ``/etc/hosts`` of a container.
 
     Renames over a mount point fail with EBUSY, so such a file can only be rewritten in place.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from typing import TYPE_CHECKING, Any, Callable
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, to_builtin
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as _wait
@@ -31,6 +32,9 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api i
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.binding import persistent_ip_binding
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.health import explain_not_ready, persistent_ip_status
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.validate import validate
+
+if TYPE_CHECKING:  # for the hints only: the backend is given a cluster, it never makes one
+    from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
 
 GATEWAY_API_VERSION = GATEWAY_GROUP + "/v1"
 GATEWAY_CLASS_KIND = "GatewayClass"
@@ -50,7 +54,7 @@ FEATURE = ("GKE 1.31 or later with GKE Dataplane V2 and the Gateway API enabled 
 class Refused(Exception):
     """Nothing was applied: ``str()`` says why; ``details`` go into the module's failure result."""
 
-    def __init__(self, message, **details):
+    def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.details = details
 
@@ -58,7 +62,7 @@ class Refused(Exception):
 class NotReady(Exception):
     """A wait timed out: ``routes`` are the ``explain_not_ready`` results of the routes that are not Ready."""
 
-    def __init__(self, message, routes):
+    def __init__(self, message: str, routes: list) -> None:
         super().__init__(message)
         self.routes = routes
 
@@ -68,7 +72,7 @@ class NotReady(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
-def identity(obj):
+def identity(obj: dict) -> str:
     """``"Kind namespace/name"`` of an object, as messages name it."""
     metadata = obj.get("metadata") or {}
     return "%s %s/%s" % (obj.get("kind"), metadata.get("namespace"), metadata.get("name"))
@@ -81,7 +85,7 @@ def _ip(text):
         return None
 
 
-def gateway_address(value, what):
+def gateway_address(value: Any, what: str) -> dict:
     """A Gateway ``spec.addresses`` item: a mapping as given; an IP (``34.123.10.1``) or a CIDR as
     ``gke.networking.io/cidr`` (``/32`` added to a bare IP); any other string as a ``NamedAddress``
     (the name of a reserved regional address). docs/persistent-ip.md#assumption-2."""
@@ -97,7 +101,7 @@ def gateway_address(value, what):
     return {"type": ADDRESS_NAMED, "value": text}
 
 
-def route_address(value, what):
+def route_address(value: Any, what: str) -> dict:
     """A GKEIPRoute ``spec.addresses`` item: a mapping as given, else a ``gke.networking.io/cidr`` (``/32``
     added to a bare IP): the datapath reads every route address as a CIDR (docs/persistent-ip.md#route-fields)."""
     value = to_builtin(value)
@@ -115,7 +119,7 @@ def _address_mapping(value, what):
     return dict(value)
 
 
-def selector(value, what):
+def selector(value: Any, what: str) -> dict:
     """A label selector: ``{matchLabels, matchExpressions}`` as given, or a plain ``{label: value}`` map as matchLabels."""
     value = expect(to_builtin(value), dict, what)
     if value and all(k in SELECTOR_KEYS for k in value):
@@ -123,14 +127,14 @@ def selector(value, what):
     return {"matchLabels": value} if value else {}
 
 
-def build_gateway(options):
+def build_gateway(options: dict) -> dict:
     """The persistent-IP Gateway of the module's ``gateway`` option (docs/persistent-ip.md#rendered-gateway)."""
     name, namespace = options["name"], options["namespace"]
     from_ = options.get("allowed_namespaces")
     namespace_selector = options.get("namespace_selector")
     if from_ is None:
         from_ = "Selector" if namespace_selector is not None else "Same"
-    allowed = {"namespaces": {"from": from_}, "kinds": [{"kind": ROUTE_KIND}]}
+    allowed: dict = {"namespaces": {"from": from_}, "kinds": [{"kind": ROUTE_KIND}]}
     if namespace_selector is not None:
         allowed["namespaces"]["selector"] = selector(namespace_selector, "gateway.namespace_selector")
     listeners = []
@@ -147,13 +151,13 @@ def build_gateway(options):
             "spec": spec}
 
 
-def gateway_stub(options):
+def gateway_stub(options: dict) -> dict:
     """The Gateway named by the options, for references only (``manage: false``)."""
     return {"apiVersion": GATEWAY_API_VERSION, "kind": GATEWAY_KIND,
             "metadata": {"name": options["name"], "namespace": options["namespace"]}}
 
 
-def build_route(options, gateway, i=0):
+def build_route(options: dict, gateway: dict, i: int = 0) -> dict:
     """The GKEIPRoute of one item of the module's ``routes`` option, attached to ``gateway``
     (docs/persistent-ip.md#rendered-gkeiproute)."""
     what = "routes[%d]" % i
@@ -173,7 +177,7 @@ def build_route(options, gateway, i=0):
             "metadata": {"name": options["name"], "namespace": options["namespace"]}, "spec": spec}
 
 
-def build(gateway_options, route_options):
+def build(gateway_options: dict, route_options: list | None) -> tuple[dict, list]:
     """``(gateway, routes)``: the Gateway (a reference-only stub when ``manage`` is false) and the GKEIPRoutes."""
     gateway_options = to_builtin(gateway_options)
     managed = gateway_options.get("manage", True)
@@ -193,7 +197,7 @@ def build(gateway_options, route_options):
 # ---------------------------------------------------------------------------------------------
 
 
-def preflight(cluster, gateway_class=None):
+def preflight(cluster: Cluster, gateway_class: str | None = None) -> None:
     """Fail (:class:`Refused`) unless the cluster serves Gateway and GKEIPRoute and has ``gateway_class``."""
     missing = []
     for api_version, kind, fix in (
@@ -228,7 +232,7 @@ def _key(obj):
     return _metadata(obj).get("namespace"), _metadata(obj).get("name")
 
 
-def read_cluster(cluster, gateway, routes, warn=None):
+def read_cluster(cluster: Cluster, gateway: dict, routes: list, warn: Callable[[str], Any] | None = None) -> dict:
     """What :func:`check` needs: ``{gateway, namespaces: {name: labels or None}, routes, networks, liveRoutes}``.
 
     ``gateway`` is the live Gateway (None when missing); namespaces that do not exist map to None;
@@ -304,7 +308,9 @@ def _references(route, gateway):
              ref.get("name")) == (GATEWAY_GROUP, GATEWAY_KIND) + _key(gateway))
 
 
-def check(gateway, routes, snapshot=None, managed=True, cluster_version=None, named_addresses=None, namespace_labels=None):
+def check(gateway: dict, routes: list, snapshot: dict | None = None, managed: bool = True,
+          cluster_version: str | None = None, named_addresses: Any = None,
+          namespace_labels: Any = None) -> tuple[list, list]:
     """Every persistent-IP rule over the Gateway and all routes together: ``(errors, warnings)``.
 
     Each is ``{object, code, path, message}`` (plus the core's ``gkeReason`` and the like); the
@@ -330,7 +336,7 @@ def check(gateway, routes, snapshot=None, managed=True, cluster_version=None, na
         warnings.extend(_finding(obj, entry) for entry in result["warnings"])
 
     # The Gateway: created or updated here (its own rules, a class change), or one that must exist.
-    effective = gateway
+    effective: dict | None = gateway
     if managed:
         context = {}
         if live_gateway is not None:
@@ -388,7 +394,7 @@ def check(gateway, routes, snapshot=None, managed=True, cluster_version=None, na
     return errors, warnings
 
 
-def refusal(errors):
+def refusal(errors: list) -> Refused:
     """The :class:`Refused` error for validation errors: nothing is applied."""
     lines = "; ".join(e["message"] for e in errors)
     return Refused("%d problem%s found, nothing was applied: %s" % (len(errors), "" if len(errors) == 1 else "s", lines),
@@ -407,17 +413,18 @@ class RoutesReady:
                "generation)")
 
     @staticmethod
-    def healthy(route):
+    def healthy(route: dict | None) -> bool:
         return route is not None and persistent_ip_status(route)["healthy"]
 
-    def matches(self, routes):
+    def matches(self, routes: list) -> bool:
         return all(self.healthy(r) for r in routes)
 
-    def observed(self, routes):
+    def observed(self, routes: list) -> str:
         return "%d of %d not Ready" % (sum(1 for r in routes if not self.healthy(r)), len(routes))
 
 
-def wait_ready(cluster, routes, timeout, interval, clock=time.monotonic, sleep=time.sleep):
+def wait_ready(cluster: Cluster, routes: list, timeout: float, interval: float,
+               clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], Any] = time.sleep) -> list:
     """Poll until every route is Ready; returns them as last read. Raises :class:`NotReady` on timeout."""
     refs = [Ref(ROUTE_API_VERSION, ROUTE_KIND, _key(r)[1], _key(r)[0]) for r in routes]
     target = "GKEIPRoute%s %s" % ("s" if len(refs) > 1 else "", ", ".join("%s/%s" % (r.namespace, r.name) for r in refs))
@@ -426,7 +433,7 @@ def wait_ready(cluster, routes, timeout, interval, clock=time.monotonic, sleep=t
                           clock=clock, sleep=sleep)
     except WaitTimeout as exc:
         last = exc.last
-    explained = []
+    explained: list = []
     for ref, route in zip(refs, last):
         if route is None:
             explained.append({"route": "%s/%s" % (ref.namespace, ref.name), "healthy": False,
@@ -438,16 +445,17 @@ def wait_ready(cluster, routes, timeout, interval, clock=time.monotonic, sleep=t
     raise NotReady(message, explained)
 
 
-def conditions_of(route):
+def conditions_of(route: dict | None) -> dict:
     """``{type: {status, reason, message, observedGeneration}}`` of a route's ``status.conditions``."""
-    found = {}
+    found: dict = {}
     for condition in ((route or {}).get("status") or {}).get("conditions") or []:
         if isinstance(condition, dict) and isinstance(condition.get("type"), str):
             found.setdefault(condition["type"], {k: condition.get(k) for k in ("status", "reason", "message", "observedGeneration")})
     return found
 
 
-def route_report(route, pods=None, gateway=None, namespaces=None):
+def route_report(route: dict, pods: list | None = None, gateway: dict | None = None,
+                 namespaces: dict | None = None) -> dict:
     """What the module returns per route: its bound Pod and conditions as the cluster shows them, and,
     given the Pods of its namespace, which Pod docs/persistent-ip.md#binding-table binds (``simulated``)."""
     health = persistent_ip_status(route)
@@ -459,7 +467,7 @@ def route_report(route, pods=None, gateway=None, namespaces=None):
     return report
 
 
-def reports(cluster, gateway, routes, snapshot):
+def reports(cluster: Cluster, gateway: dict, routes: list, snapshot: dict) -> dict:
     """The module's ``gateway`` and ``routes`` results: ``gateway`` and ``routes`` as the cluster holds them
     after the task; the Pods of the routes' namespaces are listed for ``simulated``."""
     namespaces = {k: v for k, v in snapshot["namespaces"].items() if v is not None}
