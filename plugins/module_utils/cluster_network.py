@@ -21,7 +21,7 @@ import json
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
-from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import (
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import (
     EXTERNAL_NAME, IP_FAMILY_POLICIES, PREFER_DUAL_STACK, SINGLE_STACK)
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import ip_family, parse_cidr_sloppy
 

@@ -21,8 +21,9 @@ The rules, their upstream origin and the assumptions: docs/component-flags.md.
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases, service_ips
+from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.ranges import ClusterIPRange
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
     parse_ip_sloppy, parse_ip_stdlib)
@@ -181,9 +182,9 @@ def feature_gates(flags, defaults):
 def service_ip_range(net):
     """``ServiceIPRange``: the IP of the ``kubernetes`` Service; a range needs at least 8 addresses.
 
-    The rule itself is the ClusterIP allocator's (``service_ips.ClusterIPRange.kubernetes_service_ip``).
+    The rule itself is the ClusterIP allocator's (``service_ips.ranges.ClusterIPRange.kubernetes_service_ip``).
     """
-    allocator = service_ips.ClusterIPRange(net)
+    allocator = ClusterIPRange(net)
     if allocator.kubernetes_service_ip() is None:
         raise FlagError("the service cluster IP range must be at least 8 IP addresses")
     return type(net.network_address)(allocator.first)

@@ -65,7 +65,7 @@ def _planned_blocks(cluster_cidrs, node_mask_sizes, service_cidrs, node_count):
 
 
 def network_report(plan, cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, node_networks=None):
-    """``{families, table, markdown}`` for a plan returned by ``dualstack.network_plan`` with these arguments.
+    """``{families, table, markdown}`` for a plan returned by ``network_plan.network_plan`` with these arguments.
 
     ``families``: per family present, ``networks`` (``{cidr, node_mask, nodes, pods_per_node}`` per pod network),
     ``free`` (the CIDRs of each pod network left once ``node_count`` nodes have their blocks and the service ranges
