@@ -20,6 +20,8 @@ from __future__ import annotations
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family, ip_family
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.families import assigned_ip_families
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import IP_FAMILY_POLICIES
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     child, forbidden, go_cidr_string, go_string_slice, go_struct, go_struct_slice, index,
     internal_error, invalid, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
@@ -326,15 +328,6 @@ def service_networks(service_cidrs, what="service_cidrs"):
     return networks
 
 
-def _expected_family_count(policy, cluster_families):
-    """How many families the API server gives a Service of ``policy`` on this cluster."""
-    if policy == "SingleStack":
-        return 1
-    if policy == "RequireDualStack":
-        return 2
-    return min(2, len(cluster_families))
-
-
 def _listing(values):
     return "[%s]" % ", ".join(values)
 
@@ -344,7 +337,7 @@ def _check_service_families(spec, cluster_families, headless_selectorless):
     policy = optional(spec.get("ipFamilyPolicy"), str, "service.spec.ipFamilyPolicy", "")
     families = _strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
     cluster = _listing(cluster_families)
-    if policy not in ("SingleStack", "PreferDualStack", "RequireDualStack") or not families:
+    if policy not in IP_FAMILY_POLICIES or not families:
         return _check("ipFamilies", False, "spec.ipFamilyPolicy %r and spec.ipFamilies %s are not what the API server "
                       "sets on every non-ExternalName Service" % (policy, _listing(families)))
     if len(set(families)) != len(families) or not set(families) <= set(FAMILIES):
@@ -353,7 +346,9 @@ def _check_service_families(spec, cluster_families, headless_selectorless):
     if unconfigured and not headless_selectorless:
         return _check("ipFamilies", False, "spec.ipFamilies %s names %s, which the cluster's service CIDRs %s do not "
                       "configure" % (_listing(families), ", ".join(unconfigured), cluster))
-    expected = 2 if headless_selectorless and policy != "SingleStack" else _expected_family_count(policy, cluster_families)
+    assigned = assigned_ip_families(policy, cluster_families, headless_selectorless)
+    # None: the API server refuses RequireDualStack on a single-stack cluster; the policy asks for both families
+    expected = 2 if assigned is None else len(assigned)
     if len(families) != expected:
         hint = ""
         if policy == "PreferDualStack" and len(families) < expected:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import other_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import (
     CLUSTER_IP, CLUSTER_IP_NONE, CLUSTER_IPS, EXTERNAL_NAME, IP_FAMILIES_FIELD, IP_FAMILY_POLICY, LOAD_BALANCER,
-    NODE_PORT, PREFER_DUAL_STACK, REQUIRE_DUAL_STACK, SINGLE_STACK, _family_of, _is_headless_selectorless)
+    NODE_PORT, PREFER_DUAL_STACK, REQUIRE_DUAL_STACK, SINGLE_STACK, _family_of, _is_headless_selectorless, _Service)
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.validate import _validate_cluster_ips_related_fields
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_json_value, go_string_slice, index, invalid
 
@@ -97,9 +97,9 @@ def _cluster_support_errors(svc, configured):
     return errors
 
 
-def _init_ip_family_fields(svc, old, cluster):
+def _init_ip_family_fields(svc, old, families):
     """``initIPFamilyFields`` (alloc.go): default ``ipFamilyPolicy`` and ``ipFamilies`` from the
-    cluster's families and check them. Completes ``svc`` in place; returns the errors."""
+    cluster's ``families`` (primary first) and check them. Completes ``svc`` in place; returns the errors."""
     if svc.type == EXTERNAL_NAME or _is_matching_prefer_dual_stack(svc, old):
         return []
     if svc.policy is None:
@@ -109,19 +109,26 @@ def _init_ip_family_fields(svc, old, cluster):
         return errors
     errors = _update_prep_errors(svc, old) if old is not None else []
     errors += _single_stack_errors(svc)
-    errors += _infer_families_from_cluster_ips(svc, cluster.families)
+    errors += _infer_families_from_cluster_ips(svc, families)
     if errors:
         return errors
-    if _is_headless_selectorless(svc):
-        # may name families the cluster lacks: its endpoints are the user's
-        svc.ip_families = svc.ip_families or [cluster.primary]
-        if len(svc.ip_families) < 2 and svc.policy != SINGLE_STACK:
-            svc.ip_families.append(other_family(svc.ip_families[0]))
-        return []
-    errors = _cluster_support_errors(svc, cluster.families)
+    headless_selectorless = _is_headless_selectorless(svc)
+    # a headless selectorless Service may name families the cluster lacks: its endpoints are the user's
+    errors = [] if headless_selectorless else _cluster_support_errors(svc, families)
     if errors:
         return errors
-    svc.ip_families = svc.ip_families or [cluster.primary]
-    if svc.policy != SINGLE_STACK and len(svc.ip_families) == 1 and len(cluster.families) == 2:
+    svc.ip_families = svc.ip_families or [families[0]]
+    if (svc.policy != SINGLE_STACK and len(svc.ip_families) == 1
+            and (headless_selectorless or len(families) == 2)):
         svc.ip_families.append(other_family(svc.ip_families[0]))
     return []
+
+
+def assigned_ip_families(policy: str, cluster_families: list, headless_selectorless: bool = False) -> list | None:
+    """The ``ipFamilies`` ``initIPFamilyFields`` gives a new Service of ``policy`` (one of ``IP_FAMILY_POLICIES``)
+    that names no family and no cluster IP, on a cluster of ``cluster_families`` (primary first); ``None`` where it
+    refuses the Service (RequireDualStack on a single-stack cluster)."""
+    svc = _Service(name="", type=CLUSTER_IP, cluster_ip=CLUSTER_IP_NONE if headless_selectorless else "",
+                   cluster_ips=[CLUSTER_IP_NONE] if headless_selectorless else [], ip_families=[], policy=policy,
+                   has_selector=not headless_selectorless, external_name="", spec={}, produced={})
+    return None if _init_ip_family_fields(svc, None, list(cluster_families)) else svc.ip_families

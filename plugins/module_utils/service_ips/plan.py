@@ -133,7 +133,7 @@ class _Cluster(object):
     def create(self, svc):
         """``beginCreate`` then ``ValidateServiceCreate``."""
         _normalize_cluster_ips(svc, None)
-        _refuse_if(svc, _init_ip_family_fields(svc, None, self), "initIPFamilyFields")
+        _refuse_if(svc, _init_ip_family_fields(svc, None, self.families), "initIPFamilyFields")
         _alloc_cluster_ips(svc, self)
         _refuse_if(svc, _validate_service(svc, spec=svc.spec), "ValidateServiceCreate")
         return _plan(svc, [])
@@ -143,7 +143,7 @@ class _Cluster(object):
         _default_on_read(old, self.primary)
         _patch_allocated_values(svc, old)
         _normalize_cluster_ips(svc, old)
-        _refuse_if(svc, _init_ip_family_fields(svc, old, self), "initIPFamilyFields")
+        _refuse_if(svc, _init_ip_family_fields(svc, old, self.families), "initIPFamilyFields")
         released = _update_cluster_ips(svc, old, self)
         _drop_type_dependent_fields(svc, old)
         _refuse_if(svc, _validate_service_update(svc, old), "ValidateServiceUpdate")
