@@ -21,19 +21,11 @@ import json
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import (
     EXTERNAL_NAME, IP_FAMILY_POLICIES, PREFER_DUAL_STACK, SINGLE_STACK)
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import ip_family, parse_cidr_sloppy
 
 KUBEADM_API_VERSION = "kubeadm.k8s.io/v1beta4"
-FAMILIES = ("IPv4", "IPv6")
-
-
-def cidr_family(text):
-    """``IPv4`` or ``IPv6`` as the components read ``text`` (``ParseCIDRSloppy``; an IPv4-mapped range is IPv4),
-    or ``None`` when it is no CIDR."""
-    parsed = parse_cidr_sloppy(text) if isinstance(text, str) else None
-    return ip_family(parsed[1].network_address) if parsed else None
 
 
 def _text(value):

@@ -171,7 +171,7 @@ def validate_service_cidr(obj):
         return [invalid(field, go_struct([("CIDRs", go_string_slice(cidrs))]), "may only hold up to 2 values")]
     errors = [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(field, i), cidr)]
     # netutils.IPFamilyOfCIDRString: an unparsable CIDR has no family, and is not "the same family"
-    families = [parsed[1].version if parsed else None for parsed in (parse_cidr_sloppy(c) for c in cidrs)]
+    families = [cidr_family(c) for c in cidrs]
     if len(cidrs) == 2 and families[0] == families[1] and families[0] is not None:
         errors.append(invalid(field, go_string_slice(cidrs),
                               "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"))

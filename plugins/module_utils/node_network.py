@@ -18,9 +18,7 @@ import re
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.component_flags import parse_node_ip_argument
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import ip_family
-
-FAMILIES = ("IPv4", "IPv6")
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, ip_family
 
 # Addresses a node is never known by: loopback (127.0.0.0/8, ::1) and link-local (169.254.0.0/16, fe80::/10),
 # as the facts spell them.
@@ -30,7 +28,7 @@ _NOT_THE_NODES = {
 }
 
 
-def _family(family):
+def _checked_family(family):
     if family not in FAMILIES:
         raise InputError("family must be IPv4 or IPv6, got %r" % (family,))
     return family
@@ -41,7 +39,7 @@ def node_address(given, family, default_address="", addresses=None):
     not empty once trimmed, else the first of ``default_address`` (the facts' default route address) and
     ``addresses`` (the facts' list of the family's addresses) that is neither loopback nor link-local; ``''`` when
     there is none."""
-    pattern = _NOT_THE_NODES[_family(family)]
+    pattern = _NOT_THE_NODES[_checked_family(family)]
     for value in optional(given, list, "given", []):
         text = str(value).strip() if value else ""
         if text:

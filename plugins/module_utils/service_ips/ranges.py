@@ -16,7 +16,7 @@ import ipaddress
 from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
-from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6, cidr_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, go_netip_string, go_quote, ip_text, parse_cidr_sloppy
 
 MAX_INT64 = (1 << 63) - 1
@@ -70,7 +70,7 @@ class ClusterIPRange(object):
 
     def __init__(self, net):
         self.cidr = go_cidr_string(net)
-        self.family = IPV4 if net.version == 4 else IPV6
+        self.family = cidr_family(net)
         self.version = net.version
         width = net.max_prefixlen
         host_bits = width - net.prefixlen
