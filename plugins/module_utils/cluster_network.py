@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import (
     EXTERNAL_NAME, IP_FAMILY_POLICIES, PREFER_DUAL_STACK, SINGLE_STACK)
@@ -80,7 +80,7 @@ def explicit_service(service, service_cidrs, policy=PREFER_DUAL_STACK):
     gives that policy: the primary service family for ``SingleStack``, every family of ``service_cidrs`` otherwise);
     an ExternalName Service has neither."""
     expect(service, dict, "service")
-    spec = optional(service.get("spec"), dict, "service.spec", {}) or {}
+    spec = field(service, "spec", dict, "service", {}) or {}
     explicit = {}
     if (spec.get("type") or "ClusterIP") != EXTERNAL_NAME:
         families = [family for family in map(cidr_family, _cidr_list(service_cidrs, "service_cidrs")) if family]

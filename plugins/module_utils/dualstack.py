@@ -18,7 +18,7 @@ The rules, their upstream origin and the assumptions: docs/dualstack-checks.md, 
 from __future__ import annotations
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, optional, strings
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family, ip_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.families import assigned_ip_families
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import IP_FAMILY_POLICIES
@@ -28,17 +28,9 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     parse_cidr_sloppy, parse_ip_sloppy, required)
 
 
-def _strings(value, what):
-    """A list of strings from a decoded object (``None`` is an empty list)."""
-    for i, item in enumerate(optional(value, list, what, [])):
-        expect(item, str, "%s[%d]" % (what, i))
-    return value or []
-
-
 def _meta(obj, what):
-    meta = optional(obj.get("metadata"), dict, what + ".metadata", {})
-    return (optional(meta.get("name"), str, what + ".metadata.name", ""),
-            optional(meta.get("namespace"), str, what + ".metadata.namespace", ""))
+    meta = field(obj, "metadata", dict, what, {})
+    return field(meta, "name", str, what + ".metadata", ""), field(meta, "namespace", str, what + ".metadata", "")
 
 
 def dual_stack_ips_error(ips):
@@ -65,7 +57,7 @@ def dual_stack_cidrs_error(cidrs):
 # ---------------------------------------------------------------------------------------------
 
 
-def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
+def validate_node_pod_cidrs(pod_cidrs, where="spec.podCIDRs", valid_old=()):
     """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family (order is free; a repeated
     CIDR is only refused as a second one of its family).
 
@@ -74,19 +66,19 @@ def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
     values) are accepted again.
     """
     errors = [e for i, cidr in enumerate(pod_cidrs)
-              for e in is_valid_cidr_for_legacy_field(index(field, i), cidr, releases.enabled("StrictIPCIDRValidation"), valid_old)]
+              for e in is_valid_cidr_for_legacy_field(index(where, i), cidr, releases.enabled("StrictIPCIDRValidation"), valid_old)]
     if len(pod_cidrs) > 1:
         dual, err = dual_stack_cidrs_error(pod_cidrs)
         if err:
-            errors.append(internal_error(field, "invalid PodCIDRs. failed to check with dual stack with error:%s" % err))
+            errors.append(internal_error(where, "invalid PodCIDRs. failed to check with dual stack with error:%s" % err))
         if not dual or len(pod_cidrs) > 2:
-            errors.append(invalid(field, go_string_slice(pod_cidrs), "may specify no more than one CIDR for each IP family"))
+            errors.append(invalid(where, go_string_slice(pod_cidrs), "may specify no more than one CIDR for each IP family"))
     return errors
 
 
 def _node_pod_cidrs(obj, what="node"):
     spec = optional(obj.get("spec"), dict, what + ".spec", {})
-    return _strings(spec.get("podCIDRs"), what + ".spec.podCIDRs")
+    return strings(spec.get("podCIDRs"), what + ".spec.podCIDRs")
 
 
 def validate_node(obj, valid_old=()):
@@ -108,12 +100,12 @@ def validate_node_update(new, old):
     return errors
 
 
-def _pod_ips(status, field):
+def _pod_ips(status, where):
     """The ``ip`` of each ``status.podIPs`` entry (a missing ``ip`` is ``""``, as Go decodes it)."""
     ips = []
-    for i, entry in enumerate(optional(status.get("podIPs"), list, field, [])):
-        entry = expect(entry, dict, index(field, i))
-        ips.append(optional(entry.get("ip"), str, child(index(field, i), "ip"), ""))
+    for i, entry in enumerate(optional(status.get("podIPs"), list, where, [])):
+        entry = expect(entry, dict, index(where, i))
+        ips.append(optional(entry.get("ip"), str, child(index(where, i), "ip"), ""))
     return ips
 
 
@@ -140,40 +132,40 @@ def validate_pod_status(status, path):
     family, and from 1.37 (releases.RULES) ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to
     ``podIPs[0]``.
     Kube-apiserver never validates the status of a Pod it creates: it drops it."""
-    field = child(path, "podIPs")
+    where = child(path, "podIPs")
     pod_ip, ips = defaulted_pod_ips(status, path)
     errors = [e for i, ip in enumerate(ips)
-              for e in is_valid_ip_for_legacy_field(index(field, i), ip, releases.enabled("StrictIPCIDRValidation"))]
+              for e in is_valid_ip_for_legacy_field(index(where, i), ip, releases.enabled("StrictIPCIDRValidation"))]
     structs = go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
     if len(ips) > 1:
         dual, err = dual_stack_ips_error(ips)
         if err:
-            errors.append(internal_error(field, "failed to check for dual stack with error:%s" % err))
+            errors.append(internal_error(where, "failed to check for dual stack with error:%s" % err))
         if not dual or len(ips) > 2:
-            errors.append(invalid(field, structs, "may specify no more than one IP for each IP family"))
+            errors.append(invalid(where, structs, "may specify no more than one IP for each IP family"))
     if not releases.current().rule("PodIPsMatchPodIP"):
         return errors
     if bool(pod_ip) != bool(ips):
-        errors.append(invalid(field, structs, "podIP and podIPs must either both be set or both be unset"))
+        errors.append(invalid(where, structs, "podIP and podIPs must either both be set or both be unset"))
     elif ips and pod_ip != ips[0]:
-        errors.append(invalid(child(index(field, 0), "ip"), ips[0], "must be equal to `podIP`"))
+        errors.append(invalid(child(index(where, 0), "ip"), ips[0], "must be equal to `podIP`"))
     return errors
 
 
 def validate_service_cidr(obj):
     """``ValidateServiceCIDR``'s ``spec.cidrs`` rules: one CIDR or a dual-stack pair, each valid."""
     spec = optional(expect(obj, dict, "ServiceCIDR").get("spec"), dict, "spec", {})
-    cidrs = _strings(spec.get("cidrs"), "spec.cidrs")
-    field = "spec.cidrs"
+    cidrs = strings(spec.get("cidrs"), "spec.cidrs")
+    where = "spec.cidrs"
     if not cidrs:
-        return [required(field, "at least one CIDR required")]
+        return [required(where, "at least one CIDR required")]
     if len(cidrs) > 2:
-        return [invalid(field, go_struct([("CIDRs", go_string_slice(cidrs))]), "may only hold up to 2 values")]
-    errors = [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(field, i), cidr)]
+        return [invalid(where, go_struct([("CIDRs", go_string_slice(cidrs))]), "may only hold up to 2 values")]
+    errors = [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(where, i), cidr)]
     # netutils.IPFamilyOfCIDRString: an unparsable CIDR has no family, and is not "the same family"
     families = [cidr_family(c) for c in cidrs]
     if len(cidrs) == 2 and families[0] == families[1] and families[0] is not None:
-        errors.append(invalid(field, go_string_slice(cidrs),
+        errors.append(invalid(where, go_string_slice(cidrs),
                               "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"))
     return errors
 
@@ -195,18 +187,18 @@ def _report(kind, obj, what, checks):
     return report
 
 
-def _one_per_family(texts, family_of, field, noun):
+def _one_per_family(texts, family_of, where, noun):
     """Steps 1 and 3 of the task: exactly one IPv4 and one IPv6 value."""
     families = [family_of(text) for text in texts]
     if None in families:
         i = families.index(None)
-        return False, "%s[%d] %r is not a valid %s" % (field, i, texts[i], noun)
+        return False, "%s[%d] %r is not a valid %s" % (where, i, texts[i], noun)
     if sorted(families) == list(FAMILIES):
         return True, "one IPv4 and one IPv6 %s: %s" % (noun, ", ".join(texts))
     if not texts:
-        return False, "%s is empty: a dual-stack object has one IPv4 and one IPv6 %s" % (field, noun)
+        return False, "%s is empty: a dual-stack object has one IPv4 and one IPv6 %s" % (where, noun)
     return False, ("%s holds %d %s (%s) of family %s: a dual-stack object has exactly one IPv4 and one IPv6 %s"
-                   % (field, len(texts), noun if len(texts) == 1 else noun + "s", ", ".join(texts),
+                   % (where, len(texts), noun if len(texts) == 1 else noun + "s", ", ".join(texts),
                       ", ".join(families), noun))
 
 
@@ -230,9 +222,9 @@ def _check_pod_cidrs_from_cluster(pod_cidrs, cluster, masks):
 
 
 def _addresses(node):
-    status = optional(node.get("status"), dict, "node.status", {})
+    status = field(node, "status", dict, "node", {})
     addresses = []
-    for i, entry in enumerate(optional(status.get("addresses"), list, "node.status.addresses", [])):
+    for i, entry in enumerate(field(status, "addresses", list, "node.status", [])):
         entry = expect(entry, dict, "node.status.addresses[%d]" % i)
         addresses.append((optional(entry.get("type"), str, "node.status.addresses[%d].type" % i, ""),
                           optional(entry.get("address"), str, "node.status.addresses[%d].address" % i, "")))
@@ -259,10 +251,10 @@ def _check_node_addresses(node):
 def check_node(node, cluster_cidrs=None, node_mask_sizes=None):
     """The task's checks for one Node: dual-stack podCIDRs (from the cluster CIDRs when given) and addresses."""
     expect(node, dict, "node")
-    spec = optional(node.get("spec"), dict, "node.spec", {})
+    spec = field(node, "spec", dict, "node", {})
     pod_cidrs = _node_pod_cidrs(node)
     checks = [_check("podCIDRs", *_one_per_family(pod_cidrs, cidr_family, "spec.podCIDRs", "CIDR"))]
-    pod_cidr = optional(spec.get("podCIDR"), str, "node.spec.podCIDR", "")
+    pod_cidr = field(spec, "podCIDR", str, "node.spec", "")
     if pod_cidr:
         same = bool(pod_cidrs) and pod_cidr == pod_cidrs[0]
         checks.append(_check("podCIDR", same, "spec.podCIDR %s %s spec.podCIDRs[0]" % (pod_cidr, "is" if same else "is not")))
@@ -296,11 +288,11 @@ def _check_pod_ips_in_pod_cidrs(ips, node):
 def check_pod(pod, node=None):
     """The task's checks for one Pod: one IP per family, ``podIP`` first; with its Node, primary family and podCIDRs."""
     expect(pod, dict, "pod")
-    status = optional(pod.get("status"), dict, "pod.status", {})
+    status = field(pod, "status", dict, "pod", {})
     ips = _pod_ips(status, "status.podIPs")
     checks = [_check("podIPs", *_one_per_family(ips, ip_family, "status.podIPs", "IP"))]
     if ips:
-        pod_ip = optional(status.get("podIP"), str, "pod.status.podIP", "")
+        pod_ip = field(status, "podIP", str, "pod.status", "")
         checks.append(_check("podIP", pod_ip == ips[0], "status.podIP %s %s status.podIPs[0] %s"
                              % (pod_ip or '""', "is" if pod_ip == ips[0] else "is not", ips[0])))
     if node is not None and ips:
@@ -308,8 +300,8 @@ def check_pod(pod, node=None):
         primary, first = _node_primary_family(node), ip_family(ips[0])
         checks.append(_check("podIPs-primary-family", first == primary,
                              "status.podIPs[0] is %s and the node's primary family is %s" % (first, primary)))
-        spec = optional(pod.get("spec"), dict, "pod.spec", {})
-        if not optional(spec.get("hostNetwork"), bool, "pod.spec.hostNetwork", False):
+        spec = field(pod, "spec", dict, "pod", {})
+        if not field(spec, "hostNetwork", bool, "pod.spec", False):
             checks.append(_check_pod_ips_in_pod_cidrs(ips, node))
     return _report("Pod", pod, "pod", checks)
 
@@ -334,8 +326,8 @@ def _listing(values):
 
 def _check_service_families(spec, cluster_families, headless_selectorless):
     """Steps 6–10: policy and families are set and agree with the cluster's service families."""
-    policy = optional(spec.get("ipFamilyPolicy"), str, "service.spec.ipFamilyPolicy", "")
-    families = _strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
+    policy = field(spec, "ipFamilyPolicy", str, "service.spec", "")
+    families = strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
     cluster = _listing(cluster_families)
     if policy not in IP_FAMILY_POLICIES or not families:
         return _check("ipFamilies", False, "spec.ipFamilyPolicy %r and spec.ipFamilies %s are not what the API server "
@@ -362,9 +354,9 @@ def _check_service_families(spec, cluster_families, headless_selectorless):
 
 def _check_cluster_ips(spec, networks):
     """Steps 6–9: one clusterIP per family, in family order, each from the range of its family."""
-    cluster_ips = _strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
-    families = _strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
-    cluster_ip = optional(spec.get("clusterIP"), str, "service.spec.clusterIP", "")
+    cluster_ips = strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
+    families = strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
+    cluster_ip = field(spec, "clusterIP", str, "service.spec", "")
     if cluster_ips == ["None"]:
         return _check("clusterIPs", cluster_ip == "None", "headless Service: clusterIP %r, clusterIPs [None]" % cluster_ip)
     problems = []
@@ -390,7 +382,7 @@ def _check_cluster_ips(spec, networks):
 
 def _check_node_ports(spec, kind):
     """Step 9: NodePort and LoadBalancer Services get a node port per port (unless the LoadBalancer opts out)."""
-    ports = optional(spec.get("ports"), list, "service.spec.ports", [])
+    ports = field(spec, "ports", list, "service.spec", [])
     missing = [i for i, port in enumerate(ports) if not optional(
         expect(port, dict, "service.spec.ports[%d]" % i).get("nodePort"), int, "service.spec.ports[%d].nodePort" % i, 0)]
     if missing:
@@ -403,13 +395,13 @@ def check_service(service, service_cidrs):
     """The task's checks for one Service, given the cluster's ``--service-cluster-ip-range`` (primary first)."""
     expect(service, dict, "service")
     networks = service_networks(service_cidrs)
-    spec = optional(service.get("spec"), dict, "service.spec", {})
-    kind = optional(spec.get("type"), str, "service.spec.type", "") or "ClusterIP"
+    spec = field(service, "spec", dict, "service", {})
+    kind = field(spec, "type", str, "service.spec", "") or "ClusterIP"
     if kind == "ExternalName":
         return _report("Service", service, "service",
                        [_check("type", True, "ExternalName Services have no cluster IPs or IP families")])
-    cluster_ips = _strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
-    selector = optional(spec.get("selector"), dict, "service.spec.selector", {})
+    cluster_ips = strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
+    selector = field(spec, "selector", dict, "service.spec", {})
     headless_selectorless = cluster_ips == ["None"] and not selector
     cluster_families = [cidr_family(net) for net in networks]
     checks = [_check_service_families(spec, cluster_families, headless_selectorless), _check_cluster_ips(spec, networks)]

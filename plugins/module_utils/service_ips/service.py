@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, strings
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6, ip_family, other_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import aggregate, go_quote
 
@@ -94,34 +94,24 @@ class _Service(object):
 def _read_service(obj, what):
     """A Service (manifest or API form), type-checked, with ``SetDefaults_Service``'s type default.
 
-    Written for speed (a plan may hold thousands of Services): each field is ``default if None, the value if it
-    has the type, else expect()'s error``, with the field's name joined only for the error."""
+    A plan may hold thousands of Services: ``common.field`` joins a field's path only for an error."""
     expect(obj, dict, what or "service")
     top = what + "." if what else ""
     kind = obj.get("kind")
     if kind is not None and kind != "Service":
         expect(kind, str, top + "kind")
         raise InputError("%skind must be Service, got %s" % (top, go_quote(kind)))
-    meta, spec = obj.get("metadata"), obj.get("spec")
-    meta = {} if meta is None else meta if type(meta) is dict else expect(meta, dict, top + "metadata")  # noqa: E721 pylint: disable=unidiomatic-typecheck
-    spec = {} if spec is None else spec if type(spec) is dict else expect(spec, dict, top + "spec")  # noqa: E721 pylint: disable=unidiomatic-typecheck
-    path = top + "spec."
-    get = spec.get
+    meta, spec = field(obj, "metadata", dict, what, {}), field(obj, "spec", dict, what, {})
+    path = top + "spec"
     svc = _Service.__new__(_Service)
-    value = meta.get("name")
-    svc.name = "" if value is None else value if type(value) is str else expect(value, str, top + "metadata.name")  # noqa: E721 pylint: disable=unidiomatic-typecheck
-    value = get("type")
-    svc.type = (value if type(value) is str else "" if value is None else expect(value, str, path + "type")) or CLUSTER_IP  # noqa: E721 pylint: disable=unidiomatic-typecheck
-    value = get("clusterIP")
-    svc.cluster_ip = "" if value is None else value if type(value) is str else expect(value, str, path + "clusterIP")  # noqa: E721 pylint: disable=unidiomatic-typecheck
-    svc.cluster_ips = strings(get("clusterIPs"), path + "clusterIPs")
-    svc.ip_families = strings(get("ipFamilies"), path + "ipFamilies")
-    value = get("ipFamilyPolicy")
-    svc.policy = value if value is None or type(value) is str else expect(value, str, path + "ipFamilyPolicy")  # noqa: E721 pylint: disable=unidiomatic-typecheck
-    value = get("selector")
-    svc.has_selector = bool(value if value is None or type(value) is dict else expect(value, dict, path + "selector"))  # noqa: E721 pylint: disable=unidiomatic-typecheck
-    value = get("externalName")
-    svc.external_name = "" if value is None else value if type(value) is str else expect(value, str, path + "externalName")  # noqa: E721 pylint: disable=unidiomatic-typecheck
+    svc.name = field(meta, "name", str, top + "metadata", "")
+    svc.type = field(spec, "type", str, path, "") or CLUSTER_IP
+    svc.cluster_ip = field(spec, "clusterIP", str, path, "")
+    svc.cluster_ips = strings(spec.get("clusterIPs"), path + ".clusterIPs")
+    svc.ip_families = strings(spec.get("ipFamilies"), path + ".ipFamilies")
+    svc.policy = field(spec, "ipFamilyPolicy", str, path)
+    svc.has_selector = bool(field(spec, "selector", dict, path))
+    svc.external_name = field(spec, "externalName", str, path, "")
     svc.spec = spec
     svc.produced = {}
     return svc
