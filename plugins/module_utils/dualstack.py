@@ -17,6 +17,9 @@ The rules, their upstream origin and the assumptions: docs/dualstack-checks.md, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, optional, strings
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family, ip_family
@@ -33,7 +36,7 @@ def _meta(obj, what):
     return field(meta, "name", str, what + ".metadata", ""), field(meta, "namespace", str, what + ".metadata", "")
 
 
-def dual_stack_ips_error(ips):
+def dual_stack_ips_error(ips: list) -> tuple[bool, str | None]:
     """``netutils.IsDualStackIPStrings``: ``(one of each family, error text or None)``."""
     families = set()
     for i, ip in enumerate(ips):
@@ -44,7 +47,7 @@ def dual_stack_ips_error(ips):
     return len(families) == 2, None
 
 
-def dual_stack_cidrs_error(cidrs):
+def dual_stack_cidrs_error(cidrs: list) -> tuple[bool, str | None]:
     """``netutils.IsDualStackCIDRStrings``: ``(one of each family, error text or None)``."""
     try:
         return cidrset.is_dual_stack(cidrset.parse_cidrs(cidrs)), None
@@ -57,7 +60,7 @@ def dual_stack_cidrs_error(cidrs):
 # ---------------------------------------------------------------------------------------------
 
 
-def validate_node_pod_cidrs(pod_cidrs, where="spec.podCIDRs", valid_old=()):
+def validate_node_pod_cidrs(pod_cidrs: list, where: str = "spec.podCIDRs", valid_old: Sequence[str] = ()) -> list:
     """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family (order is free; a repeated
     CIDR is only refused as a second one of its family).
 
@@ -81,13 +84,13 @@ def _node_pod_cidrs(obj, what="node"):
     return strings(spec.get("podCIDRs"), what + ".spec.podCIDRs")
 
 
-def validate_node(obj, valid_old=()):
+def validate_node(obj: dict, valid_old: Sequence[str] = ()) -> list:
     """The Node rules of this collection (``spec.podCIDRs``) on create."""
     expect(obj, dict, "node")
     return validate_node_pod_cidrs(_node_pod_cidrs(obj), valid_old=valid_old)
 
 
-def validate_node_update(new, old):
+def validate_node_update(new: dict, old: dict) -> list:
     """``ValidateNode`` plus ``ValidateNodeUpdate``: podCIDRs may only go from unset to a value."""
     old_cidrs = _node_pod_cidrs(expect(old, dict, "old"), "old")
     errors = validate_node(new, valid_old=old_cidrs)
@@ -109,7 +112,7 @@ def _pod_ips(status, where):
     return ips
 
 
-def defaulted_pod_ips(status, path="status"):
+def defaulted_pod_ips(status: dict, path: str = "status") -> tuple[str, list]:
     """``(podIP, podIPs)`` of a v1 ``PodStatus`` after ``SetDefaults_PodStatus``: the singular field
     fills an empty list and the list's first entry an empty singular field; when both are set and
     differ, ``podIP`` wins and the list becomes ``[podIP]``."""
@@ -125,7 +128,7 @@ def defaulted_pod_ips(status, path="status"):
     return pod_ip, ips
 
 
-def validate_pod_status(status, path):
+def validate_pod_status(status: dict, path: str) -> list:
     """``validatePodIPs`` on the defaulted status (:func:`defaulted_pod_ips`), as the status
     subresource checks what a kubelet writes: each IP valid (``IsValidIPForLegacyField``, a legacy
     field: no canonical-form check; StrictIPCIDRValidation of the current release), at most one per
@@ -152,7 +155,7 @@ def validate_pod_status(status, path):
     return errors
 
 
-def validate_service_cidr(obj):
+def validate_service_cidr(obj: dict) -> list:
     """``ValidateServiceCIDR``'s ``spec.cidrs`` rules: one CIDR or a dual-stack pair, each valid."""
     spec = optional(expect(obj, dict, "ServiceCIDR").get("spec"), dict, "spec", {})
     cidrs = strings(spec.get("cidrs"), "spec.cidrs")
@@ -248,7 +251,7 @@ def _check_node_addresses(node):
     return _check("addresses", True, "an IPv4 and an IPv6 InternalIP, and a Hostname")
 
 
-def check_node(node, cluster_cidrs=None, node_mask_sizes=None):
+def check_node(node: dict, cluster_cidrs: str | list | None = None, node_mask_sizes: Any = None) -> dict:
     """The task's checks for one Node: dual-stack podCIDRs (from the cluster CIDRs when given) and addresses."""
     expect(node, dict, "node")
     spec = field(node, "spec", dict, "node", {})
@@ -285,7 +288,7 @@ def _check_pod_ips_in_pod_cidrs(ips, node):
     return _check("podIPs-in-podCIDRs", True, "every pod IP is inside the node's podCIDR of its family")
 
 
-def check_pod(pod, node=None):
+def check_pod(pod: dict, node: dict | None = None) -> dict:
     """The task's checks for one Pod: one IP per family, ``podIP`` first; with its Node, primary family and podCIDRs."""
     expect(pod, dict, "pod")
     status = field(pod, "status", dict, "pod", {})
@@ -306,7 +309,7 @@ def check_pod(pod, node=None):
     return _report("Pod", pod, "pod", checks)
 
 
-def service_networks(service_cidrs, what="service_cidrs"):
+def service_networks(service_cidrs: str | list, what: str = "service_cidrs") -> list:
     """The cluster's service CIDRs (``--service-cluster-ip-range``, primary first) as networks."""
     entries = cidrset.split_flag_list(service_cidrs, what)
     networks = []
@@ -391,7 +394,7 @@ def _check_node_ports(spec, kind):
     return _check("nodePorts", True, "every port has a nodePort")
 
 
-def check_service(service, service_cidrs):
+def check_service(service: dict, service_cidrs: str | list) -> dict:
     """The task's checks for one Service, given the cluster's ``--service-cluster-ip-range`` (primary first)."""
     expect(service, dict, "service")
     networks = service_networks(service_cidrs)

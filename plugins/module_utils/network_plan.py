@@ -15,6 +15,7 @@ The rules and their origin: docs/dualstack-checks.md#network-plan.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
@@ -232,8 +233,9 @@ def _count(value, what, default=None):
     return value
 
 
-def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, max_pods=KUBELET_MAX_PODS,
-                 node_networks=None):
+def network_plan(cluster_cidrs: str | list, service_cidrs: str | list, node_mask_sizes: Any = None,
+                 node_count: int | None = None, max_pods: int | None = KUBELET_MAX_PODS,
+                 node_networks: list | None = None) -> dict:
     """``{errors, warnings, capacity}`` for a cluster's networks.
 
     ``cluster_cidrs``/``service_cidrs``: ``--cluster-cidr``/``--service-cluster-ip-range`` (a

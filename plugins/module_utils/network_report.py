@@ -13,6 +13,8 @@ The rules, their upstream origin and the assumptions: docs/dualstack-checks.md#n
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family
@@ -22,7 +24,7 @@ try:
     from netaddr import IPSet
 except ImportError as exc:  # the filter reports it
     IPSet = None
-    NETADDR_IMPORT_ERROR = exc
+    NETADDR_IMPORT_ERROR: ImportError | None = exc
 else:
     NETADDR_IMPORT_ERROR = None
 
@@ -60,7 +62,8 @@ def _planned_blocks(cluster_cidrs, node_mask_sizes, service_cidrs, node_count):
     return [cidr for cidrs in planned.values() for cidr in cidrs]
 
 
-def network_report(plan, cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, node_networks=None):
+def network_report(plan: dict, cluster_cidrs: str | list, service_cidrs: str | list, node_mask_sizes: Any = None,
+                   node_count: int | None = None, node_networks: list | None = None) -> dict:
     """``{families, table, markdown}`` for a plan returned by ``network_plan.network_plan`` with these arguments.
 
     ``families``: per family present, ``networks`` (``{cidr, node_mask, nodes, pods_per_node}`` per pod network),

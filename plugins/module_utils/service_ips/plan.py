@@ -10,8 +10,6 @@ Pure Python, no Ansible imports. The rules: docs/service-ips.md.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ansible_collections.clusternet.k8s.plugins.module_utils import releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6
@@ -185,7 +183,8 @@ def _parse_allocated(allocated):
     return {IPV4: taken[4], IPV6: taken[6]}
 
 
-def service_ip_plan(service, service_cidrs, allocated=None, old=None):
+def service_ip_plan(service: dict | list, service_cidrs: str | list, allocated: list | None = None,
+                    old: dict | None = None) -> dict | list:
     """``ipFamilyPolicy``, ``ipFamilies``, ``clusterIP``, ``clusterIPs`` as kube-apiserver sets them.
 
     ``service``: a Service, or a list of Services planned in order (each one's addresses are taken
@@ -219,7 +218,7 @@ def service_ip_plan(service, service_cidrs, allocated=None, old=None):
     return cluster.update(svc, stored)
 
 
-def validate_service(obj):
+def validate_service(obj: dict) -> list:
     """``validation_errors`` for a Service: the cluster-independent IP rules of the create path.
 
     The object is taken as kube-apiserver sees it on create: ``type`` defaulted to ClusterIP and

@@ -13,8 +13,6 @@ Pure Python, no Ansible imports. Sources: ``pkg/registry/core/service/ipallocato
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
-
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6, cidr_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, go_netip_string, go_quote, ip_text, parse_cidr_sloppy
@@ -25,7 +23,7 @@ LEGACY_BITMAP_MAX = 1 << 16
 MIN_PRIMARY_RANGE = 8
 
 
-def range_size(prefixlen, width):
+def range_size(prefixlen: int, width: int) -> int:
     """``netutils.RangeSize``: ``2^hostbits``, but 0 for /0 and /1 and MaxInt64 from 63 host bits."""
     host_bits = width - prefixlen
     if host_bits >= width - 1:
@@ -35,7 +33,7 @@ def range_size(prefixlen, width):
     return 1 << host_bits
 
 
-def range_offset(size):
+def range_offset(size: int) -> int:
     """``calculateRangeOffset`` (bitmap.go, KEP-3070): how many addresses the static band holds.
 
     ``size`` is ``RangeSize`` of the CIDR, not the allocatable count.
@@ -45,7 +43,7 @@ def range_offset(size):
     return min(max(size // 16, 16), 256)
 
 
-def hosts_per_network(host_bits, family):
+def hosts_per_network(host_bits: int, family: str) -> int:
     """``hostsPerNetwork`` (ipallocator.go): neither the network address nor the IPv4 broadcast."""
     if host_bits >= 64:
         return MAX_UINT64
@@ -84,18 +82,18 @@ class ClusterIPRange(object):
         self.offset = range_offset(self.range_size)
 
     @property
-    def dynamic_first(self):
+    def dynamic_first(self) -> int:
         return self.first + self.offset
 
-    def text(self, value):
+    def text(self, value: int) -> str:
         """An address as kube-apiserver writes it into a Service (``net.IP.String()``)."""
         return ip_text(value, self.version)
 
-    def text_family(self, value):
+    def text_family(self, value: int) -> str:
         """The family of :meth:`text`: Go reads an IPv4-mapped address of an IPv6 range back as IPv4."""
         return IPV4 if self.version == 4 or value >> 32 == 0xFFFF else IPV6
 
-    def allocator_text(self, value):
+    def allocator_text(self, value: int) -> str:
         """An address as the IPAddress allocator names it (``netip.Addr.String()``)."""
         return go_netip_string(_address(self.family, value))
 
@@ -105,14 +103,14 @@ class ClusterIPRange(object):
         text = text or self.allocator_text
         return {"first": text(first), "last": text(first + count - 1), "size": count}
 
-    def kubernetes_service_ip(self):
+    def kubernetes_service_ip(self) -> str | None:
         """``ServiceIPRange``: ``default/kubernetes`` gets the first address of the primary range,
         which must hold ``min(RangeSize, 65536) >= 8`` addresses; ``None`` when it does not."""
         if min(self.range_size, LEGACY_BITMAP_MAX) < MIN_PRIMARY_RANGE:
             return None
         return self.text(self.first)
 
-    def legacy_bitmap(self):
+    def legacy_bitmap(self) -> dict:
         """The bitmap allocator of kube-apiserver before 1.33 (``ipallocator.New``, bitmap.go).
 
         It never uses more than the first 65535 addresses of an IPv6 range.
@@ -122,7 +120,7 @@ class ClusterIPRange(object):
         count = max(0, count - 1)
         return self._band(self.first, count, self.text) or {"first": None, "last": None, "size": 0}
 
-    def info(self):
+    def info(self) -> dict:
         """What :func:`service_cidr_info` returns."""
         whole = self._band(self.first, self.size)
         return {
@@ -139,7 +137,7 @@ class ClusterIPRange(object):
         }
 
 
-def parse_service_cidr(text, what):
+def parse_service_cidr(text: str, what: str) -> ClusterIPRange:
     """A service CIDR as kube-apiserver reads it (``ParseCIDRSloppy``); refused where its allocator refuses it."""
     expect(text, str, what)
     parsed = parse_cidr_sloppy(text)
@@ -156,7 +154,7 @@ def parse_service_cidr(text, what):
     return ClusterIPRange(net)
 
 
-def service_cidr_info(cidr):
+def service_cidr_info(cidr: str | list) -> dict | list:
     """The allocatable addresses of a service CIDR: sizes, first/last, KEP-3070 bands.
 
     Keys: ``cidr`` (canonical), ``family``, ``size`` (allocatable addresses), ``first``, ``last``

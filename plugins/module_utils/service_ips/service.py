@@ -10,8 +10,6 @@ Pure Python, no Ansible imports. The rules: docs/service-ips.md.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, strings
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6, ip_family, other_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import aggregate, go_quote
@@ -52,11 +50,11 @@ class ServiceIPError(InputError):
         self.where = where
         super().__init__("%s: %s" % (where, message) if where else message)
 
-    def at(self, where):
+    def at(self, where: str) -> ServiceIPError:
         """The same error, said of one Service of a list."""
         return ServiceIPError(self.code, self.reason, self.message, self.stage, self.causes, where)
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         causes = [dict(error.as_dict(), message=str(error)) for error in self.causes]
         return {"code": self.code, "reason": self.reason, "message": self.message, "stage": self.stage,
                 "causes": causes}
