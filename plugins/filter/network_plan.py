@@ -139,7 +139,7 @@ _value:
 from ansible_collections.clusternet.k8s.plugins.module_utils.survey import as_int, as_node_mask_sizes
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_network_plan = core("dualstack", "network_plan")
+_network_plan = core("network_plan", "network_plan")
 network_report = core("network_report", "network_report")
 
 

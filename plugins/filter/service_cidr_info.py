@@ -106,7 +106,7 @@ _value:
 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_service_cidr_info = core("service_ips", "service_cidr_info")
+_service_cidr_info = core("service_ips.ranges", "service_cidr_info")
 
 
 @filter_entry(versioned=True)

@@ -129,7 +129,7 @@ _value:
 
 from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import core, filter_entry
 
-_service_ip_plan = core("service_ips", "service_ip_plan")
+_service_ip_plan = core("service_ips.plan", "service_ip_plan")
 
 
 @filter_entry(versioned=True)

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import ipaddress
 from bisect import bisect_left, bisect_right
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import cidr_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    go_cidr_string, go_ip_string, ip_family, ip_text, parse_cidr_sloppy)
+    go_cidr_string, go_ip_string, ip_text, parse_cidr_sloppy)
 
 ERR_NO_CIDRS_REMAINING = "CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range"
 ERR_NODE_CIDR_TOO_BIG = "New CIDR set failed; the node CIDR size is too big"
@@ -60,12 +62,12 @@ class V4MappedNetwork(ipaddress.IPv4Network):
         return self.prefixlen + 96
 
 
-def go_mask_size(net):
+def go_mask_size(net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> int:
     """``net.IPNet.Mask.Size()`` ones: the prefix length as written."""
     return net.go_mask_size if isinstance(net, V4MappedNetwork) else net.prefixlen
 
 
-def parse_kcm_cidr(text):
+def parse_kcm_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     """``ParseCIDRSloppy`` as kube-controller-manager keeps the result: the masked network, a
     :class:`V4MappedNetwork` when written as IPv4-mapped IPv6, or ``None``."""
     parsed = parse_cidr_sloppy(text)
@@ -77,7 +79,7 @@ def parse_kcm_cidr(text):
     return net
 
 
-def parse_cidrs(entries):
+def parse_cidrs(entries: list) -> list:
     """``netutils.ParseCIDRs``: the masked networks, or the first entry's parse error."""
     networks = []
     for i, entry in enumerate(entries):
@@ -88,12 +90,12 @@ def parse_cidrs(entries):
     return networks
 
 
-def is_dual_stack(networks):
+def is_dual_stack(networks: list) -> bool:
     """``netutils.IsDualStackCIDRs``: at least one network of each family."""
     return len({net.version for net in networks}) == 2
 
 
-def split_flag_list(value, what):
+def split_flag_list(value: str | list, what: str) -> list:
     """A comma-list flag given as a string (split like Go's ``strings.Split``) or as a list of strings.
 
     For a filter or module argument (``what`` not a ``--flag``) an entry with spaces around it is refused in plain
@@ -114,7 +116,7 @@ def split_flag_list(value, what):
     return list(value)
 
 
-def cluster_cidrs_from(value, what="cluster_cidrs"):
+def cluster_cidrs_from(value: str | list, what: str = "cluster_cidrs") -> list:
     """``validateCIDRs`` (core.go): parse ``--cluster-cidr`` and enforce one or a dual-stack pair."""
     if isinstance(value, str):
         value = value.strip()
@@ -139,7 +141,7 @@ def _mask_value(value, what):
     return value
 
 
-def set_node_cidr_mask_sizes(cluster, mask=0, mask_ipv4=0, mask_ipv6=0):
+def set_node_cidr_mask_sizes(cluster: list, mask: int = 0, mask_ipv4: int = 0, mask_ipv6: int = 0) -> list:
     """``setNodeCIDRMaskSizes`` (core.go): one node mask per cluster CIDR from the three flags (0 = unset)."""
     def per_cidr(ipv4, ipv6):
         return [ipv6 if net.version == 6 else ipv4 for net in cluster]
@@ -167,7 +169,7 @@ def set_node_cidr_mask_sizes(cluster, mask=0, mask_ipv4=0, mask_ipv6=0):
     return per_cidr(v4, v6)
 
 
-def node_mask_sizes_from(value, cluster, what="node_mask_sizes"):
+def node_mask_sizes_from(value: Any, cluster: list, what: str = "node_mask_sizes") -> list:
     """Node masks per cluster CIDR from the filters' ``node_mask_sizes`` argument.
 
     ``None``: the defaults; an integer: ``--node-cidr-mask-size``; a mapping ``{IPv4: n, IPv6: m}``:
@@ -192,7 +194,7 @@ def node_mask_sizes_from(value, cluster, what="node_mask_sizes"):
                      % (what, type_name(value)))
 
 
-def check_node_ipam_controller(cluster, masks, allocator_type=RANGE_ALLOCATOR):
+def check_node_ipam_controller(cluster: list, masks: list, allocator_type: str = RANGE_ALLOCATOR) -> None:
     """``NewNodeIpamController``: a cluster CIDR is required and must not be smaller than its node mask.
 
     The cloud allocator does not use cluster CIDRs, so nothing is checked for it.
@@ -206,10 +208,10 @@ def check_node_ipam_controller(cluster, masks, allocator_type=RANGE_ALLOCATOR):
             raise CIDRAllocatorError(ERR_CLUSTER_CIDR_MASK)
 
 
-def check_node_mask_width(cluster, masks, what="node mask"):
+def check_node_mask_width(cluster: list, masks: list, what: str = "node mask") -> None:
     """A node mask longer than the address cannot name a block (kube-controller-manager does not check this)."""
     for net, mask in zip(cluster, masks):
-        family = ip_family(net.network_address)
+        family = cidr_family(net)
         if isinstance(net, V4MappedNetwork):
             # NewCIDRSet reads the first 4 of its 16 address bytes: every block is 0.0.0.0/<mask-96>
             raise CIDRAllocatorError("--cluster-cidr %s is written as an IPv4-mapped IPv6 CIDR (mask %d of 128 bits); "
@@ -478,7 +480,7 @@ class RangeExhausted(CIDRAllocatorError):
 # ---------------------------------------------------------------------------------------------
 
 
-def kcm_service_cidrs(value, what="service_cidrs"):
+def kcm_service_cidrs(value: str | list | None, what: str = "service_cidrs") -> tuple[list, list]:
     """kube-controller-manager's ``--service-cluster-ip-range``: ``(networks, unparsable entries)``.
 
     ``NodeIPAMControllerOptions.Validate`` allows two entries; ``ApplyTo`` keeps the first two;
@@ -529,7 +531,7 @@ def _node_entry(node, i):
     return name, pod_cidrs, pod_cidr or (pod_cidrs[0] if pod_cidrs else "")
 
 
-def node_ipam_config(cluster_cidrs, node_mask_sizes=None):
+def node_ipam_config(cluster_cidrs: str | list, node_mask_sizes: Any = None) -> tuple[list, list]:
     """``(cluster networks, node masks)`` as kube-controller-manager derives and checks them.
 
     ``validateCIDRs``, ``setNodeCIDRMaskSizes`` (``node_mask_sizes`` as :func:`node_mask_sizes_from`
@@ -542,7 +544,8 @@ def node_ipam_config(cluster_cidrs, node_mask_sizes=None):
     return cluster, masks
 
 
-def allocator_config(cluster_cidrs, node_mask_sizes=None, service_cidrs=None):
+def allocator_config(cluster_cidrs: str | list, node_mask_sizes: Any = None,
+                     service_cidrs: str | list | None = None) -> tuple[list, list, list]:
     """``(cluster networks, node masks, service networks)`` kube-controller-manager would start with.
 
     Raises ``InputError`` naming the arguments, with kube-controller-manager's own message.
@@ -559,7 +562,8 @@ def allocator_config(cluster_cidrs, node_mask_sizes=None, service_cidrs=None):
     return cluster, masks, services
 
 
-def node_pod_cidrs(nodes, cluster_cidrs, node_mask_sizes=None, service_cidrs=None):
+def node_pod_cidrs(nodes: list, cluster_cidrs: str | list, node_mask_sizes: Any = None,
+                   service_cidrs: str | list | None = None) -> dict:
     """The ``spec.podCIDRs`` kube-controller-manager gives each node: ``{name: [cidr per cluster CIDR]}``.
 
     ``nodes`` are names or Node objects, in the order they register; nodes that already have

@@ -20,20 +20,12 @@ from __future__ import annotations
 import json
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
-from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import (
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, optional, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import (
     EXTERNAL_NAME, IP_FAMILY_POLICIES, PREFER_DUAL_STACK, SINGLE_STACK)
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import ip_family, parse_cidr_sloppy
 
 KUBEADM_API_VERSION = "kubeadm.k8s.io/v1beta4"
-FAMILIES = ("IPv4", "IPv6")
-
-
-def cidr_family(text):
-    """``IPv4`` or ``IPv6`` as the components read ``text`` (``ParseCIDRSloppy``; an IPv4-mapped range is IPv4),
-    or ``None`` when it is no CIDR."""
-    parsed = parse_cidr_sloppy(text) if isinstance(text, str) else None
-    return ip_family(parsed[1].network_address) if parsed else None
 
 
 def _text(value):
@@ -51,7 +43,7 @@ def _args(value, what):
     return {_text(name): _text(arg) for name, arg in optional(value, dict, what, {}).items()}
 
 
-def node_masks(cluster_cidrs, node_mask_sizes=None):
+def node_masks(cluster_cidrs: str | list, node_mask_sizes: dict | None = None) -> dict:
     """``{family: mask}`` for the families of ``cluster_cidrs`` (IPv4 first): the given mask, or
     kube-controller-manager's default when it is unset (missing, ``None`` or 0)."""
     sizes = optional(node_mask_sizes, dict, "node_mask_sizes", {})
@@ -82,27 +74,30 @@ def _merged(base, update):
     return out
 
 
-def explicit_service(service, service_cidrs, policy=PREFER_DUAL_STACK):
+def explicit_service(service: dict, service_cidrs: str | list, policy: str = PREFER_DUAL_STACK) -> dict:
     """``service`` (a manifest; ``apiVersion: v1`` and ``kind: Service`` implied, namespace ``default``) with explicit
     ``spec.ipFamilyPolicy`` (its own, else ``policy``) and ``spec.ipFamilies`` (its own, else those kube-apiserver
     gives that policy: the primary service family for ``SingleStack``, every family of ``service_cidrs`` otherwise);
     an ExternalName Service has neither."""
     expect(service, dict, "service")
-    spec = optional(service.get("spec"), dict, "service.spec", {}) or {}
+    spec = field(service, "spec", dict, "service", {}) or {}
     explicit = {}
     if (spec.get("type") or "ClusterIP") != EXTERNAL_NAME:
         families = [family for family in map(cidr_family, _cidr_list(service_cidrs, "service_cidrs")) if family]
         chosen = spec.get("ipFamilyPolicy") or policy
         explicit = {"ipFamilyPolicy": chosen,
                     "ipFamilies": spec.get("ipFamilies") or (families[:1] if chosen == SINGLE_STACK else families)}
-    metadata = service.get("metadata") if isinstance(service.get("metadata"), dict) else {}
+    metadata = service.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
     shaped = dict({"apiVersion": "v1", "kind": "Service"}, **service)
     return _merged(shaped, {"metadata": {"namespace": metadata.get("namespace") or "default"}, "spec": explicit})
 
 
-def cluster_network_config(cluster_cidrs, service_cidrs, node_mask_sizes=None, advertise_address="", node_ip="",
-                           apiserver_extra_args=None, controller_manager_extra_args=None, cluster_version="",
-                           dns_domain="cluster.local", services=None, service_ip_family_policy=PREFER_DUAL_STACK):
+def cluster_network_config(cluster_cidrs: str | list, service_cidrs: str | list, node_mask_sizes: dict | None = None,
+                           advertise_address: str = "", node_ip: str = "", apiserver_extra_args: dict | None = None,
+                           controller_manager_extra_args: dict | None = None, cluster_version: str = "",
+                           dns_domain: str = "cluster.local", services: list | None = None,
+                           service_ip_family_policy: str = PREFER_DUAL_STACK) -> dict:
     """``{masks, flags, flag_errors, kubeadm, services}``: see the module's documentation.
 
     ``flag_errors`` reads each component's flags as the current release (``releases.current``) does, one text per
@@ -145,9 +140,9 @@ def cluster_network_config(cluster_cidrs, service_cidrs, node_mask_sizes=None, a
         cluster_configuration["kubernetesVersion"] = cluster_version
     if apiserver_args:
         cluster_configuration["apiServer"] = {"extraArgs": _items(apiserver_args)}
-    documents = [cluster_configuration]
+    documents: list = [cluster_configuration]
     if advertise_address or node_ip:
-        init = {"apiVersion": KUBEADM_API_VERSION, "kind": "InitConfiguration"}
+        init: dict = {"apiVersion": KUBEADM_API_VERSION, "kind": "InitConfiguration"}
         if advertise_address:
             init["localAPIEndpoint"] = {"advertiseAddress": advertise_address}
         if node_ip:

@@ -21,8 +21,11 @@ The rules, their upstream origin and the assumptions: docs/component-flags.md.
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases, service_ips
+from typing import Any
+
+from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.ranges import ClusterIPRange
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
     aggregate, child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
     parse_ip_sloppy, parse_ip_stdlib)
@@ -46,7 +49,7 @@ class FlagError(InputError):
 # ---------------------------------------------------------------------------------------------
 
 
-def normalize_flags(flags):
+def normalize_flags(flags: dict | list) -> dict:
     """``{name: value}`` without leading dashes, from a mapping or a list of ``--name=value`` strings."""
     if isinstance(flags, list):
         pairs = []
@@ -70,7 +73,7 @@ def normalize_flags(flags):
     return normalized
 
 
-def flag_string(flags, name, default=""):
+def flag_string(flags: dict, name: str, default: str = "") -> str:
     """A string flag; a list of strings stands for its comma-joined form."""
     value = flags.get(name, default)
     if isinstance(value, list):
@@ -98,7 +101,7 @@ def _go_parse_int(text):
     return -int(digits, base) if text[0] == "-" else int(digits, base)
 
 
-def flag_int32(flags, name):
+def flag_int32(flags: dict, name: str) -> int:
     """An int32 flag as pflag parses it (``strconv.ParseInt(s, 0, 32)``); 0 when unset."""
     value = flags.get(name, 0)
     if isinstance(value, bool) or not isinstance(value, (int, str)):
@@ -122,7 +125,7 @@ def _parse_bool(text):
     return _GO_BOOL[text]
 
 
-def flag_bool(flags, name, default=False):
+def flag_bool(flags: dict, name: str, default: bool = False) -> bool:
     """A bool flag as pflag parses it (``strconv.ParseBool``)."""
     value = flags.get(name, default)
     if isinstance(value, bool):
@@ -138,7 +141,7 @@ def _go_bool(value):
     return "true" if value else "false"
 
 
-def feature_gates(flags, defaults):
+def feature_gates(flags: dict, defaults: dict) -> dict:
     """``--feature-gates`` as the component's feature gate takes it (``featureGate.Set``): a mapping of
     gate to bool, or ``Gate=true,Other=false`` (items trimmed, empty items skipped, a later item wins);
     a gate locked to its default at the current release (releases.GATES) refuses another value. Gates this
@@ -178,18 +181,18 @@ def feature_gates(flags, defaults):
 # ---------------------------------------------------------------------------------------------
 
 
-def service_ip_range(net):
+def service_ip_range(net: Any) -> Any:
     """``ServiceIPRange``: the IP of the ``kubernetes`` Service; a range needs at least 8 addresses.
 
-    The rule itself is the ClusterIP allocator's (``service_ips.ClusterIPRange.kubernetes_service_ip``).
+    The rule itself is the ClusterIP allocator's (``service_ips.ranges.ClusterIPRange.kubernetes_service_ip``).
     """
-    allocator = service_ips.ClusterIPRange(net)
+    allocator = ClusterIPRange(net)
     if allocator.kubernetes_service_ip() is None:
         raise FlagError("the service cluster IP range must be at least 8 IP addresses")
     return type(net.network_address)(allocator.first)
 
 
-def complete_service_ip_ranges(value):
+def complete_service_ip_ranges(value: str) -> tuple[Any, Any, Any]:
     """kube-apiserver's completion of ``--service-cluster-ip-range``: ``(primary, secondary, kubernetes IP)``.
 
     An empty flag means ``10.0.0.0/24``; only the first two entries are parsed here.
@@ -215,7 +218,7 @@ def complete_service_ip_ranges(value):
     return primary, secondary, kubernetes_ip
 
 
-def validate_max_cidr_range(net, flag, max_bits=MAX_SERVICE_CIDR_BITS):
+def validate_max_cidr_range(net: Any, flag: str, max_bits: int = MAX_SERVICE_CIDR_BITS) -> str | None:
     """``validateMaxCIDRRange``: the legacy allocator's bitmap size limit, or ``None``."""
     bits = net.max_prefixlen
     if bits - net.prefixlen > max_bits:
@@ -223,9 +226,9 @@ def validate_max_cidr_range(net, flag, max_bits=MAX_SERVICE_CIDR_BITS):
     return None
 
 
-def validate_cluster_ip_flags(value, primary, secondary, gates):
+def validate_cluster_ip_flags(value: str, primary: Any, secondary: Any, gates: dict) -> list:
     """``validateClusterIPFlags`` on completed options; ``primary``/``secondary`` are parsed networks or ``None``."""
-    errors = []
+    errors: list[str | None] = []
     if primary is None:
         errors.append("--service-cluster-ip-range must contain at least one valid cidr")
     if len(value.split(",")) > 2:
@@ -244,7 +247,7 @@ def validate_cluster_ip_flags(value, primary, secondary, gates):
     return [error for error in errors if error]
 
 
-def validate_public_ip_family(primary, advertise_address, reconciler_type):
+def validate_public_ip_family(primary: Any, advertise_address: Any, reconciler_type: str) -> list:
     """``validatePublicIPServiceClusterIPRangeIPFamilies``: the kubernetes Service family is the advertise address's."""
     if reconciler_type == "none" or primary.version == advertise_address.version:
         return []
@@ -252,7 +255,7 @@ def validate_public_ip_family(primary, advertise_address, reconciler_type):
             % (go_quote(go_cidr_string(primary)), go_quote(go_ip_string(advertise_address)))]
 
 
-def kube_apiserver_errors(flags):
+def kube_apiserver_errors(flags: dict) -> list:
     """kube-apiserver: its flags parsed (pflag: ``--advertise-address``), ``--feature-gates`` set, then the
     completion (whose error stops it at once), then every validation error."""
     value = flag_string(flags, "service-cluster-ip-range")
@@ -276,7 +279,7 @@ def kube_apiserver_errors(flags):
 # kube-controller-manager
 # ---------------------------------------------------------------------------------------------
 
-def parse_typed_flags(flags, parsers):
+def parse_typed_flags(flags: dict, parsers: dict) -> None:
     """pflag parses the command line in order: the first malformed value of a typed flag stops the
     component. ``parsers`` maps a flag name to the function that parses it (and raises ``FlagError``)."""
     for name in flags:
@@ -288,7 +291,7 @@ KCM_TYPED_FLAGS = {"allocate-node-cidrs": flag_bool, "node-cidr-mask-size": flag
                    "node-cidr-mask-size-ipv4": flag_int32, "node-cidr-mask-size-ipv6": flag_int32}
 
 
-def kube_controller_manager_errors(flags):
+def kube_controller_manager_errors(flags: dict) -> list:
     """kube-controller-manager: its flags parsed, its options validated (every error), then the node IPAM
     controller's start-up checks (``newNodeIpamController``) when ``--allocate-node-cidrs`` is true."""
     parse_typed_flags(flags, KCM_TYPED_FLAGS)
@@ -324,7 +327,7 @@ def kube_controller_manager_errors(flags):
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_node_ip_argument(node_ip, cloud_provider=""):
+def parse_node_ip_argument(node_ip: str, cloud_provider: str = "") -> tuple[list, list, str | None]:
     """``ParseNodeIPArgument``: ``(node IPs, unparsable entries, error text or None)``.
 
     Entries are trimmed and parsed sloppily; unparsable ones are only ignored (and logged). Two
@@ -348,7 +351,7 @@ def parse_node_ip_argument(node_ip, cloud_provider=""):
     return ips, unparsable, None
 
 
-def kubelet_errors(flags):
+def kubelet_errors(flags: dict) -> list:
     """kubelet: ``--node-ip`` as ``RunKubelet`` checks it."""
     node_ip = flag_string(flags, "node-ip")
     error = parse_node_ip_argument(node_ip, flag_string(flags, "cloud-provider"))[2]
@@ -363,7 +366,7 @@ DETECT_LOCAL_MODES = ("ClusterCIDR", "NodeCIDR", "BridgeInterface", "InterfaceNa
 _DUAL_STACK_PAIR = "must be a either a single CIDR or dual-stack pair of CIDRs (e.g. [10.100.0.0/16, fde4:8dba:82e1::/48]"
 
 
-def validate_dual_stack_cidr_strings(cidrs, field):
+def validate_dual_stack_cidr_strings(cidrs: list, field: str) -> list:
     """``validateDualStackCIDRStrings``: one CIDR or a dual-stack pair (upstream's typos kept)."""
     if not cidrs:
         return [invalid(field, go_string_slice(cidrs), "must contain at least one CIDR")]
@@ -377,7 +380,7 @@ def validate_dual_stack_cidr_strings(cidrs, field):
     return errors
 
 
-def validate_detect_local(mode, cluster_cidrs, bridge_interface, interface_prefix):
+def validate_detect_local(mode: str, cluster_cidrs: list, bridge_interface: str, interface_prefix: str) -> list:
     """``validateDetectLocalMode`` and ``validateDetectLocalConfiguration``."""
     path = "KubeProxyConfiguration"
     if mode not in DETECT_LOCAL_MODES:
@@ -392,7 +395,7 @@ def validate_detect_local(mode, cluster_cidrs, bridge_interface, interface_prefi
     return []
 
 
-def kube_proxy_errors(flags):
+def kube_proxy_errors(flags: dict) -> list:
     """kube-proxy: the detect-local checks; an empty mode is defaulted to ``ClusterCIDR``."""
     mode = flag_string(flags, "detect-local-mode") or "ClusterCIDR"
     cluster_cidrs = flag_string(flags, "cluster-cidr").split(",") if "cluster-cidr" in flags else []
@@ -409,7 +412,7 @@ _CHECKS = {
 }
 
 
-def component_flag_errors(flags, component):
+def component_flag_errors(flags: dict | list, component: str) -> list:
     """The dual-stack flag errors ``component`` reports for ``flags``, as its own texts; ``[]`` when it starts."""
     if not isinstance(component, str) or component not in _CHECKS:
         raise InputError("component must be one of %s, got %r" % (", ".join(COMPONENTS), component))

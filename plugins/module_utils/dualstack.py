@@ -12,45 +12,31 @@ Pure Python, no Ansible imports. Sources:
 - kubernetes/website ``content/en/docs/tasks/network/validate-dual-stack.md``: the task's checks,
   and ``pkg/kubelet/kubelet_pods.go`` ``sortPodIPs`` (the pod's primary family is the node's).
 
-``network_plan`` checks a cluster's pod, service and node networks together, with the
-components' own rules (``cidrset``, ``component_flags``, ``service_ips``) and the overlap, capacity
-and stack-shape checks installers need.
-
 The rules, their upstream origin and the assumptions: docs/dualstack-checks.md, docs/pod-cidrs.md#validation and docs/service-ips.md#servicecidr-validation.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
+from typing import Any
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, component_flags, releases, service_ips
-from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
+from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases
+from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, optional, strings
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family, ip_family
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.families import assigned_ip_families
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import IP_FAMILY_POLICIES
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    child, forbidden, go_cidr_string, go_ip_string, go_string_slice, go_struct, go_struct_slice, index,
-    internal_error, invalid, ip_family, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
+    child, forbidden, go_cidr_string, go_string_slice, go_struct, go_struct_slice, index,
+    internal_error, invalid, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
     parse_cidr_sloppy, parse_ip_sloppy, required)
-
-FAMILIES = ("IPv4", "IPv6")
-
-
-def _family(net):
-    return ip_family(net.network_address)
-
-
-def _strings(value, what):
-    """A list of strings from a decoded object (``None`` is an empty list)."""
-    for i, item in enumerate(optional(value, list, what, [])):
-        expect(item, str, "%s[%d]" % (what, i))
-    return value or []
 
 
 def _meta(obj, what):
-    meta = optional(obj.get("metadata"), dict, what + ".metadata", {})
-    return (optional(meta.get("name"), str, what + ".metadata.name", ""),
-            optional(meta.get("namespace"), str, what + ".metadata.namespace", ""))
+    meta = field(obj, "metadata", dict, what, {})
+    return field(meta, "name", str, what + ".metadata", ""), field(meta, "namespace", str, what + ".metadata", "")
 
 
-def dual_stack_ips_error(ips):
+def dual_stack_ips_error(ips: list) -> tuple[bool, str | None]:
     """``netutils.IsDualStackIPStrings``: ``(one of each family, error text or None)``."""
     families = set()
     for i, ip in enumerate(ips):
@@ -61,7 +47,7 @@ def dual_stack_ips_error(ips):
     return len(families) == 2, None
 
 
-def dual_stack_cidrs_error(cidrs):
+def dual_stack_cidrs_error(cidrs: list) -> tuple[bool, str | None]:
     """``netutils.IsDualStackCIDRStrings``: ``(one of each family, error text or None)``."""
     try:
         return cidrset.is_dual_stack(cidrset.parse_cidrs(cidrs)), None
@@ -74,7 +60,7 @@ def dual_stack_cidrs_error(cidrs):
 # ---------------------------------------------------------------------------------------------
 
 
-def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
+def validate_node_pod_cidrs(pod_cidrs: list, where: str = "spec.podCIDRs", valid_old: Sequence[str] = ()) -> list:
     """``ValidateNode``'s podCIDRs rules: valid CIDRs, at most one per family (order is free; a repeated
     CIDR is only refused as a second one of its family).
 
@@ -83,28 +69,28 @@ def validate_node_pod_cidrs(pod_cidrs, field="spec.podCIDRs", valid_old=()):
     values) are accepted again.
     """
     errors = [e for i, cidr in enumerate(pod_cidrs)
-              for e in is_valid_cidr_for_legacy_field(index(field, i), cidr, releases.enabled("StrictIPCIDRValidation"), valid_old)]
+              for e in is_valid_cidr_for_legacy_field(index(where, i), cidr, releases.enabled("StrictIPCIDRValidation"), valid_old)]
     if len(pod_cidrs) > 1:
         dual, err = dual_stack_cidrs_error(pod_cidrs)
         if err:
-            errors.append(internal_error(field, "invalid PodCIDRs. failed to check with dual stack with error:%s" % err))
+            errors.append(internal_error(where, "invalid PodCIDRs. failed to check with dual stack with error:%s" % err))
         if not dual or len(pod_cidrs) > 2:
-            errors.append(invalid(field, go_string_slice(pod_cidrs), "may specify no more than one CIDR for each IP family"))
+            errors.append(invalid(where, go_string_slice(pod_cidrs), "may specify no more than one CIDR for each IP family"))
     return errors
 
 
 def _node_pod_cidrs(obj, what="node"):
     spec = optional(obj.get("spec"), dict, what + ".spec", {})
-    return _strings(spec.get("podCIDRs"), what + ".spec.podCIDRs")
+    return strings(spec.get("podCIDRs"), what + ".spec.podCIDRs")
 
 
-def validate_node(obj, valid_old=()):
+def validate_node(obj: dict, valid_old: Sequence[str] = ()) -> list:
     """The Node rules of this collection (``spec.podCIDRs``) on create."""
     expect(obj, dict, "node")
     return validate_node_pod_cidrs(_node_pod_cidrs(obj), valid_old=valid_old)
 
 
-def validate_node_update(new, old):
+def validate_node_update(new: dict, old: dict) -> list:
     """``ValidateNode`` plus ``ValidateNodeUpdate``: podCIDRs may only go from unset to a value."""
     old_cidrs = _node_pod_cidrs(expect(old, dict, "old"), "old")
     errors = validate_node(new, valid_old=old_cidrs)
@@ -117,16 +103,16 @@ def validate_node_update(new, old):
     return errors
 
 
-def _pod_ips(status, field):
+def _pod_ips(status, where):
     """The ``ip`` of each ``status.podIPs`` entry (a missing ``ip`` is ``""``, as Go decodes it)."""
     ips = []
-    for i, entry in enumerate(optional(status.get("podIPs"), list, field, [])):
-        entry = expect(entry, dict, index(field, i))
-        ips.append(optional(entry.get("ip"), str, child(index(field, i), "ip"), ""))
+    for i, entry in enumerate(optional(status.get("podIPs"), list, where, [])):
+        entry = expect(entry, dict, index(where, i))
+        ips.append(optional(entry.get("ip"), str, child(index(where, i), "ip"), ""))
     return ips
 
 
-def defaulted_pod_ips(status, path="status"):
+def defaulted_pod_ips(status: dict, path: str = "status") -> tuple[str, list]:
     """``(podIP, podIPs)`` of a v1 ``PodStatus`` after ``SetDefaults_PodStatus``: the singular field
     fills an empty list and the list's first entry an empty singular field; when both are set and
     differ, ``podIP`` wins and the list becomes ``[podIP]``."""
@@ -142,47 +128,47 @@ def defaulted_pod_ips(status, path="status"):
     return pod_ip, ips
 
 
-def validate_pod_status(status, path):
+def validate_pod_status(status: dict, path: str) -> list:
     """``validatePodIPs`` on the defaulted status (:func:`defaulted_pod_ips`), as the status
     subresource checks what a kubelet writes: each IP valid (``IsValidIPForLegacyField``, a legacy
     field: no canonical-form check; StrictIPCIDRValidation of the current release), at most one per
     family, and from 1.37 (releases.RULES) ``podIP`` and ``podIPs`` both set or both unset, ``podIP`` equal to
     ``podIPs[0]``.
     Kube-apiserver never validates the status of a Pod it creates: it drops it."""
-    field = child(path, "podIPs")
+    where = child(path, "podIPs")
     pod_ip, ips = defaulted_pod_ips(status, path)
     errors = [e for i, ip in enumerate(ips)
-              for e in is_valid_ip_for_legacy_field(index(field, i), ip, releases.enabled("StrictIPCIDRValidation"))]
+              for e in is_valid_ip_for_legacy_field(index(where, i), ip, releases.enabled("StrictIPCIDRValidation"))]
     structs = go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
     if len(ips) > 1:
         dual, err = dual_stack_ips_error(ips)
         if err:
-            errors.append(internal_error(field, "failed to check for dual stack with error:%s" % err))
+            errors.append(internal_error(where, "failed to check for dual stack with error:%s" % err))
         if not dual or len(ips) > 2:
-            errors.append(invalid(field, structs, "may specify no more than one IP for each IP family"))
+            errors.append(invalid(where, structs, "may specify no more than one IP for each IP family"))
     if not releases.current().rule("PodIPsMatchPodIP"):
         return errors
     if bool(pod_ip) != bool(ips):
-        errors.append(invalid(field, structs, "podIP and podIPs must either both be set or both be unset"))
+        errors.append(invalid(where, structs, "podIP and podIPs must either both be set or both be unset"))
     elif ips and pod_ip != ips[0]:
-        errors.append(invalid(child(index(field, 0), "ip"), ips[0], "must be equal to `podIP`"))
+        errors.append(invalid(child(index(where, 0), "ip"), ips[0], "must be equal to `podIP`"))
     return errors
 
 
-def validate_service_cidr(obj):
+def validate_service_cidr(obj: dict) -> list:
     """``ValidateServiceCIDR``'s ``spec.cidrs`` rules: one CIDR or a dual-stack pair, each valid."""
     spec = optional(expect(obj, dict, "ServiceCIDR").get("spec"), dict, "spec", {})
-    cidrs = _strings(spec.get("cidrs"), "spec.cidrs")
-    field = "spec.cidrs"
+    cidrs = strings(spec.get("cidrs"), "spec.cidrs")
+    where = "spec.cidrs"
     if not cidrs:
-        return [required(field, "at least one CIDR required")]
+        return [required(where, "at least one CIDR required")]
     if len(cidrs) > 2:
-        return [invalid(field, go_struct([("CIDRs", go_string_slice(cidrs))]), "may only hold up to 2 values")]
-    errors = [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(field, i), cidr)]
+        return [invalid(where, go_struct([("CIDRs", go_string_slice(cidrs))]), "may only hold up to 2 values")]
+    errors = [e for i, cidr in enumerate(cidrs) for e in is_valid_cidr(index(where, i), cidr)]
     # netutils.IPFamilyOfCIDRString: an unparsable CIDR has no family, and is not "the same family"
-    families = [parsed[1].version if parsed else None for parsed in (parse_cidr_sloppy(c) for c in cidrs)]
+    families = [cidr_family(c) for c in cidrs]
     if len(cidrs) == 2 and families[0] == families[1] and families[0] is not None:
-        errors.append(invalid(field, go_string_slice(cidrs),
+        errors.append(invalid(where, go_string_slice(cidrs),
                               "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"))
     return errors
 
@@ -204,28 +190,18 @@ def _report(kind, obj, what, checks):
     return report
 
 
-def _cidr_family(text):
-    parsed = parse_cidr_sloppy(text)
-    return _family(parsed[1]) if parsed else None
-
-
-def _ip_family(text):
-    parsed = parse_ip_sloppy(text)
-    return ip_family(parsed) if parsed else None
-
-
-def _one_per_family(texts, family_of, field, noun):
+def _one_per_family(texts, family_of, where, noun):
     """Steps 1 and 3 of the task: exactly one IPv4 and one IPv6 value."""
     families = [family_of(text) for text in texts]
     if None in families:
         i = families.index(None)
-        return False, "%s[%d] %r is not a valid %s" % (field, i, texts[i], noun)
+        return False, "%s[%d] %r is not a valid %s" % (where, i, texts[i], noun)
     if sorted(families) == list(FAMILIES):
         return True, "one IPv4 and one IPv6 %s: %s" % (noun, ", ".join(texts))
     if not texts:
-        return False, "%s is empty: a dual-stack object has one IPv4 and one IPv6 %s" % (field, noun)
+        return False, "%s is empty: a dual-stack object has one IPv4 and one IPv6 %s" % (where, noun)
     return False, ("%s holds %d %s (%s) of family %s: a dual-stack object has exactly one IPv4 and one IPv6 %s"
-                   % (field, len(texts), noun if len(texts) == 1 else noun + "s", ", ".join(texts),
+                   % (where, len(texts), noun if len(texts) == 1 else noun + "s", ", ".join(texts),
                       ", ".join(families), noun))
 
 
@@ -249,9 +225,9 @@ def _check_pod_cidrs_from_cluster(pod_cidrs, cluster, masks):
 
 
 def _addresses(node):
-    status = optional(node.get("status"), dict, "node.status", {})
+    status = field(node, "status", dict, "node", {})
     addresses = []
-    for i, entry in enumerate(optional(status.get("addresses"), list, "node.status.addresses", [])):
+    for i, entry in enumerate(field(status, "addresses", list, "node.status", [])):
         entry = expect(entry, dict, "node.status.addresses[%d]" % i)
         addresses.append((optional(entry.get("type"), str, "node.status.addresses[%d].type" % i, ""),
                           optional(entry.get("address"), str, "node.status.addresses[%d].address" % i, "")))
@@ -275,13 +251,13 @@ def _check_node_addresses(node):
     return _check("addresses", True, "an IPv4 and an IPv6 InternalIP, and a Hostname")
 
 
-def check_node(node, cluster_cidrs=None, node_mask_sizes=None):
+def check_node(node: dict, cluster_cidrs: str | list | None = None, node_mask_sizes: Any = None) -> dict:
     """The task's checks for one Node: dual-stack podCIDRs (from the cluster CIDRs when given) and addresses."""
     expect(node, dict, "node")
-    spec = optional(node.get("spec"), dict, "node.spec", {})
+    spec = field(node, "spec", dict, "node", {})
     pod_cidrs = _node_pod_cidrs(node)
-    checks = [_check("podCIDRs", *_one_per_family(pod_cidrs, _cidr_family, "spec.podCIDRs", "CIDR"))]
-    pod_cidr = optional(spec.get("podCIDR"), str, "node.spec.podCIDR", "")
+    checks = [_check("podCIDRs", *_one_per_family(pod_cidrs, cidr_family, "spec.podCIDRs", "CIDR"))]
+    pod_cidr = field(spec, "podCIDR", str, "node.spec", "")
     if pod_cidr:
         same = bool(pod_cidrs) and pod_cidr == pod_cidrs[0]
         checks.append(_check("podCIDR", same, "spec.podCIDR %s %s spec.podCIDRs[0]" % (pod_cidr, "is" if same else "is not")))
@@ -312,28 +288,28 @@ def _check_pod_ips_in_pod_cidrs(ips, node):
     return _check("podIPs-in-podCIDRs", True, "every pod IP is inside the node's podCIDR of its family")
 
 
-def check_pod(pod, node=None):
+def check_pod(pod: dict, node: dict | None = None) -> dict:
     """The task's checks for one Pod: one IP per family, ``podIP`` first; with its Node, primary family and podCIDRs."""
     expect(pod, dict, "pod")
-    status = optional(pod.get("status"), dict, "pod.status", {})
+    status = field(pod, "status", dict, "pod", {})
     ips = _pod_ips(status, "status.podIPs")
-    checks = [_check("podIPs", *_one_per_family(ips, _ip_family, "status.podIPs", "IP"))]
+    checks = [_check("podIPs", *_one_per_family(ips, ip_family, "status.podIPs", "IP"))]
     if ips:
-        pod_ip = optional(status.get("podIP"), str, "pod.status.podIP", "")
+        pod_ip = field(status, "podIP", str, "pod.status", "")
         checks.append(_check("podIP", pod_ip == ips[0], "status.podIP %s %s status.podIPs[0] %s"
                              % (pod_ip or '""', "is" if pod_ip == ips[0] else "is not", ips[0])))
     if node is not None and ips:
         expect(node, dict, "node")
-        primary, first = _node_primary_family(node), _ip_family(ips[0])
+        primary, first = _node_primary_family(node), ip_family(ips[0])
         checks.append(_check("podIPs-primary-family", first == primary,
                              "status.podIPs[0] is %s and the node's primary family is %s" % (first, primary)))
-        spec = optional(pod.get("spec"), dict, "pod.spec", {})
-        if not optional(spec.get("hostNetwork"), bool, "pod.spec.hostNetwork", False):
+        spec = field(pod, "spec", dict, "pod", {})
+        if not field(spec, "hostNetwork", bool, "pod.spec", False):
             checks.append(_check_pod_ips_in_pod_cidrs(ips, node))
     return _report("Pod", pod, "pod", checks)
 
 
-def service_networks(service_cidrs, what="service_cidrs"):
+def service_networks(service_cidrs: str | list, what: str = "service_cidrs") -> list:
     """The cluster's service CIDRs (``--service-cluster-ip-range``, primary first) as networks."""
     entries = cidrset.split_flag_list(service_cidrs, what)
     networks = []
@@ -347,25 +323,16 @@ def service_networks(service_cidrs, what="service_cidrs"):
     return networks
 
 
-def _expected_family_count(policy, cluster_families):
-    """How many families the API server gives a Service of ``policy`` on this cluster."""
-    if policy == "SingleStack":
-        return 1
-    if policy == "RequireDualStack":
-        return 2
-    return min(2, len(cluster_families))
-
-
 def _listing(values):
     return "[%s]" % ", ".join(values)
 
 
 def _check_service_families(spec, cluster_families, headless_selectorless):
     """Steps 6–10: policy and families are set and agree with the cluster's service families."""
-    policy = optional(spec.get("ipFamilyPolicy"), str, "service.spec.ipFamilyPolicy", "")
-    families = _strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
+    policy = field(spec, "ipFamilyPolicy", str, "service.spec", "")
+    families = strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
     cluster = _listing(cluster_families)
-    if policy not in ("SingleStack", "PreferDualStack", "RequireDualStack") or not families:
+    if policy not in IP_FAMILY_POLICIES or not families:
         return _check("ipFamilies", False, "spec.ipFamilyPolicy %r and spec.ipFamilies %s are not what the API server "
                       "sets on every non-ExternalName Service" % (policy, _listing(families)))
     if len(set(families)) != len(families) or not set(families) <= set(FAMILIES):
@@ -374,7 +341,9 @@ def _check_service_families(spec, cluster_families, headless_selectorless):
     if unconfigured and not headless_selectorless:
         return _check("ipFamilies", False, "spec.ipFamilies %s names %s, which the cluster's service CIDRs %s do not "
                       "configure" % (_listing(families), ", ".join(unconfigured), cluster))
-    expected = 2 if headless_selectorless and policy != "SingleStack" else _expected_family_count(policy, cluster_families)
+    assigned = assigned_ip_families(policy, cluster_families, headless_selectorless)
+    # None: the API server refuses RequireDualStack on a single-stack cluster; the policy asks for both families
+    expected = 2 if assigned is None else len(assigned)
     if len(families) != expected:
         hint = ""
         if policy == "PreferDualStack" and len(families) < expected:
@@ -388,9 +357,9 @@ def _check_service_families(spec, cluster_families, headless_selectorless):
 
 def _check_cluster_ips(spec, networks):
     """Steps 6–9: one clusterIP per family, in family order, each from the range of its family."""
-    cluster_ips = _strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
-    families = _strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
-    cluster_ip = optional(spec.get("clusterIP"), str, "service.spec.clusterIP", "")
+    cluster_ips = strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
+    families = strings(spec.get("ipFamilies"), "service.spec.ipFamilies")
+    cluster_ip = field(spec, "clusterIP", str, "service.spec", "")
     if cluster_ips == ["None"]:
         return _check("clusterIPs", cluster_ip == "None", "headless Service: clusterIP %r, clusterIPs [None]" % cluster_ip)
     problems = []
@@ -398,7 +367,7 @@ def _check_cluster_ips(spec, networks):
         problems.append("%d clusterIPs for %d ipFamilies" % (len(cluster_ips), len(families)))
     if not cluster_ips or cluster_ip != cluster_ips[0]:
         problems.append("spec.clusterIP %r is not spec.clusterIPs[0]" % cluster_ip)
-    by_family = {_family(net): net for net in networks}
+    by_family = {cidr_family(net): net for net in networks}
     for i, (text, family) in enumerate(zip(cluster_ips, families)):
         addr = parse_ip_sloppy(text)
         if addr is None or ip_family(addr) != family:
@@ -416,7 +385,7 @@ def _check_cluster_ips(spec, networks):
 
 def _check_node_ports(spec, kind):
     """Step 9: NodePort and LoadBalancer Services get a node port per port (unless the LoadBalancer opts out)."""
-    ports = optional(spec.get("ports"), list, "service.spec.ports", [])
+    ports = field(spec, "ports", list, "service.spec", [])
     missing = [i for i, port in enumerate(ports) if not optional(
         expect(port, dict, "service.spec.ports[%d]" % i).get("nodePort"), int, "service.spec.ports[%d].nodePort" % i, 0)]
     if missing:
@@ -425,283 +394,21 @@ def _check_node_ports(spec, kind):
     return _check("nodePorts", True, "every port has a nodePort")
 
 
-def check_service(service, service_cidrs):
+def check_service(service: dict, service_cidrs: str | list) -> dict:
     """The task's checks for one Service, given the cluster's ``--service-cluster-ip-range`` (primary first)."""
     expect(service, dict, "service")
     networks = service_networks(service_cidrs)
-    spec = optional(service.get("spec"), dict, "service.spec", {})
-    kind = optional(spec.get("type"), str, "service.spec.type", "") or "ClusterIP"
+    spec = field(service, "spec", dict, "service", {})
+    kind = field(spec, "type", str, "service.spec", "") or "ClusterIP"
     if kind == "ExternalName":
         return _report("Service", service, "service",
                        [_check("type", True, "ExternalName Services have no cluster IPs or IP families")])
-    cluster_ips = _strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
-    selector = optional(spec.get("selector"), dict, "service.spec.selector", {})
+    cluster_ips = strings(spec.get("clusterIPs"), "service.spec.clusterIPs")
+    selector = field(spec, "selector", dict, "service.spec", {})
     headless_selectorless = cluster_ips == ["None"] and not selector
-    cluster_families = [_family(net) for net in networks]
+    cluster_families = [cidr_family(net) for net in networks]
     checks = [_check_service_families(spec, cluster_families, headless_selectorless), _check_cluster_ips(spec, networks)]
     lb_without_ports = kind == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is False
     if kind in ("NodePort", "LoadBalancer") and not lb_without_ports:
         checks.append(_check_node_ports(spec, kind))
     return _report("Service", service, "service", checks)
-
-
-# ---------------------------------------------------------------------------------------------
-# network_plan: a cluster's pod, service and node networks checked together before they are used.
-# The components' own rules come from cidrset (kube-controller-manager), component_flags
-# (kube-apiserver) and service_ips (the ClusterIP allocator); what is added here is what no single
-# component checks but every installer must: overlaps in both directions between pod, service and
-# node networks, node counts and pods per node against the node blocks of each family, and stacks
-# that are dual-stack on one side only or put a different family first.
-# ---------------------------------------------------------------------------------------------
-
-# Addresses of a node block no pod gets: the network address and the last address (the IPv4
-# broadcast; CNI host-local also leaves the last IPv6 address out of its default range).
-RESERVED_PER_NODE_BLOCK = 2
-KUBELET_MAX_PODS = 110
-
-
-def _flag_text(value):
-    return value if isinstance(value, str) else ",".join(value)
-
-
-class _Plan(object):
-    """Collects errors and warnings and the capacity figures of one plan."""
-
-    def __init__(self):
-        self.errors = []
-        self.warnings = []
-        self.capacity = {}
-
-
-# ---------------------------------------------------------------------------------------------
-# Pod networks: what kube-controller-manager will do with them
-# ---------------------------------------------------------------------------------------------
-
-
-def _pod_networks(plan, cluster_cidrs, node_mask_sizes, services):
-    """``(cluster networks, CidrSets)`` kube-controller-manager would start with; what it refuses is reported."""
-    try:
-        cluster, masks = cidrset.node_ipam_config(cluster_cidrs, node_mask_sizes)
-        return cluster, cidrset.RangeAllocator(cluster, masks, services).sets
-    except cidrset.CIDRAllocatorError as err:
-        plan.errors.append("kube-controller-manager refuses --cluster-cidr=%s with node_mask_sizes=%r: %s"
-                           % (_flag_text(cluster_cidrs), node_mask_sizes, err))
-    try:
-        return cidrset.cluster_cidrs_from(cluster_cidrs), []  # still checked for overlaps
-    except cidrset.CIDRAllocatorError:
-        return [], []
-
-
-def _pods_per_block(cidr_set):
-    return max(0, (1 << (cidr_set.cluster_cidr.max_prefixlen - cidr_set.node_mask)) - RESERVED_PER_NODE_BLOCK)
-
-
-def _pod_capacity(cidr_set, max_pods):
-    """``pods_per_node``: what a node can run, the kubelet's ``--max-pods`` or fewer when the block is smaller (not the
-    block's size: an IPv6 /64 holds 2^64 addresses, a number that plans nothing)."""
-    return {
-        "cidr": go_cidr_string(cidr_set.cluster_cidr),
-        "family": _family(cidr_set.cluster_cidr),
-        "node_mask": cidr_set.node_mask,
-        "node_blocks": cidr_set.max_cidrs,
-        "reserved_blocks": cidr_set.allocated,
-        "nodes": cidr_set.max_cidrs - cidr_set.allocated,
-        "pods_per_node": min(max_pods, _pods_per_block(cidr_set)),
-    }
-
-
-def _check_node_count(plan, cidr_set, node_count):
-    """Every node needs one block of every cluster CIDR: name the cluster prefix that would fit them."""
-    nodes = cidr_set.max_cidrs - cidr_set.allocated
-    if node_count is None or node_count <= nodes:
-        return
-    net, family = cidr_set.cluster_cidr, _family(cidr_set.cluster_cidr)
-    needed = cidr_set.node_mask - math.ceil(math.log2(node_count + cidr_set.allocated))
-    advice = "a /%d or larger --cluster-cidr" % needed if needed >= 0 else "a larger node mask"
-    if family == "IPv6" and cidr_set.node_mask - needed > cidrset.CLUSTER_SUBNET_MAX_DIFF:
-        advice = ("several clusters: kube-controller-manager hands out at most %d IPv6 node blocks per cluster CIDR"
-                  % (1 << cidrset.CLUSTER_SUBNET_MAX_DIFF))
-    plan.errors.append("node_count %d exceeds the %d %s node podCIDRs of --cluster-cidr %s with /%d node blocks%s; "
-                       "use %s" % (node_count, nodes, family, go_cidr_string(net), cidr_set.node_mask,
-                                   " (%d reserved by service ranges)" % cidr_set.allocated if cidr_set.allocated else "",
-                                   advice))
-
-
-def _check_max_pods(plan, cidr_set, max_pods):
-    """kubelet ``--max-pods`` pods need that many addresses in every family's node block."""
-    available = _pods_per_block(cidr_set)
-    if max_pods <= available:
-        return
-    net, family = cidr_set.cluster_cidr, _family(cidr_set.cluster_cidr)
-    mask = net.max_prefixlen - math.ceil(math.log2(max_pods + RESERVED_PER_NODE_BLOCK))
-    advice = ("use a node mask of /%d or shorter for %s, or lower --max-pods" % (mask, family) if mask >= net.prefixlen
-              else "lower --max-pods: no node block of --cluster-cidr %s holds that many" % go_cidr_string(net))
-    plan.errors.append("max_pods %d exceeds the %d pod addresses of a /%d %s node block; %s"
-                       % (max_pods, available, cidr_set.node_mask, family, advice))
-
-
-# ---------------------------------------------------------------------------------------------
-# Service networks: what kube-apiserver will do with them
-# ---------------------------------------------------------------------------------------------
-
-
-def _service_networks(plan, service_cidrs):
-    """kube-apiserver's completed and validated service ranges (``[]`` after reporting why it would not start)."""
-    value = _flag_text(service_cidrs)
-    try:
-        primary, secondary, kubernetes_ip = component_flags.complete_service_ip_ranges(value)
-    except component_flags.FlagError as err:
-        plan.errors.append("kube-apiserver refuses --service-cluster-ip-range=%s: %s" % (value, err))
-        return []
-    gates = {gate: releases.enabled(gate) for gate in component_flags.SERVICE_ALLOCATOR_GATES}
-    errors = component_flags.validate_cluster_ip_flags(value, primary, secondary, gates)
-    plan.errors.extend("kube-apiserver refuses --service-cluster-ip-range=%s: %s" % (value, e) for e in errors)
-    if errors:
-        return []
-    networks = [net for net in (primary, secondary) if net is not None]
-    legacy = [e for net, flag in zip(networks, ("--service-cluster-ip-range", "--service-cluster-ip-range[1]"))
-              for e in [component_flags.validate_max_cidr_range(net, flag)] if e]
-    plan.warnings.extend("kube-apiserver before 1.34 (the legacy ClusterIP allocator) would refuse it: %s" % e
-                         for e in legacy)
-    plan.capacity["kubernetes_service_ip"] = go_ip_string(kubernetes_ip)
-    return networks
-
-
-def _service_capacity(plan, net):
-    """Allocatable ClusterIPs and the KEP-3070 bands of one service CIDR (the ClusterIP allocator's rules)."""
-    try:
-        info = service_ips.service_cidr_info(go_cidr_string(net))
-    except InputError as err:
-        plan.errors.append("kube-apiserver cannot allocate from --service-cluster-ip-range entry %s: %s"
-                           % (go_cidr_string(net), err))
-        return {"cidr": go_cidr_string(net), "family": _family(net)}
-    static = info["static"]["size"] if info["static"] else 0
-    return {"cidr": info["cidr"], "family": info["family"], "size": info["size"], "static_band": static,
-            "dynamic_band": info["size"] - static}
-
-
-# ---------------------------------------------------------------------------------------------
-# Overlaps and stack shapes
-# ---------------------------------------------------------------------------------------------
-
-
-def _relation(a, b):
-    """How two same-family CIDRs overlap: prefixes only ever nest, so one holds the other."""
-    if a == b:
-        return "is the same range as"
-    return "contains" if b.subnet_of(a) else "lies inside"
-
-
-def _check_overlaps(plan, pods, services, nodes):
-    """Every overlap between pod, service and node networks, in both directions."""
-    named = ([("--cluster-cidr %s" % go_cidr_string(n), "pod", n) for n in pods]
-             + [("--service-cluster-ip-range %s" % go_cidr_string(n), "service", n) for n in services]
-             + [("node network %s" % go_cidr_string(n), "node", n) for n in nodes])
-    for i, (name_a, kind_a, a) in enumerate(named):
-        for name_b, kind_b, b in named[i + 1:]:
-            if kind_a == kind_b or a.version != b.version or not a.overlaps(b):
-                continue
-            relation = _relation(a, b)
-            filtered = not isinstance(b, cidrset.V4MappedNetwork)  # kube-controller-manager cannot occupy it
-            if kind_a == "pod" and kind_b == "service" and relation == "contains" and filtered:
-                plan.warnings.append("%s contains %s: kube-controller-manager keeps the node blocks it touches out of "
-                                     "node podCIDRs, but CNI plugins with their own IPAM may not" % (name_a, name_b))
-            else:
-                plan.errors.append("%s %s %s: %s and %s addresses would collide; choose disjoint ranges"
-                                   % (name_a, relation, name_b, kind_a, kind_b))
-
-
-def _families_of(networks):
-    return [_family(n) for n in networks]
-
-
-def _check_stacks(plan, pods, services, nodes):
-    """Dual-stack on one side only, and a different family first on each side."""
-    pod_families, service_families = _families_of(pods), _families_of(services)
-    if pods and services and set(pod_families) != set(service_families):
-        if len(pod_families) > len(service_families):
-            plan.warnings.append("pods are dual-stack (%s) but --service-cluster-ip-range is single-stack (%s): every "
-                                 "Service is %s only and RequireDualStack Services are rejected"
-                                 % (", ".join(pod_families), service_families[0], service_families[0]))
-        else:
-            plan.warnings.append("--service-cluster-ip-range has %s but pods only %s: Services of the other family have "
-                                 "no endpoints" % (", ".join(service_families), ", ".join(pod_families)))
-    if pods and services and pod_families[0] != service_families[0]:
-        plan.warnings.append("--cluster-cidr puts %s first but --service-cluster-ip-range puts %s first: single-stack "
-                             "Services get %s cluster IPs while pods' primary IP is %s; put the same family first in both"
-                             % (pod_families[0], service_families[0], service_families[0], pod_families[0]))
-    node_families = set(_families_of(nodes))
-    if nodes:
-        for family in sorted(set(pod_families) - node_families):
-            plan.warnings.append("pods get %s addresses but no node network is %s: dual-stack nodes need an %s "
-                                 "address (kubelet --node-ip=<IPv4>,<IPv6>)" % (family, family, family))
-        if services and _family(nodes[0]) != service_families[0]:
-            plan.warnings.append("the first node network %s is %s but the primary service range is %s: kube-apiserver "
-                                 "stops with \"service IP family ... must match public address family ...\" unless its "
-                                 "--advertise-address is %s" % (go_cidr_string(nodes[0]), _family(nodes[0]),
-                                                                service_families[0], service_families[0]))
-
-
-# ---------------------------------------------------------------------------------------------
-# network_plan
-# ---------------------------------------------------------------------------------------------
-
-
-def _node_networks(value):
-    networks = []
-    for i, text in enumerate(optional(value, list, "node_networks", [])):
-        parsed = parse_cidr_sloppy(expect(text, str, "node_networks[%d]" % i))
-        if parsed is None:
-            raise InputError("node_networks[%d] %r is not a CIDR (e.g. 192.168.0.0/24 or 2001:db8:1::/64)" % (i, text))
-        networks.append(parsed[1])
-    return networks
-
-
-def _count(value, what, default=None):
-    value = optional(value, int, what, default)
-    if value is not None and value < 0:
-        raise InputError("%s must be a non-negative integer, got %r" % (what, value))
-    return value
-
-
-def network_plan(cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, max_pods=KUBELET_MAX_PODS,
-                 node_networks=None):
-    """``{errors, warnings, capacity}`` for a cluster's networks.
-
-    ``cluster_cidrs``/``service_cidrs``: ``--cluster-cidr``/``--service-cluster-ip-range`` (a
-    comma list or a list); ``node_mask_sizes`` as for ``node_pod_cidrs``; ``node_count`` nodes
-    to fit; ``max_pods`` the kubelet's ``--max-pods``; ``node_networks`` the nodes' own CIDRs.
-    """
-    cidrset.split_flag_list(cluster_cidrs, "cluster_cidrs")
-    cidrset.split_flag_list(service_cidrs, "service_cidrs")
-    node_count = _count(node_count, "node_count")
-    max_pods = _count(max_pods, "max_pods", KUBELET_MAX_PODS)
-    nodes = _node_networks(node_networks)
-    plan = _Plan()
-    services = _service_networks(plan, service_cidrs)
-    # kube-controller-manager reads the same flag its own way (an IPv4-mapped range keeps a 16-byte mask)
-    kcm_services = cidrset.kcm_service_cidrs(service_cidrs)[0] if services else []
-    pods, sets = _pod_networks(plan, cluster_cidrs, node_mask_sizes, kcm_services)
-    pod_networks = [_pod_capacity(s, max_pods) for s in sets]
-    by_family = {p["family"]: p for p in pod_networks}
-    plan.capacity.update({
-        "pod_networks": pod_networks,
-        "nodes": {family: p["nodes"] for family, p in by_family.items()},
-        "pods_per_node": {family: p["pods_per_node"] for family, p in by_family.items()},
-        "service_networks": [_service_capacity(plan, net) for net in services],
-        "max_pods": max_pods,
-    })
-    if pod_networks:
-        binding = min(pod_networks, key=lambda p: p["nodes"])
-        plan.capacity["max_nodes"] = binding["nodes"]
-        plan.capacity["limited_by"] = binding["family"]
-    for cidr_set in sets:
-        if cidr_set.allocated == cidr_set.max_cidrs:
-            plan.errors.append("service ranges take every node block of --cluster-cidr %s: no node gets an %s podCIDR"
-                               % (go_cidr_string(cidr_set.cluster_cidr), _family(cidr_set.cluster_cidr)))
-        else:
-            _check_node_count(plan, cidr_set, node_count)
-        _check_max_pods(plan, cidr_set, max_pods)
-    _check_overlaps(plan, pods, kcm_services or services, nodes)
-    _check_stacks(plan, pods, services, nodes)
-    return {"errors": plan.errors, "warnings": plan.warnings, "capacity": plan.capacity}

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
@@ -14,12 +15,12 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 RELEASE_ARG_SPEC = {"kubernetes_version": {"type": "str"}, "feature_gates": {"type": "dict"}}
 
 
-def release_argument_spec():
+def release_argument_spec() -> dict:
     """The options of the ``clusternet.k8s.kubernetes_version`` doc fragment (a fresh copy)."""
     return copy.deepcopy(RELEASE_ARG_SPEC)
 
 
-def module_release(params, cluster=None):
+def module_release(params: dict, cluster: Any = None) -> tuple[releases.Release, str]:
     """``(Release, source)``: from ``params["kubernetes_version"]`` (source ``option``), else from ``cluster``'s
     ``/version`` when a cluster is given (``cluster``), else the newest supported release (``default``).
     ``InputError`` names the supported range when the release is outside it. ``cluster.server_version()`` may raise

@@ -13,8 +13,11 @@ The rules, their upstream origin and the assumptions: docs/dualstack-checks.md#n
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, parse_cidr_sloppy
 
 try:
@@ -25,7 +28,6 @@ except ImportError as exc:  # the filter reports it
 else:
     NETADDR_IMPORT_ERROR = None
 
-FAMILIES = ("IPv4", "IPv6")
 # Nodes whose blocks are laid out to find the free space; a larger node_count leaves the free space out.
 MAX_PLANNED_NODES = 1 << 16
 COLUMNS = ("CIDR", "NODE MASK", "NODES THAT FIT", "PODS PER NODE")
@@ -44,10 +46,6 @@ def _networks(values):
     return found
 
 
-def _family(cidr):
-    return "IPv6" if ":" in cidr else "IPv4"
-
-
 def _cidrs(ip_set):
     return [str(net) for net in ip_set.iter_cidrs()]
 
@@ -64,8 +62,9 @@ def _planned_blocks(cluster_cidrs, node_mask_sizes, service_cidrs, node_count):
     return [cidr for cidrs in planned.values() for cidr in cidrs]
 
 
-def network_report(plan, cluster_cidrs, service_cidrs, node_mask_sizes=None, node_count=None, node_networks=None):
-    """``{families, table, markdown}`` for a plan returned by ``dualstack.network_plan`` with these arguments.
+def network_report(plan: dict, cluster_cidrs: str | list, service_cidrs: str | list, node_mask_sizes: Any = None,
+                   node_count: int | None = None, node_networks: list | None = None) -> dict:
+    """``{families, table, markdown}`` for a plan returned by ``network_plan.network_plan`` with these arguments.
 
     ``families``: per family present, ``networks`` (``{cidr, node_mask, nodes, pods_per_node}`` per pod network),
     ``free`` (the CIDRs of each pod network left once ``node_count`` nodes have their blocks and the service ranges
@@ -81,11 +80,11 @@ def network_report(plan, cluster_cidrs, service_cidrs, node_mask_sizes=None, nod
     for family in FAMILIES:
         rows = [{key: network[key] for key in ("cidr", "node_mask", "nodes", "pods_per_node")}
                 for network in plan.get("capacity", {}).get("pod_networks", []) if network["family"] == family]
-        mine = [(name, cidr) for name, cidr in named if _family(cidr) == family]
+        mine = [(name, cidr) for name, cidr in named if cidr_family(cidr) == family]
         if not rows and not mine:
             continue
         taken = IPSet([cidr for name, cidr in mine if not name.startswith("--cluster-cidr")]) | blocks
-        free = {cidr: _cidrs(IPSet([cidr]) - taken) for cidr in pods if _family(cidr) == family}
+        free = {cidr: _cidrs(IPSet([cidr]) - taken) for cidr in pods if cidr_family(cidr) == family}
         overlaps = []
         for i, (name_a, a) in enumerate(mine):
             for name_b, b in mine[i + 1:]:

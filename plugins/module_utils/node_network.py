@@ -18,9 +18,7 @@ import re
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.component_flags import parse_node_ip_argument
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import ip_family
-
-FAMILIES = ("IPv4", "IPv6")
+from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, ip_family
 
 # Addresses a node is never known by: loopback (127.0.0.0/8, ::1) and link-local (169.254.0.0/16, fe80::/10),
 # as the facts spell them.
@@ -30,18 +28,18 @@ _NOT_THE_NODES = {
 }
 
 
-def _family(family):
+def _checked_family(family):
     if family not in FAMILIES:
         raise InputError("family must be IPv4 or IPv6, got %r" % (family,))
     return family
 
 
-def node_address(given, family, default_address="", addresses=None):
+def node_address(given: list | None, family: str, default_address: str = "", addresses: list | None = None) -> str:
     """The node's ``family`` address: the first of ``given`` (the inventory's values, most specific first) that is
     not empty once trimmed, else the first of ``default_address`` (the facts' default route address) and
     ``addresses`` (the facts' list of the family's addresses) that is neither loopback nor link-local; ``''`` when
     there is none."""
-    pattern = _NOT_THE_NODES[_family(family)]
+    pattern = _NOT_THE_NODES[_checked_family(family)]
     for value in optional(given, list, "given", []):
         text = str(value).strip() if value else ""
         if text:
@@ -52,7 +50,7 @@ def node_address(given, family, default_address="", addresses=None):
     return ""
 
 
-def node_ip_family(text):
+def node_ip_family(text: str) -> str | None:
     """``IPv4`` or ``IPv6``: the family the kubelet reads ``text`` as, one entry of ``--node-ip``
     (``ParseNodeIPArgument``: trimmed, parsed sloppily; an IPv4-mapped IPv6 address is IPv4); ``None`` when it is
     not one IP address the kubelet can parse (the kubelet ignores such an entry)."""
@@ -66,7 +64,7 @@ def node_ip_family(text):
 _EXTRA_ARGS = re.compile(r"[ \t]*KUBELET_EXTRA_ARGS=")
 
 
-def kubelet_extra_args(env_text, node_ip):
+def kubelet_extra_args(env_text: str, node_ip: str) -> str:
     """The ``KUBELET_EXTRA_ARGS=`` line of kubeadm's kubelet environment file ``env_text`` with ``--node-ip=node_ip``.
 
     Every other argument of the file's last such line (the one systemd and a shell use) is kept, in order, its

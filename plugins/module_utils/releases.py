@@ -17,7 +17,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
 
@@ -114,7 +115,7 @@ def _minor_of(text):
     return int(match.group(1)) if match else None
 
 
-def supported_text():
+def supported_text() -> str:
     return "1.%d to 1.%d" % (SUPPORTED[0], SUPPORTED[-1])
 
 
@@ -126,16 +127,16 @@ class Release(object):
         self.version = version or "1.%d" % minor
         self.gates = dict(gates or {})
 
-    def enabled(self, gate):
+    def enabled(self, gate: str) -> bool:
         if gate in self.gates and GATES[gate].exists(self.minor):
             return self.gates[gate]
         return GATES[gate].default(self.minor)
 
-    def rule(self, name):
+    def rule(self, name: str) -> Any:
         values, _what, _origin = RULES[name]
         return [value for since, value in sorted(values.items()) if since <= self.minor][-1]
 
-    def report(self, source):
+    def report(self, source: str) -> dict:
         """What a module returns: the version used, its minor, where it came from (``source``: option, cluster or
         default) and the gates set otherwise than that release's defaults."""
         return {"version": self.version, "minor": "1.%d" % self.minor, "source": source,
@@ -145,7 +146,7 @@ class Release(object):
 _BOOL_TEXTS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
 
 
-def release(kubernetes_version=None, feature_gates=None):
+def release(kubernetes_version: str | None = None, feature_gates: Mapping | None = None) -> Release:
     """The :class:`Release` for a ``kubernetes_version`` (``"1.36"``, ``"v1.36.3"``, a provider's ``"v1.36.3-gke.1"``;
     None: the newest supported) and ``feature_gates`` (gate name to boolean); ``InputError`` otherwise."""
     if kubernetes_version is None or kubernetes_version == "":
@@ -181,18 +182,18 @@ def release(kubernetes_version=None, feature_gates=None):
     return Release(minor, version, gates)
 
 
-_CURRENT = contextvars.ContextVar("clusternet_k8s_release", default=None)
+_CURRENT: contextvars.ContextVar[Release | None] = contextvars.ContextVar("clusternet_k8s_release", default=None)
 _NEWEST = Release()
 
 
-def current():
+def current() -> Release:
     """The release the running filter or module answers for (the newest supported one outside :func:`using`)."""
     found = _CURRENT.get()
     return _NEWEST if found is None else found
 
 
 @contextlib.contextmanager
-def using(chosen):
+def using(chosen: Release) -> Iterator[Release]:
     """Run the core for ``chosen`` (a :class:`Release`)."""
     token = _CURRENT.set(chosen)
     try:
@@ -201,12 +202,12 @@ def using(chosen):
         _CURRENT.reset(token)
 
 
-def enabled(gate):
+def enabled(gate: str) -> bool:
     """Whether ``gate`` is on at the current release."""
     return current().enabled(gate)
 
 
-def table():
+def table() -> list:
     """Every release-dependent rule as rows (for the docs and their test): kind, name, value at each supported
     minor (a gate's default; None where the release has no such gate), locked from, the rule, its upstream origin."""
     rows = []
@@ -220,7 +221,7 @@ def table():
     return rows
 
 
-def markdown_table():
+def markdown_table() -> str:
     """The table as the README shows it (section "Kubernetes releases"; a unit test keeps the two equal)."""
     minors = ["1.%d" % m for m in SUPPORTED]
     lines = ["| gate or rule | %s | locked | what it decides | upstream |" % " | ".join(minors),

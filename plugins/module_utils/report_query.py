@@ -7,6 +7,9 @@ AWX job's output shows only what was asked for."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 
 try:
@@ -21,7 +24,7 @@ else:
 QUERY_ARG_SPEC = {"query": {"type": "str"}}
 
 
-def compile_query(expression):
+def compile_query(expression: str | None) -> Any:
     """The compiled ``query`` (``None`` when unset); ``InputError`` naming it when it does not parse. Call it before any
     request, so that a typo costs nothing."""
     if expression is None:
@@ -33,7 +36,7 @@ def compile_query(expression):
             from None
 
 
-def apply_query(query, result, reports):
+def apply_query(query: Any, result: dict, reports: Iterable[str]) -> dict:
     """``result`` with the keys ``reports`` (the per-object reports) dropped and ``query`` set to the value of the
     expression over the whole result; ``result`` unchanged when there is no query."""
     if query is None:

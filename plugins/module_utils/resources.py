@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, releases, service_ips, workloads
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, releases, workloads
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.validate import validate_gateway, validate_gkeiproute
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.plan import validate_service
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
 
 # kind -> path of the pod spec inside the object
@@ -47,7 +48,7 @@ BUILTIN_VERSIONS = {"Service": "v1", "Node": "v1", "ServiceCIDR": "v1"}
 BUILTIN_VERSIONS.update((kind, api_version.rpartition("/")[2]) for kind, api_version in POD_SPEC_API_VERSIONS.items())
 
 OTHER_KINDS = {
-    "Service": service_ips.validate_service,
+    "Service": validate_service,
     "Node": dualstack.validate_node,
     "ServiceCIDR": dualstack.validate_service_cidr,
     "Gateway": validate_gateway,

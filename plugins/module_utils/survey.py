@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from ansible.module_utils.common.validation import check_type_bool, check_type_dict, check_type_int
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, check_structure, to_builtin
 
 
-def as_int(value, what):
+def as_int(value: Any, what: str) -> Any:
     """``value``, with a string of digits (``'24'``, ``' 2 '``) read as the integer it holds; other types are left for
     the caller's own checks. Raises ``InputError`` for a string that holds no integer."""
     if not isinstance(value, str):
@@ -35,7 +36,7 @@ def _short(text, limit=60):
     return text if len(text) <= limit else "%s...(%d characters)" % (text[:limit], len(text))
 
 
-def as_node_mask_sizes(value, what="node_mask_sizes"):
+def as_node_mask_sizes(value: Any, what: str = "node_mask_sizes") -> Any:
     """``node_mask_sizes`` from a string as a survey gives it: ``'24'`` (one mask), ``'IPv4=24,IPv6=64'`` or JSON
     ``'{"IPv4": 24, "IPv6": 64}'`` (per family), ``'24,64'`` or ``'[24, 64]'`` (one per cluster CIDR); an empty
     string means unset. Other values are returned as they are, with string masks inside read as integers."""
@@ -72,13 +73,13 @@ _ENTRY = re.compile(r"[^,\n]+")
 _PAIR = re.compile(r"([^=,\s]+)=([^,\s]*)")
 
 
-def as_words(value, what=None):  # pylint: disable=unused-argument
+def as_words(value: Any, what: str | None = None) -> Any:  # pylint: disable=unused-argument
     """A list from a survey's text: the items between commas and whitespace (``'a, b'``, ``'a\\nb'``: ``['a', 'b']``).
     Other values are returned as they are."""
     return _WORD.findall(value) if isinstance(value, str) else value
 
 
-def as_entries(value, what=None):  # pylint: disable=unused-argument
+def as_entries(value: Any, what: str | None = None) -> Any:  # pylint: disable=unused-argument
     """A list from a survey's text of entries that hold spaces (``'10.0.0.5 db, 10.0.0.6 cache'``): the items
     between commas and newlines, trimmed, empty ones dropped. Other values are returned as they are."""
     if not isinstance(value, str):
@@ -86,7 +87,7 @@ def as_entries(value, what=None):  # pylint: disable=unused-argument
     return [entry.strip() for entry in _ENTRY.findall(value) if entry.strip()]
 
 
-def as_mapping(value, what="value"):
+def as_mapping(value: Any, what: str = "value") -> Any:
     """A mapping from a survey's text: JSON or YAML when it starts with ``{``, else ``NAME=value`` pairs separated by
     commas or whitespace (``'a=1,b=2'``). Other values are returned as they are. Raises ``InputError`` for text
     that starts with ``{`` but is no YAML mapping."""
@@ -121,7 +122,7 @@ def _as_bool(value, what):  # pylint: disable=unused-argument
 _BY_TYPE = {"dict": as_mapping, "int": as_int, "bool": _as_bool}
 
 
-def survey_value(value, spec, what="value"):
+def survey_value(value: Any, spec: dict, what: str = "value") -> Any:
     """``value`` converted as the argument spec ``spec`` (one option: ``type``, ``elements``, ``options``) reads it,
     from the text a survey gives: a list of strings from words (:func:`as_words`), a list of other elements from
     entries (:func:`as_entries`), a mapping from JSON, YAML or
@@ -144,7 +145,7 @@ def survey_value(value, spec, what="value"):
     return value
 
 
-def survey_values(values, options, prefix=""):
+def survey_values(values: dict, options: dict, prefix: str = "") -> dict:
     """``values`` (a mapping of option name to value) with each value converted by its option's spec in ``options``
     (:func:`survey_value`); names without a spec are left as they are."""
     return {name: survey_value(value, options[name], prefix + str(name)) if name in options else value

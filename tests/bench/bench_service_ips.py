@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import random
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import service_ip_plan
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.plan import service_ip_plan
 from tests.bench.harness import Job, Target, human_seconds, ratio_at_least
 
 SERVICE_CIDRS = ["10.96.0.0/12", "fd00:10:96::/108"]

@@ -9,7 +9,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack
 from ansible_collections.clusternet.k8s.plugins.filter.downward_values import FilterModule as DownwardFilters
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
-from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import service_ip_plan
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.plan import service_ip_plan
 
 downward_values = DownwardFilters().filters()["downward_values"]
 

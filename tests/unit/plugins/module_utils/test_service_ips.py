@@ -5,10 +5,13 @@ import os
 
 import pytest
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import service_ips
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import plan, ranges, validate
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import service as service_model
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
-from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips import ServiceIPError, service_cidr_info, service_ip_plan
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.plan import service_ip_plan
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.ranges import service_cidr_info
+from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import ServiceIPError
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "dualstack.json")
 with open(VECTORS_FILE, encoding="utf-8") as f:
@@ -106,25 +109,25 @@ def error_dicts(errors):
 @vectors("service-clusterips-related-validation")
 def test_cluster_ips_related_validation_vectors(vec):
     """The vectors are ValidateServiceClusterIPsRelatedFields' own, on the spec as given."""
-    svc = service_ips._read_service(service(vec["input"]["service_spec"]), "")
-    service_ips._normalize_cluster_ips(svc, None)
-    assert error_dicts(service_ips._validate_cluster_ips_related_fields(svc)) == vec["expected"]["errors"]
+    svc = service_model._read_service(service(vec["input"]["service_spec"]), "")
+    service_model._normalize_cluster_ips(svc, None)
+    assert error_dicts(validate._validate_cluster_ips_related_fields(svc)) == vec["expected"]["errors"]
 
 
 def test_validate_service_defaults_the_policy_first():
     """On create, initIPFamilyFields defaults an unset policy to SingleStack before it checks the IP
     fields: two families or addresses are then refused (the oracle agrees)."""
     spec = {"type": "ClusterIP", "clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1", "2000::1"], "ipFamilies": ["IPv4", "IPv6"]}
-    assert [e.detail for e in service_ips.validate_service(service(spec))] == [
+    assert [e.detail for e in plan.validate_service(service(spec))] == [
         "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified",
         "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"]
-    assert service_ips.validate_service(service(dict(spec, ipFamilyPolicy="PreferDualStack", ports=[{"port": 80}]))) == []
+    assert plan.validate_service(service(dict(spec, ipFamilyPolicy="PreferDualStack", ports=[{"port": 80}]))) == []
 
 
 @vectors("service-type-validation")
 def test_type_validation_vectors(vec):
     svc = service(vec["input"]["service_spec"])
-    found = error_dicts(service_ips.validate_service(svc))
+    found = error_dicts(plan.validate_service(svc))
     for error in vec["expected"]["errors_include"]:
         assert error in found
     # the same refusal from the full create sequence, at validation
@@ -294,11 +297,11 @@ def test_bad_cidr(cidr, message):
 
 
 def test_range_helpers():
-    assert service_ips.range_size(0, 32) == 0 and service_ips.range_size(1, 128) == 0
-    assert service_ips.range_size(64, 128) == 2 ** 63 - 1
-    assert service_ips.range_offset(16) == 0 and service_ips.range_offset(17) == 16
-    assert service_ips.range_offset(4096) == 256 and service_ips.range_offset(2048) == 128
-    assert service_ips.hosts_per_network(1, "IPv4") == 0 and service_ips.hosts_per_network(0, "IPv6") == 0
+    assert ranges.range_size(0, 32) == 0 and ranges.range_size(1, 128) == 0
+    assert ranges.range_size(64, 128) == 2 ** 63 - 1
+    assert ranges.range_offset(16) == 0 and ranges.range_offset(17) == 16
+    assert ranges.range_offset(4096) == 256 and ranges.range_offset(2048) == 128
+    assert ranges.hosts_per_network(1, "IPv4") == 0 and ranges.hosts_per_network(0, "IPv6") == 0
 
 
 # ---------------------------------------------------------------------------------------------

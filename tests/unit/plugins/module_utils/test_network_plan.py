@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
-from ansible_collections.clusternet.k8s.plugins.module_utils.dualstack import network_plan
+from ansible_collections.clusternet.k8s.plugins.module_utils.network_plan import network_plan
 
 DUAL_PODS = ["10.244.0.0/16", "fd00:10:244::/56"]
 DUAL_SERVICES = ["10.96.0.0/12", "fd00:10:96::/108"]
