@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import ipaddress
 from bisect import bisect_left, bisect_right
-from typing import Any
+from typing import Any, cast
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import cidr_family
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import (
     go_cidr_string, go_ip_string, ip_text, parse_cidr_sloppy)
 
 ERR_NO_CIDRS_REMAINING = "CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range"
@@ -211,7 +211,7 @@ def check_node_ipam_controller(cluster: list, masks: list, allocator_type: str =
 def check_node_mask_width(cluster: list, masks: list, what: str = "node mask") -> None:
     """A node mask longer than the address cannot name a block (kube-controller-manager does not check this)."""
     for net, mask in zip(cluster, masks):
-        family = cidr_family(net)
+        family = cast(str, cidr_family(net))  # a parsed network always has one
         if isinstance(net, V4MappedNetwork):
             # NewCIDRSet reads the first 4 of its 16 address bytes: every block is 0.0.0.0/<mask-96>
             raise CIDRAllocatorError("--cluster-cidr %s is written as an IPv4-mapped IPv6 CIDR (mask %d of 128 bits); "

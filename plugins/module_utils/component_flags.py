@@ -21,14 +21,17 @@ The rules, their upstream origin and the assumptions: docs/component-flags.md.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.ranges import ClusterIPRange
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, child, go_cidr_string, go_ip_string, go_json_value, go_quote, go_string_slice, index, invalid, not_supported, parse_cidr_sloppy,
-    parse_ip_sloppy, parse_ip_stdlib)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    aggregate, child, index, invalid, not_supported)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import (
+    go_json_value, go_quote, go_string_slice)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import (
+    go_cidr_string, go_ip_string, parse_cidr_sloppy, parse_ip_sloppy, parse_ip_stdlib)
 
 COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kubelet", "kube-proxy")
 
@@ -199,7 +202,7 @@ def complete_service_ip_ranges(value: str) -> tuple[Any, Any, Any]:
     """
     entries = value.split(",") if value else []
     if not entries:
-        primary = parse_cidr_sloppy(DEFAULT_SERVICE_IP_CIDR)[1]
+        primary = cast(tuple, parse_cidr_sloppy(DEFAULT_SERVICE_IP_CIDR))[1]
         return primary, None, service_ip_range(primary)
     parsed = parse_cidr_sloppy(entries[0])
     if parsed is None:
@@ -375,7 +378,7 @@ def validate_dual_stack_cidr_strings(cidrs: list, field: str) -> list:
     parsed = [parse_cidr_sloppy(cidr) for cidr in cidrs]
     errors = [invalid(index(field, i), cidr, "must be a valid CIDR block (e.g. 10.100.0.0/16 or fde4:8dba:82e1::/48)")
               for i, (cidr, net) in enumerate(zip(cidrs, parsed)) if net is None]
-    if len(cidrs) == 2 and not errors and parsed[0][1].version == parsed[1][1].version:
+    if len(cidrs) == 2 and not errors and parsed[0][1].version == parsed[1][1].version:  # type: ignore[index]  # no error: both parsed
         errors.append(invalid(field, go_string_slice(cidrs), _DUAL_STACK_PAIR))
     return errors
 

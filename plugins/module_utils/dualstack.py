@@ -25,10 +25,13 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import Input
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family, ip_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.families import assigned_ip_families
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import IP_FAMILY_POLICIES
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    child, forbidden, go_cidr_string, go_string_slice, go_struct, go_struct_slice, index,
-    internal_error, invalid, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field,
-    parse_cidr_sloppy, parse_ip_sloppy, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    child, forbidden, index, internal_error, invalid, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import (
+    go_string_slice, go_struct, go_struct_slice)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import (
+    go_cidr_string, is_valid_cidr, is_valid_cidr_for_legacy_field, is_valid_ip_for_legacy_field, parse_cidr_sloppy,
+    parse_ip_sloppy)
 
 
 def _meta(obj, what):

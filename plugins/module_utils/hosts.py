@@ -23,21 +23,13 @@ from typing import Any
 from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, optional, strings
 from ansible_collections.clusternet.k8s.plugins.module_utils.hosts_block import UNSAFE_NAME, entry_pairs, merge_by_ip
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate,
-    child,
-    forbidden,
-    go_len,
-    go_quote,
-    index,
-    is_dns1123_label,
-    is_dns1123_subdomain,
-    is_valid_ip_for_legacy_field,
-    parse_ip_sloppy,
-    too_long,
-    validate_dns1123_label,
-    validate_dns1123_subdomain,
-)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    aggregate, child, forbidden, index, too_long)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import (
+    go_len, is_dns1123_label, is_dns1123_subdomain, validate_dns1123_label, validate_dns1123_subdomain)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import (
+    is_valid_ip_for_legacy_field, parse_ip_sloppy)
 
 # ---------------------------------------------------------------------------------------------
 # The kubelet's rendering: pkg/kubelet/kubelet_pods.go

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings, type_name
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_quote, index, ip_text, ip_value_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child, index
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import ip_text, ip_value_sloppy
 
 # Host entries in user input: {name: ip or [ips]}, [{ip, hostnames}], ["ip name name"], [[ip, [names]]]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import ip_value_sloppy, parse_cidr_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import ip_value_sloppy, parse_cidr_sloppy
 
 IPV4 = "IPv4"
 IPV6 = "IPv6"

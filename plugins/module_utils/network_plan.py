@@ -21,7 +21,8 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset, com
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import cidr_family
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.ranges import service_cidr_info
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, go_ip_string, parse_cidr_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import (
+    go_cidr_string, go_ip_string, parse_cidr_sloppy)
 
 # Addresses of a node block no pod gets: the network address and the last address (the IPv4
 # broadcast; CNI host-local also leaves the last IPv6 address out of its default range).

@@ -18,7 +18,7 @@ from typing import Any
 from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import FAMILIES, cidr_family
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, parse_cidr_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import go_cidr_string, parse_cidr_sloppy
 
 try:
     from netaddr import IPSet

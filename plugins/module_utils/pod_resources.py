@@ -25,7 +25,8 @@ from __future__ import annotations
 from ansible_collections.clusternet.k8s.plugins.module_utils import releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import expect, field
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, forbidden, index, invalid, key
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    child, forbidden, index, invalid, key)
 
 HUGEPAGES_PREFIX = "hugepages-"
 CONTAINER_KINDS = ("initContainers", "containers", "ephemeralContainers")  # VisitContainers' order

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    child, duplicate, go_struct, index, invalid, is_dns1123_label, max_len_error, required, validate_dns1123_label)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    child, duplicate, index, invalid, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_struct
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import (
+    is_dns1123_label, max_len_error, validate_dns1123_label)
 
 _PORT_NAME_CHARSET = re.compile(r"[-a-z0-9]+\Z")
 _PORT_NAME_LETTER = re.compile(r"[a-z]")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, go_decode, releases, workloads
+from ansible_collections.clusternet.k8s.plugins.module_utils import dualstack, releases, workloads
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_decode
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.validate import validate_gateway, validate_gkeiproute
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.plan import validate_service
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
 
 # kind -> path of the pod spec inside the object
 POD_SPEC_PATHS = {

@@ -21,9 +21,10 @@ from __future__ import annotations
 from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, pod_resources, ports
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.exposure import validate_volumes_and_containers
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (GoSyntax, child, forbidden, go_struct, invalid,
-                                                                                not_supported, required,
-                                                                                validate_label_selector)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    child, forbidden, invalid, not_supported, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import GoSyntax, go_struct
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.selectors import validate_label_selector
 
 ALWAYS, ON_FAILURE, NEVER = "Always", "OnFailure", "Never"
 NEGATIVE = "must be greater than or equal to 0"

@@ -1,4 +1,4 @@
-"""The Go types validation_errors decodes objects into (plugins/module_utils/_go_types.py) are those of
+"""The Go types validation_errors decodes objects into (plugins/module_utils/validation/_go_types.py) are those of
 the oracle's release: the module is what tests/kube/gotypes.py makes of ``oracle --go-types``."""
 import json
 import os
@@ -13,6 +13,6 @@ def test_go_types_are_the_releases():
                                       text=True).stdout)
     with open(TARGET, encoding="utf-8") as module:
         shipped = module.read()
-    assert shipped == render(table), ("plugins/module_utils/_go_types.py is not the release's (%s): regenerate it with "
+    assert shipped == render(table), ("plugins/module_utils/validation/_go_types.py is not the release's (%s): regenerate it with "
                                       "tests/kube/gotypes.py" % table["release"])
     assert os.path.basename(TARGET) == "_go_types.py"

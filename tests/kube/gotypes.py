@@ -1,4 +1,4 @@
-"""Generate plugins/module_utils/_go_types.py from ``oracle --go-types`` (tests/kube/cmd/oracle/gotypes.go):
+"""Generate plugins/module_utils/validation/_go_types.py from ``oracle --go-types`` (tests/kube/cmd/oracle/gotypes.go):
 the Go types kube-apiserver decodes each builtin kind of validation_errors into, at the oracle's release.
 
     python tests/kube/gotypes.py "$(python -c 'from tests.support.kube_cluster import ensure_binary; print(ensure_binary("oracle"))')"
@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-TARGET = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "module_utils", "_go_types.py")
+TARGET = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "module_utils", "validation", "_go_types.py")
 
 HEADER = '''# -*- coding: utf-8 -*-
 # Copyright: clusternet.k8s contributors

@@ -37,7 +37,7 @@ COMMON_UTILS = "ansible.module_utils.common"
 
 # Private files of module_utils and the only files that may import them.
 PRIVATE_OWNERS = {
-    "plugins/module_utils/_go_types.py": {"plugins/module_utils/go_decode.py"},  # generated Go type table
+    "plugins/module_utils/validation/_go_types.py": {"plugins/module_utils/validation/go_decode.py"},  # generated Go type table
 }
 
 BACKENDS = "plugins/module_utils/backends/"

@@ -23,7 +23,8 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.common import (
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import DiscoveryError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import aggregate, validate_dns1123_label
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import aggregate
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import validate_dns1123_label
 
 if TYPE_CHECKING:  # for the hints only: the backend is given a cluster, it never makes one
     from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster
@@ -246,7 +247,7 @@ class Run(object):
     def run(self) -> dict:
         """Read and check everything asked for; returns the module's result (see :meth:`result`)."""
         kinds = self.settings.kinds
-        namespaces = self.settings.namespaces or [None]
+        namespaces: list = self.settings.namespaces or [None]  # None: every namespace
         if "nodes" in kinds or "pods" in kinds:
             self._stream("nodes", "v1", "Node", self._node, label_selector=self.settings.node_label_selector)
         if "pods" in kinds:

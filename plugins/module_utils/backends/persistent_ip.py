@@ -211,6 +211,7 @@ def preflight(cluster: Cluster, gateway_class: str | None = None) -> None:
         except DiscoveryError:
             missing.append("the cluster does not serve %s (%s): %s" % (kind, api_version, fix))
     if gateway_class and not missing:
+        found: Any
         try:
             found = cluster.get(Ref(GATEWAY_API_VERSION, GATEWAY_CLASS_KIND, gateway_class))
         except ApiError as exc:
@@ -241,7 +242,7 @@ def read_cluster(cluster: Cluster, gateway: dict, routes: list, warn: Callable[[
     ``spec.network`` of ``routes`` that exists to ``{type, ready}``.
     """
     gateway_namespace, gateway_name = _key(gateway)
-    snapshot = {"gateway": cluster.get(Ref(GATEWAY_API_VERSION, GATEWAY_KIND, gateway_name, gateway_namespace)),
+    snapshot: dict[str, Any] = {"gateway": cluster.get(Ref(GATEWAY_API_VERSION, GATEWAY_KIND, gateway_name, gateway_namespace)),
                 "namespaces": {}, "routes": [], "networks": {}}
     for name in sorted({_metadata(gateway)["namespace"]} | {_metadata(r)["namespace"] for r in routes}):
         namespace = cluster.get(Ref("v1", "Namespace", name))

@@ -16,7 +16,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs import Unresolved
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity, ceil_ratio
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, index
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child, index
 
 RESOURCE_FIELD_PATHS = tuple(sorted((
     "limits.cpu", "limits.memory", "limits.ephemeral-storage",

@@ -17,7 +17,8 @@ from typing import Any
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.fieldpath import convert_downward_api_field_label, extract_field_path_as_string
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs import Unresolved, mappings
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_ip_string, parse_ip_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import go_ip_string, parse_ip_sloppy
 
 
 def node_addresses(node: dict, wanted: tuple) -> tuple[list, list]:

@@ -20,7 +20,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.downward.fieldpath 
     FieldLabelError, convert_downward_api_field_label, split_maybe_subscripted_path, subscript_key_errors)
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs import int32, mappings
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import Quantity
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
     aggregate, child, forbidden, index, invalid, not_found, not_supported, required)
 
 VOLUME_FIELD_PATHS = tuple(sorted((

@@ -10,7 +10,9 @@ Sources, in kubernetes/kubernetes: ``pkg/fieldpath/fieldpath.go`` (``SplitMaybeS
 from __future__ import annotations
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_quote, is_qualified_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import is_qualified_name
 
 # ConvertDownwardAPIFieldLabel: every label a v1 client may send (some only work as field selectors)
 FIELD_LABELS = frozenset((

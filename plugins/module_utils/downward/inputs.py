@@ -8,7 +8,7 @@ value this offline model cannot know (:class:`Unresolved`). Every field is type-
 from __future__ import annotations
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, index
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child, index
 
 
 class Unresolved(object):

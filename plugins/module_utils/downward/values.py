@@ -20,7 +20,9 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.downward.exposure i
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs import Unresolved, int32, mappings
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.volume_files import (
     DEFAULT_MODE, collect_data, container_files, validate_atomic_writer_path)
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_ip_string, go_quote, parse_ip_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import go_ip_string, parse_ip_sloppy
 
 
 class _PodView(object):

@@ -15,7 +15,9 @@ from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, field
 from ansible_collections.clusternet.k8s.plugins.module_utils.downward.inputs import Unresolved, int32, mappings
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import child, go_len, go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import go_len
 
 DEFAULT_MODE = 0o644  # DownwardAPIVolumeSourceDefaultMode and ProjectedVolumeSourceDefaultMode
 MAX_PATH_LENGTH = 4096
@@ -61,7 +63,7 @@ def collect_data(items: list[tuple[dict, str]], default_mode: int, field_value: 
     data = {}
     for item, path in items:
         mode = int32(item, "mode", path)
-        content = ""
+        content: Any = ""  # a text, or Unresolved until the reference is checked
         field_ref = field(item, "fieldRef", dict, path)
         resource_ref = field(item, "resourceFieldRef", dict, path)
         if field_ref is not None:

@@ -20,7 +20,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s import wait as 
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ApiError, ConnectionFailure, DiscoveryError, K8sError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import (
     Ref, apply_body, changed_fields, differs, mask_secret, masked_pair, ref_of, without_managed_fields)
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
 
 if TYPE_CHECKING:  # for the hints only: apply is given a cluster, it never makes one
     from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.client import Cluster

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import ConfigError
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
 
 try:
     from kubernetes import client as k8s_client

@@ -25,7 +25,8 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     ApiError, ConfigError, ConnectionFailure, DiscoveryError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref, apply_body, ref_of, split_api_version
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote, is_valid_path_segment_name
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import is_valid_path_segment_name
 
 KUBERNETES_IMPORT_ERROR: ImportError | None
 try:
@@ -34,7 +35,7 @@ try:
     from kubernetes.client.rest import ApiException
     from kubernetes.dynamic import DynamicClient
 except ImportError as exc:  # reported by the module through missing_required_lib
-    KUBERNETES_IMPORT_ERROR: ImportError | None = exc
+    KUBERNETES_IMPORT_ERROR = exc
 else:
     KUBERNETES_IMPORT_ERROR = None
 

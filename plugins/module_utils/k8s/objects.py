@@ -12,8 +12,10 @@ from typing import Any
 from ansible.module_utils.common.dict_transformations import recursive_diff
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import MAX_DEPTH, InputError, to_builtin, type_name
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    aggregate, go_quote, invalid, is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_valid_path_segment_name)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import aggregate, invalid
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import (
+    is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_valid_path_segment_name)
 
 try:
     import yaml

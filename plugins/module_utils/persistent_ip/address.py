@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    invalid, is_valid_cidr, is_valid_ip, parse_cidr_sloppy, parse_ip_sloppy)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import invalid
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import (
+    is_valid_cidr, is_valid_ip, parse_cidr_sloppy, parse_ip_sloppy)
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import ADDRESS_IP, PRIVATE_RANGES
 
 

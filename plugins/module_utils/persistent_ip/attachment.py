@@ -10,7 +10,7 @@ from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import validate_label_selector
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.selectors import validate_label_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
     GATEWAY_GROUP, GATEWAY_KIND, GATEWAY_NOT_FOUND, ROUTE_GROUP, ROUTE_KIND, UNATTACHABLE)
 

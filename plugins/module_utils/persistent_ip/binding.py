@@ -11,7 +11,7 @@ from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import validate_label_selector
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.selectors import validate_label_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
     ACCEPTED_REASON_ORDER, NO_PODS_FOUND, REACTION_MODES)
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.attachment import _identity, _labels

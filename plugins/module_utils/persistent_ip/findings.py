@@ -6,9 +6,13 @@ which records API server rules in the API server's own text and the collection's
 
 from __future__ import annotations
 
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    GoSyntax, child, forbidden, go_json, go_quote, invalid, json_type, not_supported, required, schema_items_error,
-    schema_type_error, validate_dns1123_subdomain, validate_label_selector)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    child, forbidden, invalid, not_supported, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import GoSyntax, go_json, go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import validate_dns1123_subdomain
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.schema import (
+    json_type, schema_items_error, schema_type_error)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.selectors import validate_label_selector
 
 
 # ---------------------------------------------------------------------------------------------

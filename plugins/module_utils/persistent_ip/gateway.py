@@ -9,10 +9,14 @@ import collections
 import re
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import expect
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    FieldError, GoSyntax, OMIT, child, forbidden, go_json, go_quote, index, invalid, is_dns1035_label, json_type,
-    not_supported, parse_ip_sloppy, parse_ip_stdlib, required, schema_int32_errors, schema_items_error,
-    schema_string_error, schema_type_error, validate_dns1123_label)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    FieldError, OMIT, child, forbidden, index, invalid, not_supported, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import GoSyntax, go_json, go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import (
+    is_dns1035_label, validate_dns1123_label)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import parse_ip_sloppy, parse_ip_stdlib
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.schema import (
+    json_type, schema_int32_errors, schema_items_error, schema_string_error, schema_type_error)
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.address import _is_private, _network_findings
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
     ADDRESS_IP, ADDRESS_NAMED, ADDRESS_TYPE_RE, CLASS_EXTERNAL, CLASS_INTERNAL, EXTERNAL_CLASSES, FAST_CLASSES,

@@ -10,7 +10,7 @@ from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import expect, optional
 from ansible_collections.clusternet.k8s.plugins.module_utils.label_selector import compile_selector
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import validate_label_selector
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.selectors import validate_label_selector
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (
     CONDITION_TYPES, GATEWAY_NOT_FOUND, GCP_READY_ALIAS, INVALID_ADDRESSES, INVALID_LABELS, MISSING_PARENT_REFS,
     NETWORK_NOT_FOUND, NETWORK_NOT_READY, NO_PODS_FOUND, UNATTACHABLE)

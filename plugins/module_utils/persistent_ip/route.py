@@ -10,9 +10,11 @@ import re
 from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, optional
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    FieldError, OMIT, child, forbidden, index, invalid, not_supported, required, schema_int32_errors,
-    schema_items_error, schema_string_error, schema_type_error, validate_dns1123_label)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    FieldError, OMIT, child, forbidden, index, invalid, not_supported, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import validate_dns1123_label
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.schema import (
+    schema_int32_errors, schema_items_error, schema_string_error, schema_type_error)
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.address import (
     _address_network, _network_findings)
 from ansible_collections.clusternet.k8s.plugins.module_utils.persistent_ip.api import (

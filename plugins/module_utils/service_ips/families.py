@@ -14,7 +14,8 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service
     CLUSTER_IP, CLUSTER_IP_NONE, CLUSTER_IPS, EXTERNAL_NAME, IP_FAMILIES_FIELD, IP_FAMILY_POLICY, LOAD_BALANCER,
     NODE_PORT, PREFER_DUAL_STACK, REQUIRE_DUAL_STACK, SINGLE_STACK, _family_of, _is_headless_selectorless, _Service)
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.validate import _validate_cluster_ips_related_fields
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_json_value, go_string_slice, index, invalid
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import index, invalid
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_json_value, go_string_slice
 
 
 def _same_cluster_ips(lhs, rhs):

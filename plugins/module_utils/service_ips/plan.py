@@ -21,7 +21,9 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service
     _invalid_error, _normalize_cluster_ips, _patch_allocated_values, _read_service, _refuse_if, _Service)
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.validate import (
     _validate_cluster_ips_related_fields, _validate_service, _validate_service_update)
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_quote, go_string_slice, invalid, ip_value_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import invalid
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote, go_string_slice
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import ip_value_sloppy
 
 
 def _alloc_ips(svc, requests, cluster):
@@ -213,7 +215,7 @@ def service_ip_plan(service: dict | list, service_cidrs: str | list, allocated: 
     for ip in stored.cluster_ips or ([stored.cluster_ip] if stored.cluster_ip else []):
         address = ip_value_sloppy(ip)
         family = address and (IPV4 if address[1] == 4 else IPV6)
-        if family in cluster.pools:
+        if address and family in cluster.pools:
             cluster.pools[family].take(address[0])
     return cluster.update(svc, stored)
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 import ipaddress
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6, cidr_family
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, go_netip_string, go_quote, ip_text, parse_cidr_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import (
+    go_cidr_string, go_netip_string, ip_text, parse_cidr_sloppy)
 
 MAX_INT64 = (1 << 63) - 1
 MAX_UINT64 = (1 << 64) - 1

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, field, strings
 from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IPV4, IPV6, ip_family, other_family
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import aggregate, go_quote
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import aggregate
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
 
 SINGLE_STACK = "SingleStack"
 PREFER_DUAL_STACK = "PreferDualStack"
@@ -83,6 +84,16 @@ class _Service(object):
 
     __slots__ = ("name", "type", "cluster_ip", "cluster_ips", "ip_families", "policy", "has_selector", "external_name",
                  "spec", "produced")
+    name: str
+    type: str
+    cluster_ip: str
+    cluster_ips: list
+    ip_families: list
+    policy: str | None
+    has_selector: bool
+    external_name: str
+    spec: dict
+    produced: dict
 
     def __init__(self, **fields):
         for name in self.__slots__:

@@ -14,9 +14,11 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.ip_family import IP
 from ansible_collections.clusternet.k8s.plugins.module_utils.service_ips.service import (
     CLUSTER_IP_NONE, CLUSTER_IPS, EXTERNAL_NAME, IP_FAMILIES, IP_FAMILIES_FIELD, IP_FAMILY_POLICIES, IP_FAMILY_POLICY,
     LOAD_BALANCER, NODE_PORT, SERVICE_TYPES, SINGLE_STACK, _family_of, _is_headless, _is_ipv6_string)
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import (
-    duplicate, forbidden, go_json_value, go_string_slice, index, invalid, is_valid_ip_for_legacy_field, not_supported,
-    required, validate_dns1123_subdomain)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import (
+    duplicate, forbidden, index, invalid, not_supported, required)
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_json_value, go_string_slice
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import validate_dns1123_subdomain
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import is_valid_ip_for_legacy_field
 
 
 def _cluster_ip_sync_errors(svc):

@@ -6,7 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clusternet.k8s.plugins.filter.pod_hosts import FilterModule
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import parse_ip_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import parse_ip_sloppy
 
 pod_hosts = FilterModule().filters()["pod_hosts"]
 

@@ -10,7 +10,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils import cidrset
 from ansible_collections.clusternet.k8s.plugins.module_utils import component_flags as cf
 from ansible_collections.clusternet.k8s.plugins.module_utils.cidrset import CIDRAllocatorError, CidrSet, RangeAllocator
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_cidr_string, parse_cidr_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import go_cidr_string, parse_cidr_sloppy
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "dualstack.json")
 with open(VECTORS_FILE, encoding="utf-8") as f:

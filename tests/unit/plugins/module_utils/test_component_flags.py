@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import component_flags as cf
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_ip_string, parse_cidr_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import go_ip_string, parse_cidr_sloppy
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "dualstack.json")
 with open(VECTORS_FILE, encoding="utf-8") as f:

@@ -38,7 +38,7 @@ import math
 import re
 from typing import Any
 
-from ansible_collections.clusternet.k8s.plugins.module_utils import _go_types
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import _go_types
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.quantity import _parse_text as parse_quantity_text
 
