@@ -5,7 +5,7 @@
 
 Pure Python, no Ansible imports. Source: apimachinery ``pkg/apis/meta/v1/helpers.go``
 (``LabelSelectorAsSelector``) and ``pkg/labels/selector.go`` (``Requirement.Matches``). Validation of a
-selector lives in ``validation.validate_label_selector``; this module only evaluates valid ones. It is the
+selector lives in ``validation.selectors.validate_label_selector``; this module only evaluates valid ones. It is the
 collection's only evaluator (workload selectors and persistent-IP pod selectors both use it): the Kubernetes Python
 client has none, and the API server evaluates the selectors a module sends it.
 
