@@ -243,7 +243,7 @@ def read_cluster(cluster: Cluster, gateway: dict, routes: list, warn: Callable[[
     """
     gateway_namespace, gateway_name = _key(gateway)
     snapshot: dict[str, Any] = {"gateway": cluster.get(Ref(GATEWAY_API_VERSION, GATEWAY_KIND, gateway_name, gateway_namespace)),
-                "namespaces": {}, "routes": [], "networks": {}}
+                                "namespaces": {}, "routes": [], "networks": {}}
     for name in sorted({_metadata(gateway)["namespace"]} | {_metadata(r)["namespace"] for r in routes}):
         namespace = cluster.get(Ref("v1", "Namespace", name))
         snapshot["namespaces"][name] = None if namespace is None else dict(_metadata(namespace).get("labels") or {})

@@ -274,7 +274,7 @@ def _parse_ip_errors(field, value, strict):
 
 
 def is_valid_ip_for_legacy_field(field: str, value: Any, strict: bool = False,
-                                  valid_old: Container[Any] = ()) -> list[FieldError]:
+                                 valid_old: Container[Any] = ()) -> list[FieldError]:
     """``IsValidIPForLegacyField``; ``strict`` is the StrictIPCIDRValidation gate (default off).
 
     ``valid_old``: the values of the stored object, accepted as they are (KEP-4858 ratcheting).
@@ -355,7 +355,7 @@ def _parse_cidr_errors(field, value, strict):
 
 
 def is_valid_cidr_for_legacy_field(field: str, value: Any, strict: bool = False,
-                                    valid_old: Container[Any] = ()) -> list[FieldError]:
+                                   valid_old: Container[Any] = ()) -> list[FieldError]:
     """``IsValidCIDRForLegacyField``: as :func:`is_valid_ip_for_legacy_field`, for CIDRs."""
     if value in valid_old:
         return []
