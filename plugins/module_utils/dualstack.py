@@ -142,6 +142,7 @@ def validate_pod_status(status: dict, path: str) -> list:
     pod_ip, ips = defaulted_pod_ips(status, path)
     errors = [e for i, ip in enumerate(ips)
               for e in is_valid_ip_for_legacy_field(index(where, i), ip, releases.enabled("StrictIPCIDRValidation"))]
+
     def structs():  # the bad value of an error, rendered only for one
         return go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
 
