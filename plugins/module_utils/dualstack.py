@@ -142,17 +142,20 @@ def validate_pod_status(status: dict, path: str) -> list:
     pod_ip, ips = defaulted_pod_ips(status, path)
     errors = [e for i, ip in enumerate(ips)
               for e in is_valid_ip_for_legacy_field(index(where, i), ip, releases.enabled("StrictIPCIDRValidation"))]
-    structs = go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
+
+    def structs():  # the bad value of an error, rendered only for one
+        return go_struct_slice([go_struct([("IP", ip)]) for ip in ips])
+
     if len(ips) > 1:
         dual, err = dual_stack_ips_error(ips)
         if err:
             errors.append(internal_error(where, "failed to check for dual stack with error:%s" % err))
         if not dual or len(ips) > 2:
-            errors.append(invalid(where, structs, "may specify no more than one IP for each IP family"))
+            errors.append(invalid(where, structs(), "may specify no more than one IP for each IP family"))
     if not releases.current().rule("PodIPsMatchPodIP"):
         return errors
     if bool(pod_ip) != bool(ips):
-        errors.append(invalid(where, structs, "podIP and podIPs must either both be set or both be unset"))
+        errors.append(invalid(where, structs(), "podIP and podIPs must either both be set or both be unset"))
     elif ips and pod_ip != ips[0]:
         errors.append(invalid(child(index(where, 0), "ip"), ips[0], "must be equal to `podIP`"))
     return errors

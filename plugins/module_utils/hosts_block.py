@@ -89,6 +89,10 @@ UNSAFE_NAME = re.compile("[\\s#\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff]")
 _UNSAFE_MARKER = re.compile("[\\n\\r\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff]")
 # glibc splits hosts lines on C isspace() characters; the newline already ended the line.
 _HOSTS_FIELD = re.compile("[^ \\t\\v\\f\\r]+")
+# The characters UNSAFE_NAME refuses but for those that cannot be in a field of a line: the field separators, the
+# newline and '#' (it starts a comment). A unit test checks the two agree on every code point.
+_UNSAFE_IN_TEXT = re.compile("[\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+                             "\\ud800-\\udfff]")
 
 
 def parse_hosts(text: str) -> list[tuple[str, list[str]]]:
@@ -106,16 +110,27 @@ def parse_hosts(text: str) -> list[tuple[str, list[str]]]:
     return entries
 
 
-def _nodeentry_pairs(entries, what):
-    """:func:`entry_pairs`, plus the compact shapes of a node hosts file: one text of ``ip name ...`` lines, read as
-    the resolver reads a hosts file (blank lines and ``#`` comments skipped), and a mapping of IP to its names (a
-    list, or one string of names), recognised by its keys being IP addresses."""
-    if isinstance(entries, str):
-        for number, line in enumerate(entries.split("\n"), 1):
-            fields = _HOSTS_FIELD.findall(line.partition("#")[0])
-            if fields:
-                yield fields[0], fields[1:], "%s line %d" % (what, number)
-        return
+def _text_entries(text, what):
+    """The compact text form, one text of ``ip name ...`` lines read as the resolver reads a hosts file (blank lines
+    and ``#`` comments skipped), checked in one pass: the refusals of :func:`_checked`, in the same order. A text
+    without a character that could make a name unsafe once lines are split into fields (``_UNSAFE_IN_TEXT``) needs
+    no check per name, and a line's place is spelled out only for an error (10,000 lines are a normal block)."""
+    safe = _UNSAFE_IN_TEXT.search(text) is None
+    for number, line in enumerate(text.split("\n"), 1):
+        fields = _HOSTS_FIELD.findall(line.partition("#")[0])
+        if not fields:
+            continue
+        parsed = ip_value_sloppy(fields[0])
+        if parsed is None or not safe:
+            yield _checked(fields[0], fields[1:], "%s line %d" % (what, number))
+        else:
+            canonical = ip_text(*parsed)
+            yield canonical, canonical, fields[1:]
+
+
+def _node_entry_pairs(entries, what):
+    """:func:`entry_pairs`, plus the compact mapping of a node hosts file: IP to its names (a list, or one string of
+    names), recognised by its keys being IP addresses."""
     if isinstance(entries, dict) and entries and all(isinstance(k, str) and ip_value_sloppy(k) for k in entries):
         for ip, names in entries.items():
             where = "%s[%s]" % (what, go_quote(ip))
@@ -124,19 +139,26 @@ def _nodeentry_pairs(entries, what):
     yield from entry_pairs(entries, what)
 
 
+def _checked(ip, names, where):
+    """``(canonical ip, canonical ip, names)`` after refusing what would break the file."""
+    parsed = ip_value_sloppy(ip)
+    if parsed is None:
+        raise InputError("%s: %s is not an IP address (expected IPv4 like 10.9.8.7 or IPv6 like 2001:db8::ffff)"
+                         % (where, go_quote(ip)))
+    for name in names:
+        if not name or UNSAFE_NAME.search(name):
+            raise InputError("%s: hostname %s must be non-empty and must not contain whitespace, newlines, '#' or "
+                             "control characters" % (where, go_quote(name)))
+    canonical = ip_text(*parsed)
+    return canonical, canonical, names
+
+
 def _checked_entries(entries, what):
-    """Yield ``(canonical ip, canonical ip, names)`` after refusing what would break the file."""
-    for ip, names, where in _nodeentry_pairs(entries, what):
-        parsed = ip_value_sloppy(ip)
-        if parsed is None:
-            raise InputError("%s: %s is not an IP address (expected IPv4 like 10.9.8.7 or IPv6 like 2001:db8::ffff)"
-                             % (where, go_quote(ip)))
-        for name in names:
-            if not name or UNSAFE_NAME.search(name):
-                raise InputError("%s: hostname %s must be non-empty and must not contain whitespace, newlines, '#' or "
-                                 "control characters" % (where, go_quote(name)))
-        canonical = ip_text(*parsed)
-        yield canonical, canonical, names
+    """``(canonical ip, canonical ip, names)`` of every entry of any accepted shape, refusing what would break the
+    file."""
+    if isinstance(entries, str):
+        return _text_entries(entries, what)
+    return (_checked(ip, names, where) for ip, names, where in _node_entry_pairs(entries, what))
 
 
 class HostEntries(list):
@@ -171,13 +193,22 @@ def duplicate_names(entries: Any) -> dict[str, list[str]]:
     case-insensitively, as resolvers do; a reported name lists all its IPs, both families, in
     entry order, under its first spelling.
     """
+    entries = validate_host_entries(entries)
+    for family_entries in ([n for ip, names in entries if ":" not in ip for n in names],
+                           [n for ip, names in entries if ":" in ip for n in names]):
+        lowered = set(map(str.lower, family_entries))
+        if len(lowered) != len(family_entries):
+            break
+    else:  # no name twice in one family: nothing to report
+        return {}
     seen: dict = {}  # lower-case name: [first spelling, ips, families seen (bits), a family seen twice]
-    for ip, names in validate_host_entries(entries):
+    for ip, names in entries:
         family = 2 if ":" in ip else 1  # validated entries are canonical
         for name in names:
-            found = seen.get(name.lower())
+            low = name.lower()
+            found = seen.get(low)
             if found is None:
-                seen[name.lower()] = [name, [ip], family, False]
+                seen[low] = [name, [ip], family, False]
             else:
                 found[1].append(ip)
                 found[3] = found[3] or bool(found[2] & family)
@@ -226,16 +257,23 @@ def _line_numbers(text, offsets):
     return ", ".join(str(len(_LINE_BREAK.findall(text, 0, offset)) + 1) for offset in offsets) or "none"
 
 
+def _whole_lines(text, line):
+    """The offsets where ``line`` (one line, no line break in it) is a whole line of ``text``."""
+    found, at = [], text.find(line)
+    while at >= 0:
+        end = at + len(line)
+        if (at == 0 or text[at - 1] in "\r\n") and (end == len(text) or text[end] in "\r\n"):
+            found.append(at)
+        at = text.find(line, end)
+    return found
+
+
 def _find_block(text, marker):
     """``(start, stop)`` offsets of the block (its END line's line break included), or ``None``.
 
     A marker line is a whole line, whatever ends it (CRLF, LF or CR).
     """
-    found = []
-    for line in _marker_lines(marker):
-        pattern = re.compile("(?<![^\r\n])" + re.escape(line) + "(?![^\r\n])")
-        found.append([m.start() for m in pattern.finditer(text)])
-    begins, ends = found
+    begins, ends = (_whole_lines(text, line) for line in _marker_lines(marker))
     if not begins and not ends:
         return None
     if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:

@@ -144,6 +144,14 @@ def parse_ip_sloppy(text: Any) -> IPAddress | None:
     """``netutils.ParseIPSloppy``: an ``ipaddress`` address (IPv4 for v4-mapped) or ``None``."""
     if not isinstance(text, str):
         return None
+    try:  # the common forms through inet_pton, as in ip_value_sloppy (same subset, same values)
+        if ":" not in text:
+            return ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, text))
+        if "." not in text and _HEX_COLON.fullmatch(text):
+            addr = ipaddress.IPv6Address(socket.inet_pton(socket.AF_INET6, text))
+            return addr if addr.ipv4_mapped is None else addr.ipv4_mapped
+    except (OSError, ValueError):
+        pass
     if "%" not in text:  # Python's parser accepts a subset of Go's forms (plus zones): a fast path
         try:
             addr = ipaddress.ip_address(text)

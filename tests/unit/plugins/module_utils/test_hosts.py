@@ -1,6 +1,7 @@
 """The kubelet's /etc/hosts rendering, HostAliases validation and normalising, node hosts blocks."""
 import json
 import os
+import re
 
 import pytest
 
@@ -545,3 +546,33 @@ def test_update_block_marker_is_matched_literally():
     text = "# BEGIN a.c\nx\n# END a.c\n"
     assert hosts_block.update_block(text, ["10.0.0.1 n"], "a+c") == text + "# BEGIN a+c\n10.0.0.1\tn\n# END a+c\n"
     assert hosts_block.update_block(text, None, "a.c") == ""
+
+
+def test_unsafe_in_text_is_unsafe_name_less_what_cannot_be_in_a_field():
+    # hosts_block reads a text of lines without checking each name when _UNSAFE_IN_TEXT finds nothing in it
+    for code in range(0x110000):
+        c = chr(code)
+        expected = bool(hosts_block.UNSAFE_NAME.match(c)) and c not in " \t\v\f\r\n#"
+        assert bool(hosts_block._UNSAFE_IN_TEXT.match(c)) == expected, hex(code)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("10.0.0.1 a\n10.0.0.2 b\x1fc\n", "entries line 2: hostname \"b\\x1fc\" must be non-empty"),
+    ("10.0.0.1 a\nnot-an-ip b\x1fc\n", "entries line 2: \"not-an-ip\" is not an IP address"),
+    ("10.0.0.1 a\u3000b\n", "entries line 1: hostname \"a\\u3000b\" must be non-empty"),
+])
+def test_a_text_of_lines_is_refused_line_by_line(text, message):
+    with pytest.raises(InputError, match="^" + re.escape(message)):
+        hosts_block.validate_host_entries(text)
+
+
+def test_a_text_with_an_unsafe_character_only_in_a_comment_is_read():
+    assert hosts_block.validate_host_entries("10.0.0.1 a # \x1f\n010.0.0.2 b\n") == [("10.0.0.1", ["a"]), ("10.0.0.2", ["b"])]
+
+
+@pytest.mark.parametrize("text", ["x# BEGIN m\n", "# BEGIN m x\n", "# BEGIN m\r# BEGIN m", "# BEGIN m# BEGIN m\n# BEGIN m",
+                                  "\r\n# BEGIN m\r\n", "", "# BEGIN mm\n# BEGIN m", "# BEGIN m"])
+def test_a_marker_counts_only_as_a_whole_line(text):
+    line = "# BEGIN m"
+    whole_line = re.compile("(?<![^\r\n])" + re.escape(line) + "(?![^\r\n])")
+    assert hosts_block._whole_lines(text, line) == [m.start() for m in whole_line.finditer(text)]
