@@ -148,8 +148,8 @@ def parse_ip_sloppy(text: Any) -> IPAddress | None:
         if ":" not in text:
             return ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, text))
         if "." not in text and _HEX_COLON.fullmatch(text):
-            addr = ipaddress.IPv6Address(socket.inet_pton(socket.AF_INET6, text))
-            return addr if addr.ipv4_mapped is None else addr.ipv4_mapped
+            addr6 = ipaddress.IPv6Address(socket.inet_pton(socket.AF_INET6, text))
+            return addr6 if addr6.ipv4_mapped is None else addr6.ipv4_mapped
     except (OSError, ValueError):
         pass
     if "%" not in text:  # Python's parser accepts a subset of Go's forms (plus zones): a fast path
