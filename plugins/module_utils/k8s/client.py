@@ -25,6 +25,7 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.errors import (
     ApiError, ConfigError, ConnectionFailure, DiscoveryError)
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.objects import Ref, apply_body, ref_of, split_api_version
+from ansible_collections.clusternet.k8s.plugins.module_utils.k8s.paging import stream
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation.names import is_valid_path_segment_name
 
@@ -193,15 +194,10 @@ class Cluster:
         Items get ``apiVersion`` and ``kind`` (list responses omit them). If the server expires the
         continue token mid-way (410), the listing starts over, at most ``policy.attempts`` times.
         """
-        attempt = 1
-        while True:
-            try:
-                return [item for page in self.pages(api_version, kind, namespace, label_selector, field_selector, page_size)
-                        for item in page]
-            except ApiError as exc:
-                if exc.code != 410 or attempt >= self.policy.attempts:
-                    raise
-                attempt += 1
+        items: List[dict] = []
+        stream(self, api_version, kind, items.append, items.clear, namespace, label_selector, page_size,
+               field_selector=field_selector)
+        return items
 
     def pages(self, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None,
               field_selector: str | None = None, page_size: int | None = 500) -> Iterator[List[dict]]:
