@@ -575,18 +575,32 @@ def node_pod_cidrs(nodes: list, cluster_cidrs: str | list, node_mask_sizes: Any 
     except CIDRAllocatorError as err:
         raise InputError("kube-controller-manager rejects cluster_cidrs=%r, node_mask_sizes=%r: %s"
                          % (cluster_cidrs, node_mask_sizes, err)) from None
-    entries = [_node_entry(node, i) for i, node in enumerate(expect(nodes, list, "nodes"))]
-    seen = set()
-    for name, _pod_cidrs, _pod_cidr in entries:
-        if name in seen:
-            raise InputError("nodes: node %r is listed twice; node names are unique" % name)
-        seen.add(name)
+    # A name is the common case: it needs no entry, so the loop allocates only what it returns (fewer objects for
+    # the cyclic collector to walk keeps large node lists linear).
+    order, existing = [], {}
+    for i, node in enumerate(expect(nodes, list, "nodes")):
+        if node and isinstance(node, str):
+            order.append(node)
+            continue
+        name, pod_cidrs, pod_cidr = _node_entry(node, i)
+        order.append(name)
+        if pod_cidrs:
+            existing[name] = (pod_cidrs, pod_cidr)
+    if len(set(order)) != len(order):
+        seen = set()
+        for name in order:
+            if name in seen:
+                raise InputError("nodes: node %r is listed twice; node names are unique" % name)
+            seen.add(name)
     # kube-controller-manager occupies them from its start-up node list, which the apiserver returns
     # in name order (the storage key order)
-    for name, pod_cidrs, pod_cidr in sorted((entry for entry in entries if entry[1]),
-                                            key=lambda entry: entry[0].encode("utf-8", "surrogatepass")):
-        allocator.occupy_node(name, pod_cidrs, pod_cidr)
+    for name in sorted(existing, key=lambda name: name.encode("utf-8", "surrogatepass")):
+        allocator.occupy_node(name, *existing[name])
+    result = {}
     try:
-        return {name: list(pod_cidrs) or allocator.allocate_node(name) for name, pod_cidrs, _pod_cidr in entries}
+        for name in order:
+            kept = existing.get(name)
+            result[name] = list(kept[0]) if kept else allocator.allocate_node(name)
     except RangeExhausted as err:
         raise InputError(err.plain()) from None
+    return result
