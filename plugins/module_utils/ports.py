@@ -175,9 +175,10 @@ def _port_field(path, i, name):
 def service_port_duplicates(spec: dict, path: str) -> list:
     """``ValidateService``'s duplicate ports: a (protocol, port) pair taken twice, printed as the internal
     ``core.ServicePort`` holding only them."""
-    ports = _items(spec, "ports")
-    if len(ports) < 2:
+    value = spec.get("ports")
+    if not isinstance(value, list) or len(value) < 2:   # nothing to compare (the common single port)
         return []
+    ports = _items(spec, "ports")
     errors = []
     seen = set()
     for i, port in enumerate(ports):

@@ -4,8 +4,9 @@ N Services (SingleStack IPv4, PreferDualStack, SingleStack IPv6 in turn) are pla
 /12 + /108 cluster where 5N addresses are already taken at random. The baseline is what a user would write for
 these three shapes: the families from the shape, the taken addresses as a set of ints, and per band a cursor that
 moves to the lowest free address (the filter's documented deterministic pick: the dynamic band, then the static
-band of KEP-3070). Targets: at least as fast as that baseline, and at most 20 us per Service (3x faster than the
-60 us measured before this work).
+band of KEP-3070). Targets: at least as fast as that baseline, and at least 3x faster than before this work. "Before"
+is a ratio, so that it holds on any machine: this job run on 248276d (the commit before the work) gave 0.25x of
+this same baseline, measured in the same run (102 us against 27 us per Service); 3x faster is at least 0.75x.
 """
 from __future__ import annotations
 
@@ -61,15 +62,20 @@ def baseline(state):
     return plans
 
 
-def _per_service(limit):
-    def check(rows):
-        each = rows[-1].ours.seconds / rows[-1].size
-        return each <= limit, "%s per Service at %d (at most %s)" % (human_seconds(each), rows[-1].size, human_seconds(limit))
-    return Target("at most 20 us per Service (3x faster than the 60 us before)", check)
+BEFORE_RATIO = 0.25    # this job on 248276d, before the performance work
+
+
+def _three_times_faster(rows):
+    row = rows[-1]
+    each = row.ours.seconds / row.size
+    return (row.ratio >= 3 * BEFORE_RATIO,
+            "ratio %.2fx at %d (at least %.2fx: 3 x %.2fx); %s per Service" % (
+                row.ratio, row.size, 3 * BEFORE_RATIO, BEFORE_RATIO, human_seconds(each)))
 
 
 def jobs(scale=1.0):
     sizes = [max(3, int(n * scale)) for n in (1000, 2000, 4000, 8000)]
     return [Job(name="service_ip_plan", baseline_name="plain ipaddress + set of ints", unit="Services", sizes=sizes,
                 prepare=prepare, ours=ours, baseline=baseline,
-                targets=[ratio_at_least(1.0, "at least as fast as plain ipaddress + a set of ints"), _per_service(20e-6)])]
+                targets=[ratio_at_least(1.0, "at least as fast as plain ipaddress + a set of ints"),
+                         Target("at least 3x faster than before this work", _three_times_faster)])]

@@ -172,17 +172,23 @@ def _parse_service_cidrs(service_cidrs):
 
 def _parse_allocated(allocated):
     """Addresses already taken, per family; ``None`` and ``""`` (headless, ExternalName) are skipped."""
+    entries = optional(allocated, list, "allocated", [])
     taken = {4: [], 6: []}
-    for i, text in enumerate(optional(allocated, list, "allocated", [])):
-        if type(text) is not str:  # pylint: disable=unidiomatic-typecheck
-            expect(text, str, "allocated[%d]" % i)
-        if text == "" or text == CLUSTER_IP_NONE:
-            continue
-        address = ip_value_sloppy(text)
-        if address is None:
-            raise InputError("allocated[%d]: %s is not a valid IP address (e.g. 10.96.0.10 or fd00::10)" % (i, go_quote(text)))
-        taken[address[1]].append(address[0])
+    for text in entries:
+        address = ip_value_sloppy(text)    # None for what is no IP, a string or not
+        if address is not None:
+            taken[address[1]].append(address[0])
+        elif text != "" and text != CLUSTER_IP_NONE:
+            _refuse_allocated(entries)
     return {IPV4: taken[4], IPV6: taken[6]}
+
+
+def _refuse_allocated(entries):
+    """The error for the first entry of ``allocated`` that is neither an address nor skipped."""
+    for i, text in enumerate(entries):
+        expect(text, str, "allocated[%d]" % i)
+        if text != "" and text != CLUSTER_IP_NONE and ip_value_sloppy(text) is None:
+            raise InputError("allocated[%d]: %s is not a valid IP address (e.g. 10.96.0.10 or fd00::10)" % (i, go_quote(text)))
 
 
 def service_ip_plan(service: dict | list, service_cidrs: str | list, allocated: list | None = None,

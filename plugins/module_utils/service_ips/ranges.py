@@ -66,7 +66,8 @@ class ClusterIPRange(object):
     the static band is the ``offset`` lowest, the dynamic band the rest.
     """
 
-    __slots__ = ("cidr", "family", "version", "network", "broadcast", "first", "last", "size", "offset", "range_size")
+    __slots__ = ("cidr", "family", "version", "network", "broadcast", "first", "last", "size", "offset", "range_size",
+                 "dynamic_first")
 
     def __init__(self, net):
         self.cidr = go_cidr_string(net)
@@ -82,10 +83,7 @@ class ClusterIPRange(object):
         self.size = hosts_per_network(host_bits, self.family)
         self.range_size = range_size(net.prefixlen, width)
         self.offset = range_offset(self.range_size)
-
-    @property
-    def dynamic_first(self) -> int:
-        return self.first + self.offset
+        self.dynamic_first = self.first + self.offset
 
     def text(self, value: int) -> str:
         """An address as kube-apiserver writes it into a Service (``net.IP.String()``)."""
@@ -238,8 +236,11 @@ class _FamilyPool(object):
         else:
             raise _AllocatorError("range is full")
         value = self.cursors[band]
-        while value in self.taken:
+        taken = self.taken
+        while value in taken:
             value += 1
         self.cursors[band] = value + 1
-        self._take(value)
+        taken.add(value)
+        if band == 0:
+            self.dynamic_taken += 1
         return rng.text(value), rng.text_family(value)

@@ -104,7 +104,8 @@ def _read_service(obj, what):
     """A Service (manifest or API form), type-checked, with ``SetDefaults_Service``'s type default.
 
     A plan may hold thousands of Services: ``common.field`` joins a field's path only for an error."""
-    expect(obj, dict, what or "service")
+    if type(obj) is not dict:  # pylint: disable=unidiomatic-typecheck
+        expect(obj, dict, what or "service")
     top = what + "." if what else ""
     kind = obj.get("kind")
     if kind is not None and kind != "Service":
