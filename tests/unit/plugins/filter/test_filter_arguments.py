@@ -1,16 +1,20 @@
 """Filters read their arguments inside real Ansible templating (lazy containers on ansible-core 2.19+) exactly as they
 read plain data: values straight from the containers when nothing needs the templar, through the templar otherwise
 (templates inside the input, undefined variables), with the same results and errors (issue 15)."""
+import inspect
+import itertools
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clusternet.k8s.plugins.filter.pod_hosts import pod_hosts
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.plugin_utils import arguments
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import _binder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -118,9 +122,6 @@ def test_quick_binding_gives_what_signature_bind_gives():
     """filter_entry binds each call itself (``inspect.Signature.bind`` costs several us a call); whenever it answers,
     it answers what ``bind`` does, in the order of the parameters, and it leaves every call that does not bind to
     ``bind`` and its message."""
-    import inspect
-    import itertools
-    from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import _binder
     for func in (_f1, _f2, _f3, lambda: None):
         signature = inspect.signature(func)
         bind = _binder(signature)
@@ -149,7 +150,6 @@ def test_quick_binding_gives_what_signature_bind_gives():
     ((), {"node_hosts": ""}, "pod_hosts: missing a required argument: 'pod'"),
 ])
 def test_wrong_arguments_keep_python_s_message(args, kwargs, message):
-    from ansible.errors import AnsibleFilterError
     with pytest.raises(AnsibleFilterError) as got:
         pod_hosts(*args, **kwargs)
     assert str(got.value) == message
