@@ -34,10 +34,10 @@ class _Slow(Exception):
 if _LazyValue is not None:
     # tags that change nothing about reading a value that is not a template
     _HARMLESS_TAGS = frozenset((Origin, TrustedAsTemplate, VaultedValue, SourceWasEncrypted))
+    _harmless = _HARMLESS_TAGS.issuperset
     _DICTS = frozenset((dict, _AnsibleTaggedDict, _AnsibleLazyTemplateDict))
     _LISTS = frozenset((list, _AnsibleTaggedList, _AnsibleLazyTemplateList))
-    _TAGGED_SCALARS = {_AnsibleTaggedStr: str, _AnsibleTaggedInt: int, _AnsibleTaggedFloat: float}
-    _TAGGED = frozenset((_AnsibleTaggedDict, _AnsibleLazyTemplateDict, _AnsibleTaggedList, _AnsibleLazyTemplateList))
+    _TAGGED_NUMBERS = {_AnsibleTaggedInt: int, _AnsibleTaggedFloat: float}
 
 
 def _tags(value):
@@ -45,35 +45,42 @@ def _tags(value):
     return getattr(value, "_ansible_tags_mapping", ())
 
 
+# Every value of an argument passes here, so the order of the tests is the order of how common each kind is in a
+# Kubernetes object: strings (a playbook's are tagged), then containers, then numbers. A tagged scalar always carries
+# its tag mapping (read directly: no getattr per string); should one not, the AttributeError sends the argument
+# through the public path.
 def _raw(value, depth):
     kind = type(value)
     if kind is _LazyValue:  # not yet seen by the templar
         value = value.value
         kind = type(value)
-    if kind in _TAGGED_SCALARS:
-        if not _HARMLESS_TAGS.issuperset(_tags(value)):
+    if kind is str or kind is _AnsibleTaggedStr:
+        # Jinja's start strings, the overrides header
+        if "{" in value or value.startswith("#jinja2:") or (kind is not str and not _harmless(value._ansible_tags_mapping)):
             raise _Slow()
-        value = _TAGGED_SCALARS[kind](value)
+        return value if kind is str else str(value)
+    if kind in _DICTS:
+        if depth >= MAX_DEPTH or (kind is not dict and not _harmless(_tags(value))):
+            raise _Slow()
+        depth += 1
+        # keys: what to_builtin makes of them (a string subclass gives its str; str() of a str is the str itself)
+        return {(str(key) if isinstance(key, str) else to_builtin(key)): _raw(item, depth) for key, item in dict.items(value)}
+    if kind in _LISTS:
+        if depth >= MAX_DEPTH or (kind is not list and not _harmless(_tags(value))):
+            raise _Slow()
+        depth += 1
+        return [_raw(item, depth) for item in list.__iter__(value)]
+    if kind in _TAGGED_NUMBERS:
+        if not _harmless(value._ansible_tags_mapping):
+            raise _Slow()
+        value = _TAGGED_NUMBERS[kind](value)
         kind = type(value)
-    if kind is str:
-        if "{" in value or value.startswith("#jinja2:"):  # Jinja's start strings, the overrides header
-            raise _Slow()
-        return value
     if kind is int:
         if -_MAX_INT < value < _MAX_INT:
             return value
         raise _Slow()
     if value is None or kind is bool or kind is float:
         return value
-    if depth >= MAX_DEPTH:
-        raise _Slow()
-    if kind in _TAGGED and not _HARMLESS_TAGS.issuperset(_tags(value)):
-        raise _Slow()
-    if kind in _DICTS:
-        return {(key if type(key) is str else to_builtin(key)): _raw(item, depth + 1)  # pylint: disable=unidiomatic-typecheck
-                for key, item in dict.items(value)}
-    if kind in _LISTS:
-        return [_raw(item, depth + 1) for item in list.__iter__(value)]
     raise _Slow()
 
 

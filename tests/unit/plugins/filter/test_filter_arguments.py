@@ -1,16 +1,20 @@
 """Filters read their arguments inside real Ansible templating (lazy containers on ansible-core 2.19+) exactly as they
 read plain data: values straight from the containers when nothing needs the templar, through the templar otherwise
 (templates inside the input, undefined variables), with the same results and errors (issue 15)."""
+import inspect
+import itertools
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clusternet.k8s.plugins.filter.pod_hosts import pod_hosts
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.plugin_utils import arguments
+from ansible_collections.clusternet.k8s.plugins.plugin_utils.filters import _binder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -100,3 +104,52 @@ def _deep(depth):
     for _level in range(depth):
         value = {"k": value}
     return value
+
+
+def _f1(pod, node_hosts=None, cluster_domain="cluster.local"):
+    return pod, node_hosts, cluster_domain
+
+
+def _f2(a, b, c=1, d=2):
+    return a, b, c, d
+
+
+def _f3(a, *rest, k=1):
+    return a, rest, k
+
+
+def test_quick_binding_gives_what_signature_bind_gives():
+    """filter_entry binds each call itself (``inspect.Signature.bind`` costs several us a call); whenever it answers,
+    it answers what ``bind`` does, in the order of the parameters, and it leaves every call that does not bind to
+    ``bind`` and its message."""
+    for func in (_f1, _f2, _f3, lambda: None):
+        signature = inspect.signature(func)
+        bind = _binder(signature)
+        names = list(signature.parameters) + ["unknown", "kubernetes_version"]
+        for count in range(6):
+            args = tuple("p%d" % i for i in range(count))
+            for given in range(4):
+                for keywords in itertools.permutations(names, given):
+                    kwargs = {name: "k" + name for name in keywords}
+                    try:
+                        expected = list(signature.bind(*args, **kwargs).arguments.items())
+                    except TypeError:
+                        expected = None
+                    got = bind(args, dict(kwargs))
+                    if func is _f3:  # *args, keyword-only: always left to bind
+                        assert got is None
+                    else:
+                        assert (None if got is None else list(got.items())) == expected, (func, args, kwargs)
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    ((), {}, "pod_hosts: missing a required argument: 'pod'"),
+    ((POD, None, "x", 4), {}, "pod_hosts: too many positional arguments"),
+    ((POD,), {"pod": POD}, "pod_hosts: multiple values for argument 'pod'"),
+    ((POD,), {"domain": "x"}, "pod_hosts: got an unexpected keyword argument 'domain'"),
+    ((), {"node_hosts": ""}, "pod_hosts: missing a required argument: 'pod'"),
+])
+def test_wrong_arguments_keep_python_s_message(args, kwargs, message):
+    with pytest.raises(AnsibleFilterError) as got:
+        pod_hosts(*args, **kwargs)
+    assert str(got.value) == message
