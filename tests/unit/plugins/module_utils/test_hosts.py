@@ -556,6 +556,37 @@ def test_unsafe_in_text_is_unsafe_name_less_what_cannot_be_in_a_field():
         assert bool(hosts_block._UNSAFE_IN_TEXT.match(c)) == expected, hex(code)
 
 
+def test_str_split_splits_a_safe_text_where_the_resolver_does():
+    # hosts_block reads a text free of _UNSAFE_IN_TEXT with str.split(): whatever else it splits on must be unsafe
+    for code in range(0x110000):
+        c = chr(code)
+        if c != "\n" and not hosts_block._UNSAFE_IN_TEXT.match(c):
+            assert c.isspace() == (c in " \t\v\f\r"), hex(code)
+
+
+@pytest.mark.parametrize("text, entries", [
+    ("10.0.0.1 a b\nfd00::1 a\n\n  10.0.0.2\tc \n", [("10.0.0.1", ["a", "b"]), ("fd00::1", ["a"]), ("10.0.0.2", ["c"])]),
+    ("10.0.0.1 a\n010.0.0.2 b\nFD00::1 c\n", [("10.0.0.1", ["a"]), ("10.0.0.2", ["b"]), ("fd00::1", ["c"])]),
+    ("10.0.0.1 a # x\n# 10.0.0.9 z\n10.0.0.2 b#c\n", [("10.0.0.1", ["a"]), ("10.0.0.2", ["b"])]),
+    ("10.0.0.1 a b a\n10.0.0.1 c a\n::ffff:10.0.0.1 d\n", [("10.0.0.1", ["a", "b", "c", "d"])]),
+    ("10.0.0.1 a\r\n10.0.0.2\vb\fc\r\n", [("10.0.0.1", ["a"]), ("10.0.0.2", ["b", "c"])]),
+    ("10.0.0.1\n10.0.0.1 a\n", [("10.0.0.1", ["a"])]),
+    ("\n \n# only a comment\n", []),
+    ("", []),
+])
+def test_a_text_of_lines_reads_as_each_line_on_its_own(text, entries):
+    # the usual text is read in bulk, any other line by line, each IP parsed: the same entries either way
+    assert hosts_block.validate_host_entries(text) == entries
+    assert hosts_block.merge_by_ip(hosts_block._text_lines(text.split("\n"), True, "entries")) == entries
+
+
+def test_merging_leaves_the_given_names_lists_alone():
+    first, second = ["a", "b"], ["b", "c"]
+    assert hosts_block.merge_by_ip([(1, "10.0.0.1", first), (1, "10.0.0.01", second), (1, "x", ["d"])]) == [
+        ("10.0.0.1", ["a", "b", "c", "d"])]
+    assert first == ["a", "b"] and second == ["b", "c"]
+
+
 @pytest.mark.parametrize("text, message", [
     ("10.0.0.1 a\n10.0.0.2 b\x1fc\n", "entries line 2: hostname \"b\\x1fc\" must be non-empty"),
     ("10.0.0.1 a\nnot-an-ip b\x1fc\n", "entries line 2: \"not-an-ip\" is not an IP address"),
