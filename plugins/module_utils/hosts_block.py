@@ -17,14 +17,19 @@ from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings, type_name
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation.canonical_ip import all_canonical_ips, is_canonical_ip
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child, index
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
+
+# validation.field (paths into structured input), validation.go_text (Go's quoting of bad values) and validation.net
+# (the IP parser) are imported in the functions that need them: the usual input of the hosts_file module, a text of
+# lines with canonical IPs, needs none of them but for an error, and a module compiles all it imports on every run.
 
 # Host entries in user input: {name: ip or [ips]}, [{ip, hostnames}], ["ip name name"], [[ip, [names]]]
 
 
 def entry_pairs(entries: Any, what: str) -> Iterator[tuple[str, list[str], str]]:
     """Yield ``(ip, hostnames, where)`` from any accepted input shape, type-checked."""
+    from ansible_collections.clusternet.k8s.plugins.module_utils.validation import field  # pylint: disable=import-outside-toplevel
+    from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
+    index = field.index
     if isinstance(entries, dict):
         for name, ips in entries.items():
             where = "%s[%s]" % (what, go_quote(name) if isinstance(name, str) else type_name(name))
@@ -39,29 +44,36 @@ def entry_pairs(entries: Any, what: str) -> Iterator[tuple[str, list[str], str]]
         raise InputError("%s must be a mapping of hostname to IP(s), or a list of {ip, hostnames} mappings, "
                          "\"ip name ...\" strings or [ip, [names]] pairs; got %s" % (what, type_name(entries)))
     for i, item in enumerate(entries):
-        yield _list_item(item, index(what, i))
+        yield _list_item(item, index(what, i), field)
 
 
-def _list_item(item, where):
+def _list_item(item, where, field):
     if isinstance(item, str):
         lines = [line for line in item.splitlines() if line.strip()]
         if len(lines) > 1:  # read as one line, the names of the second would resolve to the first IP
             raise InputError('%s holds %d lines: %s; give one "ip name ..." string per line, each its own list item'
-                             % (where, len(lines), go_quote(item)))
+                             % (where, len(lines), _go_quote(item)))
         fields = item.split()
         if not fields:
             raise InputError("%s is an empty string: expected \"ip name ...\"" % where)
         return fields[0], fields[1:], where
     if isinstance(item, dict):
-        unknown = sorted(go_quote(str(k)) for k in item if k not in ("ip", "hostnames"))
+        unknown = sorted(_go_quote(str(k)) for k in item if k not in ("ip", "hostnames"))
         if unknown:
             raise InputError("%s has unknown keys %s: an entry has only ip and hostnames" % (where, ", ".join(unknown)))
         names = item.get("hostnames")
-        return expect(item.get("ip"), str, child(where, "ip")), _names([] if names is None else names, child(where, "hostnames")), where
+        return (expect(item.get("ip"), str, field.child(where, "ip")),
+                _names([] if names is None else names, field.child(where, "hostnames")), where)
     if isinstance(item, (list, tuple)) and len(item) == 2:
-        return expect(item[0], str, index(where, 0)), _names(item[1], index(where, 1)), where
+        return expect(item[0], str, field.index(where, 0)), _names(item[1], field.index(where, 1)), where
     raise InputError("%s must be a {ip, hostnames} mapping, an \"ip name ...\" string or an [ip, [names]] pair, got %s"
                      % (where, type_name(item)))
+
+
+def _go_quote(value):
+    """``go_text.go_quote``, for an error's text."""
+    from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
+    return go_quote(value)
 
 
 def _names(value, where):
@@ -168,7 +180,6 @@ def _canonical_ip(ip):
     """The canonical text of the address ``ip`` (``net.IP.String()`` of ``ParseIPSloppy``), or None."""
     if is_canonical_ip(ip):
         return ip
-    # Imported here: the usual spelling needs no parser, and a module that never sees another one never loads it.
     from ansible_collections.clusternet.k8s.plugins.module_utils.validation import net  # pylint: disable=import-outside-toplevel
     parsed = net.ip_value_sloppy(ip)
     return None if parsed is None else net.ip_text(*parsed)
@@ -178,6 +189,7 @@ def _node_entry_pairs(entries, what):
     """:func:`entry_pairs`, plus the compact mapping of a node hosts file: IP to its names (a list, or one string of
     names), recognised by its keys being IP addresses."""
     if isinstance(entries, dict) and entries and all(isinstance(k, str) and _canonical_ip(k) for k in entries):
+        from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
         for ip, names in entries.items():
             where = "%s[%s]" % (what, go_quote(ip))
             yield ip, names.split() if isinstance(names, str) else _names(names, where), where
@@ -190,11 +202,11 @@ def _checked(ip, names, where):
     canonical = _canonical_ip(ip)
     if canonical is None:
         raise InputError("%s: %s is not an IP address (expected IPv4 like 10.9.8.7 or IPv6 like 2001:db8::ffff)"
-                         % (where, go_quote(ip)))
+                         % (where, _go_quote(ip)))
     for name in names:
         if not name or UNSAFE_NAME.search(name):
             raise InputError("%s: hostname %s must be non-empty and must not contain whitespace, newlines, '#' or "
-                             "control characters" % (where, go_quote(name)))
+                             "control characters" % (where, _go_quote(name)))
     return canonical, canonical, names
 
 
@@ -264,7 +276,7 @@ def duplicate_names(entries: Any) -> dict[str, list[str]]:
 def _marker_lines(marker):
     expect(marker, str, "marker")
     if not marker or _UNSAFE_MARKER.search(marker):
-        raise InputError("marker %s must be non-empty, on one line and free of control characters" % go_quote(marker))
+        raise InputError("marker %s must be non-empty, on one line and free of control characters" % _go_quote(marker))
     return "# BEGIN %s" % marker, "# END %s" % marker
 
 
@@ -323,7 +335,7 @@ def _find_block(text, marker):
         return None
     if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
         raise InputError("the markers of block %s are duplicated or unbalanced (BEGIN lines: %s; END lines: %s); "
-                         "fix the file by hand" % (go_quote(marker), _line_numbers(text, begins), _line_numbers(text, ends)))
+                         "fix the file by hand" % (_go_quote(marker), _line_numbers(text, begins), _line_numbers(text, ends)))
     stop = ends[0] + len(_marker_lines(marker)[1])
     line_break = _LINE_BREAK.match(text, stop)
     return begins[0], stop if line_break is None else line_break.end()
