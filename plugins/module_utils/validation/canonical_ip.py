@@ -24,7 +24,7 @@ _GROUP = "[1-9a-f][0-9a-f]{0,3}"
 CANONICAL_IPV6 = ("(?:(?:{g}:){{7}}{g}|(?=:*(?:[0-9a-f]+(?![0-9a-f]):*){{0,6}}(?![0-9a-f:]))"
                   "(?:{g}(?::{g})*::|::(?!ffff:))(?:{g}(?::{g})*)?)").format(g=_GROUP)
 CANONICAL_IPV4 = "(?:(?:%s\\.){3}%s)" % (_OCTET, _OCTET)
-# Regex sources, each one group, to embed in a larger regex: a match is the address and nothing after it.
+# Regex sources, each a single group: fullmatch them (a match is not anchored at its end).
 CANONICAL_IP = "(?:%s|%s)" % (CANONICAL_IPV4, CANONICAL_IPV6)
 
 _CANONICAL = re.compile(CANONICAL_IP)
