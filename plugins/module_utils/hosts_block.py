@@ -16,15 +16,20 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError, expect, strings, type_name
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation.field import child, index
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote
-from ansible_collections.clusternet.k8s.plugins.module_utils.validation.net import ip_text, ip_value_sloppy
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation.canonical_ip import all_canonical_ips, is_canonical_ip
+
+# validation.field (paths into structured input), validation.go_text (Go's quoting of bad values) and validation.net
+# (the IP parser) are imported in the functions that need them: the usual input of the hosts_file module, a text of
+# lines with canonical IPs, needs none of them but for an error, and a module compiles all it imports on every run.
 
 # Host entries in user input: {name: ip or [ips]}, [{ip, hostnames}], ["ip name name"], [[ip, [names]]]
 
 
 def entry_pairs(entries: Any, what: str) -> Iterator[tuple[str, list[str], str]]:
     """Yield ``(ip, hostnames, where)`` from any accepted input shape, type-checked."""
+    from ansible_collections.clusternet.k8s.plugins.module_utils.validation import field  # pylint: disable=import-outside-toplevel
+    from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
+    index = field.index
     if isinstance(entries, dict):
         for name, ips in entries.items():
             where = "%s[%s]" % (what, go_quote(name) if isinstance(name, str) else type_name(name))
@@ -39,29 +44,36 @@ def entry_pairs(entries: Any, what: str) -> Iterator[tuple[str, list[str], str]]
         raise InputError("%s must be a mapping of hostname to IP(s), or a list of {ip, hostnames} mappings, "
                          "\"ip name ...\" strings or [ip, [names]] pairs; got %s" % (what, type_name(entries)))
     for i, item in enumerate(entries):
-        yield _list_item(item, index(what, i))
+        yield _list_item(item, index(what, i), field)
 
 
-def _list_item(item, where):
+def _list_item(item, where, field):
     if isinstance(item, str):
         lines = [line for line in item.splitlines() if line.strip()]
         if len(lines) > 1:  # read as one line, the names of the second would resolve to the first IP
             raise InputError('%s holds %d lines: %s; give one "ip name ..." string per line, each its own list item'
-                             % (where, len(lines), go_quote(item)))
+                             % (where, len(lines), _go_quote(item)))
         fields = item.split()
         if not fields:
             raise InputError("%s is an empty string: expected \"ip name ...\"" % where)
         return fields[0], fields[1:], where
     if isinstance(item, dict):
-        unknown = sorted(go_quote(str(k)) for k in item if k not in ("ip", "hostnames"))
+        unknown = sorted(_go_quote(str(k)) for k in item if k not in ("ip", "hostnames"))
         if unknown:
             raise InputError("%s has unknown keys %s: an entry has only ip and hostnames" % (where, ", ".join(unknown)))
         names = item.get("hostnames")
-        return expect(item.get("ip"), str, child(where, "ip")), _names([] if names is None else names, child(where, "hostnames")), where
+        return (expect(item.get("ip"), str, field.child(where, "ip")),
+                _names([] if names is None else names, field.child(where, "hostnames")), where)
     if isinstance(item, (list, tuple)) and len(item) == 2:
-        return expect(item[0], str, index(where, 0)), _names(item[1], index(where, 1)), where
+        return expect(item[0], str, field.index(where, 0)), _names(item[1], field.index(where, 1)), where
     raise InputError("%s must be a {ip, hostnames} mapping, an \"ip name ...\" string or an [ip, [names]] pair, got %s"
                      % (where, type_name(item)))
+
+
+def _go_quote(value):
+    """``go_text.go_quote``, for an error's text."""
+    from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
+    return go_quote(value)
 
 
 def _names(value, where):
@@ -73,12 +85,24 @@ def _names(value, where):
 def merge_by_ip(keyed: Iterable[tuple[Any, str, list[str]]]) -> list[tuple[str, list[str]]]:
     """Merge ``(key, ip, names)`` by address key in first-seen order, keeping the first spelling
     of each address and dropping names repeated for one address."""
-    merged: dict = {}
+    # No object per address but the result's (thousands of addresses are a normal block): the given names list
+    # until the address repeats, then a list of our own.
+    names_of: dict = {}
+    spelling: dict = {}
+    own: set = set()
     for key, ip, names in keyed:
-        slot = merged.setdefault(key, (ip, {}))
-        for name in names:
-            slot[1].setdefault(name, None)  # a dict keeps insertion order and makes lookups O(1)
-    return [(ip, list(names)) for ip, names in merged.values()]
+        found = names_of.get(key)
+        if found is None:
+            names_of[key] = names
+            spelling[key] = ip
+        elif key in own:
+            found += names
+        else:
+            names_of[key] = found + names
+            own.add(key)
+    # A name repeated for one address is dropped (a dict keeps the first of each); most lists have no repeat.
+    return [(spelling[key], names if len(set(names)) == len(names) else list(dict.fromkeys(names)))
+            for key, names in names_of.items()]
 
 
 # Node hosts files
@@ -114,24 +138,58 @@ def _text_entries(text, what):
     """The compact text form, one text of ``ip name ...`` lines read as the resolver reads a hosts file (blank lines
     and ``#`` comments skipped), checked in one pass: the refusals of :func:`_checked`, in the same order. A text
     without a character that could make a name unsafe once lines are split into fields (``_UNSAFE_IN_TEXT``) needs
-    no check per name, and a line's place is spelled out only for an error (10,000 lines are a normal block)."""
+    no check per name, and a line's place is spelled out only for an error (10,000 lines are a normal block).
+
+    The usual text, such a text whose every IP is written in canonical form, is read in bulk without a parse: its
+    fields are ``str.split()``'s (the whitespace it splits on besides the field separators is all in
+    ``_UNSAFE_IN_TEXT``) and a regex (validation/canonical_ip.py) finds each IP canonical already. Any other text is
+    read line by line, each IP parsed.
+    """
     safe = _UNSAFE_IN_TEXT.search(text) is None
-    for number, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    if safe:
+        rows = [fields for fields in map(str.split, [line.partition("#")[0] for line in lines] if "#" in text else lines)
+                if fields]
+        if all_canonical_ips([fields[0] for fields in rows]):
+            return _names_after_ip(rows)
+    return _text_lines(lines, safe, what)
+
+
+def _names_after_ip(rows):
+    """``(ip, ip, names)`` of each row of fields: the row itself, its IP taken out, is the list of names (one list a
+    line rather than two: fewer objects for the garbage collector to go through)."""
+    for fields in rows:
+        ip = fields.pop(0)
+        yield ip, ip, fields
+
+
+def _text_lines(lines, safe, what):
+    """:func:`_text_entries` line by line."""
+    for number, line in enumerate(lines, 1):
         fields = _HOSTS_FIELD.findall(line.partition("#")[0])
         if not fields:
             continue
-        parsed = ip_value_sloppy(fields[0])
-        if parsed is None or not safe:
+        canonical = _canonical_ip(fields[0]) if safe else None
+        if canonical is None:
             yield _checked(fields[0], fields[1:], "%s line %d" % (what, number))
         else:
-            canonical = ip_text(*parsed)
             yield canonical, canonical, fields[1:]
+
+
+def _canonical_ip(ip):
+    """The canonical text of the address ``ip`` (``net.IP.String()`` of ``ParseIPSloppy``), or None."""
+    if is_canonical_ip(ip):
+        return ip
+    from ansible_collections.clusternet.k8s.plugins.module_utils.validation import net  # pylint: disable=import-outside-toplevel
+    parsed = net.ip_value_sloppy(ip)
+    return None if parsed is None else net.ip_text(*parsed)
 
 
 def _node_entry_pairs(entries, what):
     """:func:`entry_pairs`, plus the compact mapping of a node hosts file: IP to its names (a list, or one string of
     names), recognised by its keys being IP addresses."""
-    if isinstance(entries, dict) and entries and all(isinstance(k, str) and ip_value_sloppy(k) for k in entries):
+    if isinstance(entries, dict) and entries and all(isinstance(k, str) and _canonical_ip(k) for k in entries):
+        from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
         for ip, names in entries.items():
             where = "%s[%s]" % (what, go_quote(ip))
             yield ip, names.split() if isinstance(names, str) else _names(names, where), where
@@ -141,15 +199,14 @@ def _node_entry_pairs(entries, what):
 
 def _checked(ip, names, where):
     """``(canonical ip, canonical ip, names)`` after refusing what would break the file."""
-    parsed = ip_value_sloppy(ip)
-    if parsed is None:
+    canonical = _canonical_ip(ip)
+    if canonical is None:
         raise InputError("%s: %s is not an IP address (expected IPv4 like 10.9.8.7 or IPv6 like 2001:db8::ffff)"
-                         % (where, go_quote(ip)))
+                         % (where, _go_quote(ip)))
     for name in names:
         if not name or UNSAFE_NAME.search(name):
             raise InputError("%s: hostname %s must be non-empty and must not contain whitespace, newlines, '#' or "
-                             "control characters" % (where, go_quote(name)))
-    canonical = ip_text(*parsed)
+                             "control characters" % (where, _go_quote(name)))
     return canonical, canonical, names
 
 
@@ -219,7 +276,7 @@ def duplicate_names(entries: Any) -> dict[str, list[str]]:
 def _marker_lines(marker):
     expect(marker, str, "marker")
     if not marker or _UNSAFE_MARKER.search(marker):
-        raise InputError("marker %s must be non-empty, on one line and free of control characters" % go_quote(marker))
+        raise InputError("marker %s must be non-empty, on one line and free of control characters" % _go_quote(marker))
     return "# BEGIN %s" % marker, "# END %s" % marker
 
 
@@ -278,7 +335,7 @@ def _find_block(text, marker):
         return None
     if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
         raise InputError("the markers of block %s are duplicated or unbalanced (BEGIN lines: %s; END lines: %s); "
-                         "fix the file by hand" % (go_quote(marker), _line_numbers(text, begins), _line_numbers(text, ends)))
+                         "fix the file by hand" % (_go_quote(marker), _line_numbers(text, begins), _line_numbers(text, ends)))
     stop = ends[0] + len(_marker_lines(marker)[1])
     line_break = _LINE_BREAK.match(text, stop)
     return begins[0], stop if line_break is None else line_break.end()

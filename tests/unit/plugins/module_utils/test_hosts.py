@@ -2,12 +2,15 @@
 import json
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
 from ansible_collections.clusternet.k8s.plugins.module_utils import hosts, hosts_block, releases
 from ansible_collections.clusternet.k8s.plugins.module_utils.common import InputError
 from ansible_collections.clusternet.k8s.plugins.module_utils.resources import validation_errors
+from tests.support.collection_tree import ROOT
 
 VECTORS_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "vectors", "hosts-downward.json")
 with open(VECTORS_FILE, encoding="utf-8") as f:
@@ -554,6 +557,49 @@ def test_unsafe_in_text_is_unsafe_name_less_what_cannot_be_in_a_field():
         c = chr(code)
         expected = bool(hosts_block.UNSAFE_NAME.match(c)) and c not in " \t\v\f\r\n#"
         assert bool(hosts_block._UNSAFE_IN_TEXT.match(c)) == expected, hex(code)
+
+
+def test_str_split_splits_a_safe_text_where_the_resolver_does():
+    # hosts_block reads a text free of _UNSAFE_IN_TEXT with str.split(): whatever else it splits on must be unsafe
+    for code in range(0x110000):
+        c = chr(code)
+        if c != "\n" and not hosts_block._UNSAFE_IN_TEXT.match(c):
+            assert c.isspace() == (c in " \t\v\f\r"), hex(code)
+
+
+@pytest.mark.parametrize("text, entries", [
+    ("10.0.0.1 a b\nfd00::1 a\n\n  10.0.0.2\tc \n", [("10.0.0.1", ["a", "b"]), ("fd00::1", ["a"]), ("10.0.0.2", ["c"])]),
+    ("10.0.0.1 a\n010.0.0.2 b\nFD00::1 c\n", [("10.0.0.1", ["a"]), ("10.0.0.2", ["b"]), ("fd00::1", ["c"])]),
+    ("10.0.0.1 a # x\n# 10.0.0.9 z\n10.0.0.2 b#c\n", [("10.0.0.1", ["a"]), ("10.0.0.2", ["b"])]),
+    ("10.0.0.1 a b a\n10.0.0.1 c a\n::ffff:10.0.0.1 d\n", [("10.0.0.1", ["a", "b", "c", "d"])]),
+    ("10.0.0.1 a\r\n10.0.0.2\vb\fc\r\n", [("10.0.0.1", ["a"]), ("10.0.0.2", ["b", "c"])]),
+    ("10.0.0.1\n10.0.0.1 a\n", [("10.0.0.1", ["a"])]),
+    ("\n \n# only a comment\n", []),
+    ("", []),
+])
+def test_a_text_of_lines_reads_as_each_line_on_its_own(text, entries):
+    # the usual text is read in bulk, any other line by line, each IP parsed: the same entries either way
+    assert hosts_block.validate_host_entries(text) == entries
+    assert hosts_block.merge_by_ip(hosts_block._text_lines(text.split("\n"), True, "entries")) == entries
+
+
+def test_the_usual_text_loads_no_parser_and_no_error_text():
+    # the hosts_file module compiles every module it imports on every run (from its zip): its usual input, a text
+    # of lines with canonical IPs, must not need the IP parser, field paths or Go quoting
+    code = ("import sys; from ansible_collections.clusternet.k8s.plugins.module_utils.backends import hosts_file; "
+            "change = hosts_file.plan_block('127.0.0.1 localhost\\n', '10.0.0.1 a b\\nfd00::1 a\\n', 'm'); "
+            "assert change.entries == [('10.0.0.1', ['a', 'b']), ('fd00::1', ['a'])], change.entries; "
+            "print(sorted(m.rsplit('.', 1)[-1] for m in sys.modules if '.module_utils.' in m))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "playbooks", "collections"), os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.replace("'", '"')) == ["backends", "canonical_ip", "common", "hosts_block", "hosts_file", "validation"]
+
+
+def test_merging_leaves_the_given_names_lists_alone():
+    first, second = ["a", "b"], ["b", "c"]
+    assert hosts_block.merge_by_ip([(1, "10.0.0.1", first), (1, "10.0.0.01", second), (1, "x", ["d"])]) == [
+        ("10.0.0.1", ["a", "b", "c", "d"])]
+    assert first == ["a", "b"] and second == ["b", "c"]
 
 
 @pytest.mark.parametrize("text, message", [

@@ -1,10 +1,12 @@
 """apimachinery field errors and validators, and Go's strconv.Quote."""
 import ipaddress
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.clusternet.k8s.plugins.module_utils.validation import canonical_ip as v_canonical_ip
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import field as v_field
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import go_text as v_go_text
 from ansible_collections.clusternet.k8s.plugins.module_utils.validation import names as v_names
@@ -282,6 +284,51 @@ IP_TEXTS = ["10.0.0.1", "010.000.0.01", "0000000010.1.1.1", "255.255.255.255", "
 def test_ip_value_sloppy_is_parse_ip_sloppy(text):
     address = v_net.parse_ip_sloppy(text)
     assert v_net.ip_value_sloppy(text) == (None if address is None else (int(address), address.version))
+
+
+def _ip_text_of(text):
+    parsed = v_net.ip_value_sloppy(text)
+    return None if parsed is None else v_net.ip_text(*parsed)
+
+
+# --- IP texts already canonical: recognised without a parse (issue 15) ---------------------------
+
+CANONICAL_TEXTS = ["0.0.0.0", "10.0.0.1", "255.255.255.255", "1.22.199.250", "::", "::1", "1::", "fd00::1f3a",
+                   "2001:db8::a:1", "1:2:3:4:5:6:7:8", "a:b:c:d:e:f::", "::a:b:c:d:e:f", "fd00:1::2:3", "::ffff", "::a00:1"]
+NOT_RECOGNISED = ["", "10.0.0.01", "010.0.0.1", "256.0.0.1", "10.0.0", "10.0.0.1.2", "10.0.0.1 ", "FD00::1", "fd00::01",
+                  "fd00:0::1", "1:0:2:3:4:5:6:7", "a:b:c:d:e:f:1::", "::2:3:4:5:6:7:8", "1::2::3", "1:2:3:4:5:6:7:8:9",
+                  "::ffff:a00:1", "::ffff:10.0.0.1", "::1.2.3.4", "fe80::1%eth0", "fd00::1\n", "12345::1", ":::", "::1:"]
+
+
+@pytest.mark.parametrize("text", CANONICAL_TEXTS)
+def test_canonical_ip_recognises_the_usual_canonical_texts(text):
+    assert v_canonical_ip.is_canonical_ip(text) and _ip_text_of(text) == text
+
+
+@pytest.mark.parametrize("text", NOT_RECOGNISED + IP_TEXTS)
+def test_canonical_ip_recognises_only_canonical_texts(text):
+    # False says nothing (the full parser decides); True must mean the text is its own net.IP.String()
+    assert not v_canonical_ip.is_canonical_ip(text) or _ip_text_of(text) == text
+    assert v_canonical_ip.all_canonical_ips([text, "10.0.0.1"]) == v_canonical_ip.is_canonical_ip(text)
+
+
+@given(st.one_of(st.integers(0, 2 ** 32 - 1).map(lambda n: v_net.ip_text(n, 4)),
+                 st.lists(st.sampled_from([0, 0, 0, 1, 0xffff, 0xab, 0x1000]), min_size=8, max_size=8).map(
+                     lambda gs: ipaddress.IPv6Address(sum(g << (16 * (7 - i)) for i, g in enumerate(gs)))).flatmap(
+                     lambda a: st.sampled_from([a.compressed, a.exploded, a.compressed.upper(), v_net.ip_text(int(a), 6)])),
+                 st.text("0123456789abcdefF:.", max_size=24)))
+def test_a_recognised_ip_text_is_its_own_ip_text(text):
+    if v_canonical_ip.is_canonical_ip(text):
+        assert _ip_text_of(text) == text
+
+
+@given(st.lists(st.sampled_from([0, 0, 0, 1, 0xffff, 0xab]), min_size=8, max_size=8))
+def test_the_canonical_text_of_an_address_is_recognised_unless_unusual(groups):
+    value = sum(g << (16 * (7 - i)) for i, g in enumerate(groups))
+    text = v_net.ip_text(value, 6)
+    zero_written = re.search("(^|:)0(:|$)", text)  # a zero group besides those "::" stands for
+    if "." not in text and not text.startswith("::ffff:") and not zero_written:  # the rare spellings go to the parser
+        assert v_canonical_ip.is_canonical_ip(text), text
 
 
 @given(st.one_of(st.integers(0, 2 ** 32 - 1).map(lambda n: (n, 4)), st.integers(0, 2 ** 128 - 1).map(lambda n: (n, 6)),
