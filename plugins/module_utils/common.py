@@ -178,11 +178,12 @@ def expect(value: Any, kind: type, what: str) -> Any:
 
     ``what`` names the field, e.g. ``"pod.spec.hostAliases"``.
     """
-    names = {dict: "a mapping", list: "a list", str: "a string", int: "an integer", bool: "a boolean"}
-    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-    if not ok:
-        raise InputError("%s must be %s, got %s %s" % (what, names.get(kind, kind.__name__), type_name(value), _short(value)))
-    return value
+    if type(value) is kind or (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):  # pylint: disable=unidiomatic-typecheck
+        return value
+    raise InputError("%s must be %s, got %s %s" % (what, _KIND_NAMES.get(kind, kind.__name__), type_name(value), _short(value)))
+
+
+_KIND_NAMES = {dict: "a mapping", list: "a list", str: "a string", int: "an integer", bool: "a boolean"}
 
 
 def optional(value: Any, kind: type, what: str, default: Any = None) -> Any:

@@ -110,8 +110,10 @@ def _pod_ips(status, where):
     """The ``ip`` of each ``status.podIPs`` entry (a missing ``ip`` is ``""``, as Go decodes it)."""
     ips = []
     for i, entry in enumerate(optional(status.get("podIPs"), list, where, [])):
-        entry = expect(entry, dict, index(where, i))
-        ips.append(optional(entry.get("ip"), str, child(index(where, i), "ip"), ""))
+        if type(entry) is not dict:  # pylint: disable=unidiomatic-typecheck
+            expect(entry, dict, index(where, i))
+        ip = entry.get("ip")
+        ips.append(ip if type(ip) is str else optional(ip, str, child(index(where, i), "ip"), ""))  # pylint: disable=unidiomatic-typecheck
     return ips
 
 

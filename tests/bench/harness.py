@@ -188,8 +188,8 @@ def slope_difference_at_most(limit_seconds, text):
             return True, "one size only: no slope to measure"
         a, b = rows[-2], rows[-1]
         extra = (b.ours.seconds - a.ours.seconds - (b.baseline.seconds - a.baseline.seconds)) / (b.size - a.size)
-        return extra <= limit_seconds, "%s beyond the baseline per call (at most %s)" % (
-            human_seconds(max(extra, 0)), human_seconds(limit_seconds))
+        return extra <= limit_seconds, "%s%s beyond the baseline per call (at most %s)" % (
+            "-" if extra < 0 else "", human_seconds(abs(extra)), human_seconds(limit_seconds))
     return Target(text, check)
 
 

@@ -273,12 +273,34 @@ def _parse_ip_errors(field, value, strict):
         return None, [invalid(field, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
     errs = []
     if strict:
-        parsed = _parse_ip_strict(value)
-        if parsed is None:
+        mapped = _strict_is4in6(value)
+        if mapped is None:
             errs.append(invalid(field, value, "must not have leading 0s"))
-        elif parsed[1]:
+        elif mapped:
             errs.append(invalid(field, value, "must not be an IPv4-mapped IPv6 address"))
     return ip, errs
+
+
+_LEADING_ZERO = re.compile(r"(?:^|\.)0[0-9]")
+
+
+def _strict_is4in6(text):
+    """Whether ``netip.ParseAddr`` reads ``text`` as an IPv4-mapped IPv6 address; ``None`` when it refuses it.
+
+    The forms ``inet_pton`` reads (see :func:`ip_value_sloppy`) are strict ones, but for leading zeros in IPv4, which
+    some C libraries accept; everything else goes through the full parser.
+    """
+    try:
+        if ":" not in text:
+            if not _LEADING_ZERO.search(text):
+                socket.inet_pton(socket.AF_INET, text)
+                return False
+        elif "." not in text and _HEX_COLON.fullmatch(text):
+            return int.from_bytes(socket.inet_pton(socket.AF_INET6, text), "big") >> 32 == 0xFFFF
+    except (OSError, ValueError):
+        pass
+    parsed = _parse_ip_strict(text)
+    return None if parsed is None else parsed[1]
 
 
 def is_valid_ip_for_legacy_field(field: str, value: Any, strict: bool = False,

@@ -331,6 +331,12 @@ def test_the_canonical_text_of_an_address_is_recognised_unless_unusual(groups):
         assert v_canonical_ip.is_canonical_ip(text), text
 
 
+@pytest.mark.parametrize("text", IP_TEXTS + ["1.2.3.04", "1.02.3.4", "0.0.0.0", "10.0.0.0", "1.2.3.0", "00.1.2.3"])
+def test_strict_fast_path_is_the_strict_parser(text):
+    parsed = v_net._parse_ip_strict(text)  # pylint: disable=protected-access
+    assert v_net._strict_is4in6(text) == (None if parsed is None else parsed[1])  # pylint: disable=protected-access
+
+
 @given(st.one_of(st.integers(0, 2 ** 32 - 1).map(lambda n: (n, 4)), st.integers(0, 2 ** 128 - 1).map(lambda n: (n, 6)),
                  st.lists(st.sampled_from([0, 0, 0, 1, 0xffff, 0xab]), min_size=8, max_size=8).map(
                      lambda gs: (sum(g << (16 * (7 - i)) for i, g in enumerate(gs)), 6))))
