@@ -70,26 +70,40 @@ class Disagreement(AssertionError):
     pass
 
 
-def measure(func, state, repeat, in_subprocess):
-    """Best wall time over ``repeat`` runs, and the peak memory of one run."""
-    best, output = None, None
+def _timed(func, state, peaks):
+    """One run: ``(seconds, output)``; the peak RSS of the playbooks it ran goes into ``peaks``."""
     del _PLAYBOOK_PEAKS[:]
-    for _attempt in range(max(1, repeat)):
-        gc.collect()
-        start = time.perf_counter()
-        output = func(state)
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    if in_subprocess:
-        return Side(best, max(_PLAYBOOK_PEAKS, default=0), output)   # the largest ansible-playbook of these runs
+    gc.collect()
+    start = time.perf_counter()
+    output = func(state)
+    elapsed = time.perf_counter() - start
+    peaks.extend(_PLAYBOOK_PEAKS)
+    return elapsed, output
+
+
+def _traced_peak(func, state):
+    """The peak memory ``tracemalloc`` sees in one run."""
     gc.collect()
     tracemalloc.start()
     try:
         func(state)
-        peak = tracemalloc.get_traced_memory()[1]
+        return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return Side(best, peak, output)
+
+
+def measure(job, state):
+    """``(ours, baseline)``: each side's best wall time over ``job.repeat`` rounds in which the two take turns (so a
+    change in the machine's load falls on both), and its peak memory: the largest playbook's RSS for a side that runs
+    ``ansible-playbook``, else what ``tracemalloc`` sees in one more run."""
+    sides = ((job.ours, job.subprocess[0]), (job.baseline, job.subprocess[1]))
+    best, outputs, peaks = [None, None], [None, None], ([], [])
+    for _round in range(max(1, job.repeat)):
+        for k, (func, _in_subprocess) in enumerate(sides):
+            elapsed, outputs[k] = _timed(func, state, peaks[k])
+            best[k] = elapsed if best[k] is None else min(best[k], elapsed)
+    return [Side(best[k], max(peaks[k], default=0) if in_subprocess else _traced_peak(func, state), outputs[k])
+            for k, (func, in_subprocess) in enumerate(sides)]
 
 
 def run_job(job, progress=None):
@@ -97,8 +111,7 @@ def run_job(job, progress=None):
     rows = []
     for size in sorted(set(job.sizes)):    # small scales can collapse sizes together
         state = job.prepare(size)
-        ours = measure(job.ours, state, job.repeat, job.subprocess[0])
-        theirs = measure(job.baseline, state, job.repeat, job.subprocess[1])
+        ours, theirs = measure(job, state)
         same = job.same(ours.output, theirs.output) if job.same else ours.output == theirs.output
         if not same:
             raise Disagreement("%s at %s %s: ours and %s computed different outputs" % (job.name, size, job.unit, job.baseline_name))
@@ -202,7 +215,7 @@ def playbook_env(collections=("ansible.utils",)):
     return {"ANSIBLE_COLLECTIONS_PATH": paths}
 
 
-_PLAYBOOK_PEAKS = []   # max RSS of each ansible-playbook run_play ran, for measure()
+_PLAYBOOK_PEAKS = []   # max RSS of each ansible-playbook run_play ran, for _timed()
 
 
 def play(tasks, hosts="localhost", gather_facts=False, **more):
