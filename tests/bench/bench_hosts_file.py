@@ -12,8 +12,8 @@ user writes for a large block). Baselines:
   ansible-core 2.19), whatever the size: the controller parses the module_utils hosts_file ships (about 15 ms), and
   ansible-core's dependency finder keeps those parsed trees alive, which takes the worker into one full garbage
   collection (55-75 ms) that blockinfile's build, shipping none, stays just short of; the module process compiles the
-  shipped files from its zip on every run (about 20 ms more than blockinfile). The module is built once per play run,
-  so in a play over many hosts this cost is paid once.
+  shipped files from its zip on every run (about 20 ms more than blockinfile). The module is built once per
+  ansible-playbook run (AnsiballZ's cache), so in a play over many hosts the controller part is paid once.
 """
 from __future__ import annotations
 
