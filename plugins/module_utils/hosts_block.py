@@ -28,11 +28,10 @@ from ansible_collections.clusternet.k8s.plugins.module_utils.validation.canonica
 def entry_pairs(entries: Any, what: str) -> Iterator[tuple[str, list[str], str]]:
     """Yield ``(ip, hostnames, where)`` from any accepted input shape, type-checked."""
     from ansible_collections.clusternet.k8s.plugins.module_utils.validation import field  # pylint: disable=import-outside-toplevel
-    from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
     index = field.index
     if isinstance(entries, dict):
         for name, ips in entries.items():
-            where = "%s[%s]" % (what, go_quote(name) if isinstance(name, str) else type_name(name))
+            where = "%s[%s]" % (what, _go_quote(name) if isinstance(name, str) else type_name(name))
             expect(name, str, where + " key")
             if isinstance(ips, str):
                 yield ips, [name], where
@@ -189,9 +188,8 @@ def _node_entry_pairs(entries, what):
     """:func:`entry_pairs`, plus the compact mapping of a node hosts file: IP to its names (a list, or one string of
     names), recognised by its keys being IP addresses."""
     if isinstance(entries, dict) and entries and all(isinstance(k, str) and _canonical_ip(k) for k in entries):
-        from ansible_collections.clusternet.k8s.plugins.module_utils.validation.go_text import go_quote  # pylint: disable=import-outside-toplevel
         for ip, names in entries.items():
-            where = "%s[%s]" % (what, go_quote(ip))
+            where = "%s[%s]" % (what, _go_quote(ip))
             yield ip, names.split() if isinstance(names, str) else _names(names, where), where
         return
     yield from entry_pairs(entries, what)

@@ -236,11 +236,8 @@ class _FamilyPool(object):
         else:
             raise _AllocatorError("range is full")
         value = self.cursors[band]
-        taken = self.taken
-        while value in taken:
+        while value in self.taken:
             value += 1
         self.cursors[band] = value + 1
-        taken.add(value)
-        if band == 0:
-            self.dynamic_taken += 1
+        self._take(value)
         return rng.text(value), rng.text_family(value)
